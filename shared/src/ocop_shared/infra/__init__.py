@@ -1,0 +1,51 @@
+"""Local infrastructure for development and tests: a genuine Kafka broker and a
+MongoDB-wire server (SecantusDB), each run as a detached subprocess.
+
+``infra_up`` / ``infra_down`` / ``infra_status`` manage both from one state directory;
+``KAFKA_BOOTSTRAP_SERVERS`` and ``MONGODB_URI`` point at external servers instead.
+"""
+
+from ocop_shared.infra.kafka import (
+    KAFKA_VERSION,
+    InfraError,
+    KafkaBroker,
+    ManagedProcess,
+    find_repo_root,
+    free_port,
+    kafka_answers,
+)
+from ocop_shared.infra.manager import (
+    Endpoints,
+    InfraStatus,
+    ServiceStatus,
+    default_state_dir,
+    infra_down,
+    infra_status,
+    infra_up,
+    kafka_broker_for,
+    mongo_server_for,
+)
+from ocop_shared.infra.mongo import SECANTUS_RELEASES, MongoServer, SecantusRelease, mongo_answers
+
+__all__ = [
+    "KAFKA_VERSION",
+    "SECANTUS_RELEASES",
+    "Endpoints",
+    "InfraError",
+    "InfraStatus",
+    "KafkaBroker",
+    "ManagedProcess",
+    "MongoServer",
+    "SecantusRelease",
+    "ServiceStatus",
+    "default_state_dir",
+    "find_repo_root",
+    "free_port",
+    "infra_down",
+    "infra_status",
+    "infra_up",
+    "kafka_answers",
+    "kafka_broker_for",
+    "mongo_answers",
+    "mongo_server_for",
+]

@@ -1,0 +1,57 @@
+"""Server-rendered public pages, Vietnamese first."""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from ocop_shared.timeutil import format_date_vn
+
+from ocop_catalog.entrypoints.api.deps import MinStars, Repository, SearchText
+from ocop_catalog.entrypoints.api.schemas import ProductView
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=FilePath(__file__).parent.parent / "templates")
+templates.env.filters["vn_date"] = format_date_vn
+
+STATUS_LABELS = {
+    "active": "Còn hiệu lực",
+    "expired": "Hết hiệu lực",
+    "revoked": "Đã bị thu hồi",
+    "none": "Chưa được công nhận",
+}
+
+
+@router.get("/", response_class=HTMLResponse)
+async def catalogue_page(
+    request: Request, repository: Repository, q: SearchText = None, min_stars: MinStars = None
+) -> HTMLResponse:
+    total, items = await repository.search(
+        text=q, min_stars=min_stars, province=None, status=None, skip=0, limit=60
+    )
+    return templates.TemplateResponse(
+        request,
+        "catalogue.html",
+        {
+            "views": [ProductView.of(p) for p in items],
+            "total": total,
+            "q": q or "",
+            "min_stars": min_stars,
+            "labels": STATUS_LABELS,
+        },
+    )
+
+
+@router.get("/san-pham/{product_id}", response_class=HTMLResponse)
+async def product_page(
+    request: Request,
+    repository: Repository,
+    product_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")],
+) -> HTMLResponse:
+    view = ProductView.of(await repository.get(product_id))
+    return templates.TemplateResponse(
+        request, "product.html", {"view": view, "labels": STATUS_LABELS}
+    )

@@ -1,0 +1,73 @@
+"""Commands the certification service accepts, validated at the edge."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ocop_shared.contracts.certification import LegalForm, RecognitionLevel
+from ocop_shared.identifiers import is_gln, is_gtin, is_tax_code
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_NAME = Field(min_length=2, max_length=200)
+_PLACE = Field(min_length=2, max_length=100)
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class RegisterProducer(_Command):
+    name: str = _NAME
+    legal_form: LegalForm
+    tax_code: str = Field(description="Mã số thuế / mã số doanh nghiệp (10 hoặc 13 chữ số)")
+    province: str = _PLACE
+    commune: str = _PLACE
+    district: str | None = Field(None, max_length=100, description="Huyện (dữ liệu cũ)")
+    gln: str | None = None
+
+    @field_validator("tax_code")
+    @classmethod
+    def _tax_code(cls, value: str) -> str:
+        if not is_tax_code(value):
+            raise ValueError("mã số thuế phải gồm 10 chữ số (hoặc 10-3 cho chi nhánh)")
+        return value
+
+    @field_validator("gln")
+    @classmethod
+    def _gln(cls, value: str | None) -> str | None:
+        if value is not None and not is_gln(value):
+            raise ValueError("GLN phải có 13 chữ số với số kiểm tra GS1 đúng")
+        return value
+
+
+class RegisterProduct(_Command):
+    producer_id: str = Field(min_length=1, max_length=64)
+    name: str = _NAME
+    group_code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_.-]+$")
+    province: str = _PLACE
+    commune: str = _PLACE
+    gtin: str | None = None
+
+    @field_validator("gtin")
+    @classmethod
+    def _gtin(cls, value: str | None) -> str | None:
+        if value is not None and not is_gtin(value):
+            raise ValueError("GTIN phải có 8, 12, 13 hoặc 14 chữ số với số kiểm tra GS1 đúng")
+        return value
+
+
+class IssueCertificate(_Command):
+    product_id: str = Field(min_length=1, max_length=64)
+    stars: int = Field(ge=3, le=5, description="Chỉ sản phẩm 3–5 sao được cấp giấy chứng nhận")
+    level: RecognitionLevel
+    issuing_authority: str = Field(min_length=2, max_length=200)
+    decision_number: str = Field(min_length=1, max_length=64)
+    decision_date: date
+    certificate_number: str | None = Field(None, min_length=1, max_length=64)
+
+
+class RevokeCertificate(_Command):
+    decision_number: str = Field(min_length=1, max_length=64)
+    decision_date: date
+    reason: str = Field(min_length=3, max_length=1000)
+    issuing_authority: str = Field(min_length=2, max_length=200)

@@ -1,0 +1,99 @@
+"""Bearer-JWT authentication with roles and scopes (OIDC-compatible claims)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ocop_shared.settings import ServiceSettings
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PROVINCE_OFFICER = "province_officer"
+    COMMUNE_OFFICER = "commune_officer"
+    COUNCIL_MEMBER = "council_member"
+    PRODUCER = "producer"
+    SHOWROOM_OPERATOR = "showroom_operator"
+    TRADE_STAFF = "trade_staff"
+    BUYER = "buyer"
+
+
+class Principal(BaseModel):
+    """Who is calling: subject, roles, and the producer / showrooms they are tied to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    roles: frozenset[Role]
+    producer_id: str | None = None
+    showroom_ids: frozenset[str] = Field(default_factory=frozenset)
+    name: str | None = None
+
+    def has_any(self, *roles: Role) -> bool:
+        return Role.ADMIN in self.roles or bool(self.roles.intersection(roles))
+
+
+class AuthError(Exception):
+    """The token is missing, malformed, expired or not signed by us."""
+
+
+def _verification_key(settings: ServiceSettings) -> tuple[Any, list[str]]:
+    if settings.jwt_public_key:
+        return settings.jwt_public_key, ["RS256", "ES256"]
+    return settings.jwt_secret.get_secret_value(), ["HS256"]
+
+
+def decode_token(token: str, settings: ServiceSettings) -> Principal:
+    key, algorithms = _verification_key(settings)
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=algorithms,
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "sub", "iss", "aud"]},
+        )
+        return Principal(
+            subject=claims["sub"],
+            roles=frozenset(claims.get("roles", [])),
+            producer_id=claims.get("producer_id"),
+            showroom_ids=frozenset(claims.get("showroom_ids", [])),
+            name=claims.get("name"),
+        )
+    except (jwt.PyJWTError, ValidationError, KeyError) as exc:
+        raise AuthError(str(exc)) from exc
+
+
+def mint_token(
+    settings: ServiceSettings,
+    *,
+    subject: str,
+    roles: list[Role],
+    producer_id: str | None = None,
+    showroom_ids: list[str] | None = None,
+    name: str | None = None,
+    ttl: timedelta = timedelta(hours=8),
+) -> str:
+    """Development tokens signed with the shared HS256 secret (never in production)."""
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl,
+        "roles": [str(r) for r in roles],
+    }
+    if producer_id:
+        claims["producer_id"] = producer_id
+    if showroom_ids:
+        claims["showroom_ids"] = showroom_ids
+    if name:
+        claims["name"] = name
+    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")

@@ -1,0 +1,570 @@
+"""A genuine Apache Kafka broker (single-node KRaft) run as a local subprocess.
+
+The broker's jars come from Maven Central through ``deploy/infra/kafka/pom.xml``; they are
+resolved once into a cache directory. The broker runs detached from the calling process
+(its own session), with its pid in a pid file, so a CLI can start it and a later call stop it.
+
+This module also holds :class:`ManagedProcess`, the pid-file based life cycle shared with
+:mod:`ocop_shared.infra.mongo`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import concurrent.futures
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+KAFKA_VERSION = "3.9.1"
+"""Must match ``kafka.version`` in ``deploy/infra/kafka/pom.xml``."""
+
+POM_RELATIVE_PATH = Path("deploy/infra/kafka/pom.xml")
+
+_DEFAULT_LOG4J = """\
+log4j.rootLogger=WARN, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.server.KafkaRaftServer=INFO
+"""
+
+
+class InfraError(RuntimeError):
+    """A local infrastructure server could not be installed, started or stopped."""
+
+
+def find_repo_root(start: Path | None = None) -> Path | None:
+    """Return the nearest ancestor holding ``deploy/infra/kafka/pom.xml``.
+
+    Looks upwards from ``start`` (default: this file, then the working directory).
+    """
+    starts = [start] if start is not None else [Path(__file__), Path.cwd()]
+    for origin in starts:
+        for candidate in [origin.resolve(), *origin.resolve().parents]:
+            if (candidate / POM_RELATIVE_PATH).is_file():
+                return candidate
+    return None
+
+
+def tcp_port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    """True when something accepts TCP connections on ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that was free a moment ago (the OS's choice)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock, held across processes (e.g. parallel test runs)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_in_fresh_loop(factory: Callable[[], Any], timeout: float) -> Any:
+    """Run a coroutine in its own event loop on a worker thread.
+
+    Works whether or not the caller is inside a running event loop.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(asyncio.run, asyncio.wait_for(factory(), timeout))
+        return future.result(timeout=timeout + 5)
+
+
+class ManagedProcess:
+    """Life cycle of one detached server process known by its pid file."""
+
+    name: ClassVar[str] = "server"
+
+    def __init__(self, work_dir: Path) -> None:
+        self.work_dir = work_dir.resolve()
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    # -- files -------------------------------------------------------------------------------
+    @property
+    def pid_file(self) -> Path:
+        return self.work_dir / f"{self.name}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.work_dir / f"{self.name}.log"
+
+    def _identity_marker(self) -> str:
+        """A string found in the command line of this server's process (not of others)."""
+        raise NotImplementedError
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def pid(self) -> int | None:
+        """The pid of the running server, or None when it is not running."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if self._alive(pid) else None
+
+    def is_running(self) -> bool:
+        return self.pid is not None
+
+    def _alive(self, pid: int) -> bool:
+        """The process exists, is not a zombie, and is this server (not a reused pid)."""
+        if not self._exists(pid):
+            return False
+        try:
+            cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+        except FileNotFoundError:
+            return not Path("/proc/self").exists()  # no procfs: trust the pid
+        except OSError:
+            return False
+        return self._identity_marker() in cmdline.replace(b"\0", b" ").decode(errors="replace")
+
+    def _exists(self, pid: int) -> bool:
+        """The process exists and is not a zombie (an exiting process may still hold ports)."""
+        own_child = self._proc is not None and self._proc.pid == pid
+        if own_child and self._proc is not None and self._proc.poll() is not None:
+            return False  # poll() reaped our own child
+        try:
+            stat = (Path("/proc") / str(pid) / "stat").read_text()
+        except FileNotFoundError:
+            if Path("/proc/self").exists():
+                return False
+        except OSError:
+            return False
+        else:
+            return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            content = self.log_file.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(content.splitlines()[-lines:])
+
+    # -- launching ---------------------------------------------------------------------------
+    def _launch(self, argv: Sequence[str], env: dict[str, str] | None = None) -> int:
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        with self.log_file.open("ab") as out:
+            out.write(f"\n---- {time.strftime('%Y-%m-%dT%H:%M:%S')} starting ----\n".encode())
+            out.flush()
+            self._proc = subprocess.Popen(
+                list(argv),
+                cwd=self.work_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
+            )
+        self.pid_file.write_text(f"{self._proc.pid}\n")
+        return self._proc.pid
+
+    def _wait_ready(self, pid: int, probe: Callable[[], bool], timeout: float) -> None:
+        """Wait until ``probe()`` is true; kill the process and raise if it dies or times out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self._alive(pid):
+                self._forget()
+                raise InfraError(
+                    f"{self.name} exited during start-up; last lines of {self.log_file}:\n"
+                    + self.log_tail()
+                )
+            if probe():
+                if not self._alive(pid):
+                    continue  # answered, but someone else did: report the death above
+                return
+            if time.monotonic() > deadline:
+                self._signal_and_wait(pid, signal.SIGKILL, 10.0)
+                self._forget()
+                raise InfraError(
+                    f"{self.name} did not answer within {timeout:.0f} s; "
+                    f"last lines of {self.log_file}:\n" + self.log_tail()
+                )
+            time.sleep(0.25)
+
+    def _check_port_free(self, host: str, port: int) -> None:
+        if tcp_port_open(host, port):
+            raise InfraError(
+                f"cannot start {self.name}: {host}:{port} is already in use by another process"
+            )
+
+    # -- stopping ----------------------------------------------------------------------------
+    def stop(self, timeout: float = 20.0) -> None:
+        """SIGTERM, wait up to ``timeout`` seconds, then SIGKILL. No-op when not running."""
+        pid = self.pid
+        if pid is None:
+            self._forget()
+            return
+        log.info("infra_process_stopping", server=self.name, pid=pid)
+        if not self._signal_and_wait(pid, signal.SIGTERM, timeout):
+            log.warning("infra_process_kill_after_timeout", server=self.name, pid=pid)
+            self._signal_and_wait(pid, signal.SIGKILL, 10.0)
+        self._forget()
+        log.info("infra_process_stopped", server=self.name, pid=pid)
+
+    def kill(self) -> None:
+        """SIGKILL at once (a crash, for fault tests). No-op when not running."""
+        pid = self.pid
+        if pid is None:
+            self._forget()
+            return
+        self._signal_and_wait(pid, signal.SIGKILL, 10.0)
+        self._forget()
+        log.info("infra_process_killed", server=self.name, pid=pid)
+
+    def _signal_and_wait(self, pid: int, signum: signal.Signals, timeout: float) -> bool:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+        deadline = time.monotonic() + timeout
+        while self._exists(pid):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
+    def _forget(self) -> None:
+        if self._proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=0)
+            self._proc = None
+        self.pid_file.unlink(missing_ok=True)
+
+
+def _kafka_random_uuid() -> str:
+    """Same form as ``kafka.tools.StorageTool random-uuid`` (URL-safe base64, 22 chars)."""
+    while True:
+        value = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not value.startswith("-"):
+            return value
+
+
+class KafkaBroker(ManagedProcess):
+    """A single-node KRaft Kafka broker on loopback.
+
+    ``work_dir`` holds ``server.properties``, the pid and log files and ``data/`` (the
+    cluster id and the Kafka log dir). Jars are cached under ``cache_dir``
+    (default ``work_dir/cache``), shared between brokers.
+    """
+
+    name: ClassVar[str] = "kafka"
+
+    def __init__(
+        self,
+        work_dir: Path,
+        port: int = 9092,
+        controller_port: int = 9093,
+        *,
+        cache_dir: Path | None = None,
+        pom_path: Path | None = None,
+        host: str = "127.0.0.1",
+        heap: str = "512m",
+        num_partitions: int = 3,
+        extra_properties: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(work_dir)
+        self.port = port
+        self.controller_port = controller_port
+        self.host = host
+        self.heap = heap
+        self.num_partitions = num_partitions
+        self.extra_properties = dict(extra_properties or {})
+        self.cache_dir = (cache_dir or self.work_dir / "cache").resolve()
+        self._pom_path = pom_path
+
+    # -- paths -------------------------------------------------------------------------------
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.work_dir / "data"
+
+    @property
+    def log_dirs(self) -> Path:
+        return self.data_dir / "kraft-logs"
+
+    @property
+    def cluster_id_file(self) -> Path:
+        return self.data_dir / "cluster.id"
+
+    @property
+    def properties_file(self) -> Path:
+        return self.work_dir / "server.properties"
+
+    @property
+    def jars_dir(self) -> Path:
+        return self.cache_dir / f"kafka-{KAFKA_VERSION}" / "libs"
+
+    @property
+    def pom_path(self) -> Path:
+        if self._pom_path is not None:
+            return self._pom_path.resolve()
+        root = find_repo_root()
+        if root is None:
+            raise InfraError(
+                f"cannot find {POM_RELATIVE_PATH} above {Path(__file__).parent} or the "
+                "working directory; pass pom_path explicitly"
+            )
+        return root / POM_RELATIVE_PATH
+
+    def _identity_marker(self) -> str:
+        return str(self.properties_file)
+
+    @property
+    def cluster_id(self) -> str | None:
+        try:
+            return self.cluster_id_file.read_text().strip() or None
+        except OSError:
+            return None
+
+    def is_formatted(self) -> bool:
+        return (self.log_dirs / "meta.properties").is_file()
+
+    # -- jars --------------------------------------------------------------------------------
+    def ensure_jars(self) -> Path:
+        """Resolve the broker's runtime jars with Maven into the cache (once); return the dir."""
+        pom = self.pom_path
+        pom_bytes = pom.read_bytes()
+        marker_text = f"kafka {KAFKA_VERSION}\npom-sha256 {hashlib.sha256(pom_bytes).hexdigest()}\n"
+        version_dir = self.jars_dir.parent
+        marker = version_dir / ".complete"
+        with file_lock(self.cache_dir / ".kafka-jars.lock"):
+            if marker.is_file() and marker.read_text() == marker_text:
+                return self.jars_dir
+            mvn = shutil.which("mvn")
+            if mvn is None:
+                raise InfraError("Maven (mvn) is needed to resolve the Kafka jars; not on PATH")
+            staging = version_dir.with_name(f"{version_dir.name}.staging-{os.getpid()}")
+            shutil.rmtree(staging, ignore_errors=True)
+            started = time.monotonic()
+            log.info("kafka_jars_resolving", pom=str(pom), into=str(version_dir))
+            result = subprocess.run(
+                [
+                    mvn,
+                    "-q",
+                    "-B",
+                    "-f",
+                    str(pom),
+                    "dependency:copy-dependencies",
+                    f"-DoutputDirectory={staging / 'libs'}",
+                    "-DincludeScope=runtime",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
+            if result.returncode != 0:
+                shutil.rmtree(staging, ignore_errors=True)
+                output = (result.stdout + result.stderr).splitlines()[-40:]
+                raise InfraError("mvn could not resolve the Kafka jars:\n" + "\n".join(output))
+            broker_jar = staging / "libs" / f"kafka_2.13-{KAFKA_VERSION}.jar"
+            if not broker_jar.is_file():
+                shutil.rmtree(staging, ignore_errors=True)
+                raise InfraError(
+                    f"{pom} did not yield {broker_jar.name}: keep kafka.version in the pom "
+                    f"equal to KAFKA_VERSION ({KAFKA_VERSION})"
+                )
+            shutil.rmtree(version_dir, ignore_errors=True)
+            staging.rename(version_dir)
+            marker.write_text(marker_text)
+            log.info(
+                "kafka_jars_resolved",
+                jars=len(list(self.jars_dir.glob("*.jar"))),
+                seconds=round(time.monotonic() - started, 1),
+            )
+            return self.jars_dir
+
+    # -- start -------------------------------------------------------------------------------
+    def _java(self) -> str:
+        java_home = os.environ.get("JAVA_HOME")
+        if java_home and (Path(java_home) / "bin" / "java").is_file():
+            return str(Path(java_home) / "bin" / "java")
+        java = shutil.which("java")
+        if java is None:
+            raise InfraError("a Java runtime (java, 17+) is needed for Kafka; not on PATH")
+        return java
+
+    def _log4j_config(self) -> Path:
+        if self._pom_path is not None or find_repo_root() is not None:
+            candidate = self.pom_path.parent / "log4j.properties"
+            if candidate.is_file():
+                return candidate
+        fallback = self.work_dir / "log4j.properties"
+        fallback.write_text(_DEFAULT_LOG4J)
+        return fallback
+
+    def _write_properties(self) -> None:
+        props = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.voters": f"1@{self.host}:{self.controller_port}",
+            "listeners": (
+                f"PLAINTEXT://{self.host}:{self.port},CONTROLLER://{self.host}:{self.controller_port}"
+            ),
+            "advertised.listeners": f"PLAINTEXT://{self.host}:{self.port}",
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "log.dirs": str(self.log_dirs),
+            "num.partitions": str(self.num_partitions),
+            "offsets.topic.replication.factor": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "group.initial.rebalance.delay.ms": "0",
+            "auto.create.topics.enable": "true",
+            # After a crash (SIGKILL) the restarted broker cannot register until the old
+            # registration's session expires (default 9 s): keep that short on loopback.
+            "broker.heartbeat.interval.ms": "1000",
+            "broker.session.timeout.ms": "4000",
+            **self.extra_properties,
+        }
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.properties_file.write_text("".join(f"{key}={value}\n" for key, value in props.items()))
+
+    def _classpath(self) -> str:
+        return str(self.jars_dir / "*")
+
+    def _format_storage(self) -> None:
+        cluster_id = self.cluster_id
+        if cluster_id is None:
+            cluster_id = _kafka_random_uuid()
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.cluster_id_file.write_text(f"{cluster_id}\n")
+        result = subprocess.run(
+            [
+                self._java(),
+                "-Xmx256m",
+                f"-Dlog4j.configuration=file:{self._log4j_config()}",
+                "-cp",
+                self._classpath(),
+                "kafka.tools.StorageTool",
+                "format",
+                "--ignore-formatted",
+                "-t",
+                cluster_id,
+                "-c",
+                str(self.properties_file),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        if result.returncode != 0 or not self.is_formatted():
+            raise InfraError(
+                "kafka-storage format failed:\n" + (result.stdout + result.stderr)[-4000:]
+            )
+        log.info("kafka_storage_formatted", cluster_id=cluster_id, log_dirs=str(self.log_dirs))
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start the broker (formatting storage on first use) and wait until it answers.
+
+        A no-op when it is already running. Data in ``data/`` survives stop/kill/start.
+        """
+        if self.is_running():
+            log.info("kafka_already_running", pid=self.pid, bootstrap=self.bootstrap_servers)
+            return
+        self.ensure_jars()
+        self._check_port_free(self.host, self.port)
+        self._check_port_free(self.host, self.controller_port)
+        self._write_properties()
+        if not self.is_formatted():
+            self._format_storage()
+        started = time.monotonic()
+        pid = self._launch(
+            [
+                self._java(),
+                f"-Xmx{self.heap}",
+                "-Xms128m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Djava.awt.headless=true",
+                f"-Dlog4j.configuration=file:{self._log4j_config()}",
+                "-cp",
+                self._classpath(),
+                "kafka.Kafka",
+                str(self.properties_file),
+            ]
+        )
+        self._wait_ready(pid, self._answers, timeout)
+        log.info(
+            "kafka_started",
+            pid=pid,
+            bootstrap=self.bootstrap_servers,
+            cluster_id=self.cluster_id,
+            seconds=round(time.monotonic() - started, 1),
+        )
+
+    def _answers(self) -> bool:
+        if not tcp_port_open(self.host, self.port):
+            return False
+        try:
+            info = _run_in_fresh_loop(lambda: _describe_cluster(self.bootstrap_servers), 5.0)
+        except Exception:  # any failure means "not yet"
+            return False
+        if not isinstance(info, dict) or not info.get("brokers"):
+            return False
+        expected = self.cluster_id
+        return expected is None or info.get("cluster_id") == expected
+
+
+async def _describe_cluster(bootstrap_servers: str) -> dict[str, Any]:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_servers,
+        client_id="ocop-infra-probe",
+        request_timeout_ms=4000,
+    )
+    try:
+        await admin.start()
+        info: dict[str, Any] = await admin.describe_cluster()
+        return info
+    finally:
+        await admin.close()
+
+
+def kafka_answers(bootstrap_servers: str, timeout: float = 5.0) -> bool:
+    """True when a Kafka cluster answers a metadata request at ``bootstrap_servers``."""
+    try:
+        info = _run_in_fresh_loop(lambda: _describe_cluster(bootstrap_servers), timeout)
+    except Exception:
+        return False
+    return isinstance(info, dict) and bool(info.get("brokers"))

@@ -1,0 +1,50 @@
+"""Settings every service shares; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _shared(name: str) -> AliasChoices:
+    """Accept the unprefixed name used by every service (e.g. MONGODB_URI)."""
+    return AliasChoices(name, name.lower())
+
+
+class ServiceSettings(BaseSettings):
+    """Connection, security and runtime settings common to all services.
+
+    `KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URI` and the JWT settings are read without a
+    prefix so one environment configures the whole platform.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "ocop"
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    mongodb_uri: str = Field(
+        "mongodb://127.0.0.1:27017/?replicaSet=secantus", validation_alias=_shared("MONGODB_URI")
+    )
+    mongodb_database: str = "ocop"
+    topic_prefix: str = Field("", validation_alias=_shared("OCOP_TOPIC_PREFIX"))
+    # Development default only; production injects a real secret or a public key.
+    jwt_secret: SecretStr = Field(
+        SecretStr("dev-only-insecure-secret-change-me-32b"),
+        validation_alias=_shared("OCOP_JWT_SECRET"),
+    )
+    jwt_public_key: str | None = Field(None, validation_alias=_shared("OCOP_JWT_PUBLIC_KEY"))
+    jwt_issuer: str = Field("ocop-hub", validation_alias=_shared("OCOP_JWT_ISSUER"))
+    jwt_audience: str = Field("ocop-hub", validation_alias=_shared("OCOP_JWT_AUDIENCE"))
+    log_json: bool | None = Field(None, validation_alias=_shared("OCOP_LOG_JSON"))
+    log_level: str = Field("INFO", validation_alias=_shared("OCOP_LOG_LEVEL"))
+    consumer_max_attempts: int = 5
+    consumer_retry_backoff_s: float = 0.2
+    relay_poll_interval_s: float = 0.1
+    relay_batch_size: int = 500
+    relay_lease_s: float = 10.0
+
+    def topic(self, name: str) -> str:
+        """Full topic name; a prefix isolates test runs sharing one broker."""
+        return f"{self.topic_prefix}{name}"

@@ -1,0 +1,63 @@
+"""The app skeleton every service's `create_app` builds on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import APIRouter, FastAPI
+
+from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_runtime
+from ocop_shared.settings import ServiceSettings
+from ocop_shared.web.observability import health_router, install_correlation_and_metrics
+from ocop_shared.web.problems import install_problem_handlers
+
+log = structlog.get_logger(__name__)
+
+Startup = Callable[[ServiceRuntime], Awaitable[None]]
+
+
+def build_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    on_startup: Startup | None = None,
+) -> FastAPI:
+    """FastAPI app with the runtime in `app.state.runtime`, problem+json, health and metrics."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await open_runtime(settings)
+        app.state.runtime = runtime
+        try:
+            try:
+                await ensure_messaging_indexes(runtime.db)
+                if on_startup is not None:
+                    await on_startup(runtime)
+            except Exception as exc:
+                # Start anyway: readiness reports the database until it answers.
+                log.warning("app.startup_incomplete", error=repr(exc))
+            yield
+        finally:
+            await runtime.close()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    install_problem_handlers(app)
+    install_correlation_and_metrics(app, settings.service_name)
+
+    async def mongo_ready() -> bool:
+        runtime: ServiceRuntime = app.state.runtime
+        return await runtime.mongo_ready()
+
+    async def kafka_ready() -> bool:
+        runtime: ServiceRuntime = app.state.runtime
+        return await runtime.kafka_ready()
+
+    app.include_router(health_router({"mongodb": mongo_ready, "kafka": kafka_ready}))
+    for router in routers:
+        app.include_router(router)
+    return app
