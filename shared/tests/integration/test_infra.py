@@ -22,6 +22,8 @@ from ocop_shared.infra import Endpoints, KafkaBroker, MongoServer
 
 pytestmark = pytest.mark.integration
 
+CONSUME_TIMEOUT_S = 30.0
+
 
 def _unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
@@ -48,7 +50,7 @@ async def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
         await producer.stop()
 
 
-async def _consume(bootstrap: str, topic: str, count: int, timeout: float = 30.0) -> list[bytes]:
+async def _consume(bootstrap: str, topic: str, count: int) -> list[bytes]:
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -59,7 +61,7 @@ async def _consume(bootstrap: str, topic: str, count: int, timeout: float = 30.0
     await consumer.start()
     received: list[bytes] = []
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(CONSUME_TIMEOUT_S):
             while len(received) < count:
                 message = await consumer.getone()
                 assert message.value is not None
@@ -178,23 +180,28 @@ async def test_mongo_change_stream_sees_insert(mongo: AsyncMongoClient[dict[str,
     await mongo.drop_database(db.name)
 
 
-async def test_mongo_keeps_data_across_restart(infra: Endpoints, mongo_server: MongoServer) -> None:
-    db_name = _unique("infra_restart")
+@pytest.mark.parametrize("how", ["stop", "kill"])
+async def test_mongo_keeps_data_across_restart(
+    infra: Endpoints, mongo_server: MongoServer, how: str
+) -> None:
+    db_name = _unique(f"infra_restart_{how}")
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_uri)
     try:
-        await client[db_name].docs.insert_one({"_id": "kept"})
+        await client[db_name].docs.insert_one({"_id": "first"})
+        await client[db_name].docs.insert_one({"_id": "last-before-restart"})
     finally:
         await client.close()
 
     try:
-        await asyncio.to_thread(mongo_server.stop)
+        await asyncio.to_thread(mongo_server.stop if how == "stop" else mongo_server.kill)
         assert not mongo_server.is_running()
     finally:
         await asyncio.to_thread(mongo_server.start)
 
     client = AsyncMongoClient(infra.mongodb_uri)
     try:
-        assert await client[db_name].docs.find_one({"_id": "kept"}) == {"_id": "kept"}
+        ids = await client[db_name].docs.distinct("_id")
+        assert sorted(ids) == ["first", "last-before-restart"]
         await client.drop_database(db_name)
     finally:
         await client.close()

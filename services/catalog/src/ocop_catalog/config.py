@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ocop_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from ocop_shared.settings import ServiceSettings
 
 
 class CatalogSettings(ServiceSettings):

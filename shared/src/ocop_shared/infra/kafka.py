@@ -23,13 +23,15 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import structlog
 
 log = structlog.get_logger(__name__)
+
+_T = TypeVar("_T")
 
 KAFKA_VERSION = "3.9.1"
 """Must match ``kafka.version`` in ``deploy/infra/kafka/pom.xml``."""
@@ -91,14 +93,17 @@ def file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _run_in_fresh_loop(factory: Callable[[], Any], timeout: float) -> Any:
+def _run_in_fresh_loop(factory: Callable[[], Coroutine[Any, Any, _T]], timeout: float) -> _T:
     """Run a coroutine in its own event loop on a worker thread.
 
     Works whether or not the caller is inside a running event loop.
     """
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(asyncio.run, asyncio.wait_for(factory(), timeout))
-        return future.result(timeout=timeout + 5)
+
+        async def bounded() -> _T:
+            return await asyncio.wait_for(factory(), timeout)
+
+        return pool.submit(asyncio.run, bounded()).result(timeout=timeout + 5)
 
 
 class ManagedProcess:
@@ -138,6 +143,8 @@ class ManagedProcess:
 
     def _alive(self, pid: int) -> bool:
         """The process exists, is not a zombie, and is this server (not a reused pid)."""
+        if self._proc is not None and self._proc.pid == pid:
+            return self._proc.poll() is None  # our own child: no doubt about its identity
         if not self._exists(pid):
             return False
         try:
@@ -149,19 +156,20 @@ class ManagedProcess:
         return self._identity_marker() in cmdline.replace(b"\0", b" ").decode(errors="replace")
 
     def _exists(self, pid: int) -> bool:
-        """The process exists and is not a zombie (an exiting process may still hold ports)."""
-        own_child = self._proc is not None and self._proc.pid == pid
-        if own_child and self._proc is not None and self._proc.poll() is not None:
-            return False  # poll() reaped our own child
-        try:
-            stat = (Path("/proc") / str(pid) / "stat").read_text()
-        except FileNotFoundError:
-            if Path("/proc/self").exists():
+        """The process exists and has not finished exiting (it may still hold its ports)."""
+        if self._proc is not None and self._proc.pid == pid:
+            # Our own child: waitpid() is exact (it reports the exit only once every thread is
+            # gone) and reaps the zombie.
+            return self._proc.poll() is None
+        task_dir = Path("/proc") / str(pid) / "task"
+        if Path("/proc/self").exists():
+            # A multi-threaded process shows its main thread as a zombie while other threads
+            # still exit and hold its sockets: it is gone only when every thread is.
+            try:
+                stats = [(task / "stat").read_text() for task in task_dir.iterdir()]
+            except OSError:
                 return False
-        except OSError:
-            return False
-        else:
-            return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+            return any(stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X") for stat in stats)
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
@@ -200,6 +208,8 @@ class ManagedProcess:
         deadline = time.monotonic() + timeout
         while True:
             if not self._alive(pid):
+                if self._exists(pid):  # never leave a process behind that we lost track of
+                    self._signal_and_wait(pid, signal.SIGKILL, 10.0)
                 self._forget()
                 raise InfraError(
                     f"{self.name} exited during start-up; last lines of {self.log_file}:\n"
@@ -218,11 +228,15 @@ class ManagedProcess:
                 )
             time.sleep(0.25)
 
-    def _check_port_free(self, host: str, port: int) -> None:
-        if tcp_port_open(host, port):
-            raise InfraError(
-                f"cannot start {self.name}: {host}:{port} is already in use by another process"
-            )
+    def _check_port_free(self, host: str, port: int, wait: float = 5.0) -> None:
+        """Raise unless ``host:port`` is free (waiting a little for a server that just exited)."""
+        deadline = time.monotonic() + wait
+        while tcp_port_open(host, port):
+            if time.monotonic() > deadline:
+                raise InfraError(
+                    f"cannot start {self.name}: {host}:{port} is already in use by another process"
+                )
+            time.sleep(0.2)
 
     # -- stopping ----------------------------------------------------------------------------
     def stop(self, timeout: float = 20.0) -> None:
@@ -489,9 +503,8 @@ class KafkaBroker(ManagedProcess):
             check=False,
         )
         if result.returncode != 0 or not self.is_formatted():
-            raise InfraError(
-                "kafka-storage format failed:\n" + (result.stdout + result.stderr)[-4000:]
-            )
+            output = (result.stdout + result.stderr).splitlines()
+            raise InfraError("kafka-storage format failed:\n" + "\n".join(output[:30]))
         log.info("kafka_storage_formatted", cluster_id=cluster_id, log_dirs=str(self.log_dirs))
 
     def start(self, timeout: float = 60.0) -> None:
@@ -513,7 +526,6 @@ class KafkaBroker(ManagedProcess):
             [
                 self._java(),
                 f"-Xmx{self.heap}",
-                "-Xms128m",
                 "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.awt.headless=true",
                 f"-Dlog4j.configuration=file:{self._log4j_config()}",
@@ -539,7 +551,7 @@ class KafkaBroker(ManagedProcess):
             info = _run_in_fresh_loop(lambda: _describe_cluster(self.bootstrap_servers), 5.0)
         except Exception:  # any failure means "not yet"
             return False
-        if not isinstance(info, dict) or not info.get("brokers"):
+        if not info.get("brokers"):
             return False
         expected = self.cluster_id
         return expected is None or info.get("cluster_id") == expected
@@ -567,4 +579,4 @@ def kafka_answers(bootstrap_servers: str, timeout: float = 5.0) -> bool:
         info = _run_in_fresh_loop(lambda: _describe_cluster(bootstrap_servers), timeout)
     except Exception:
         return False
-    return isinstance(info, dict) and bool(info.get("brokers"))
+    return bool(info.get("brokers"))

@@ -50,6 +50,10 @@ class MongoServer(ManagedProcess):
     ``work_dir`` holds the config, pid and log files and ``data/`` (WiredTiger home).
     The SecantusDB virtual environment is cached under ``cache_dir``
     (default ``work_dir/cache``).
+
+    ``sync_on_commit`` (default on, ~0.3 ms per write) makes acknowledged writes survive a
+    crash (:meth:`kill`) as with mongod; without it SecantusDB loses the last writes before a
+    SIGKILL, even with ``j: true``. A clean :meth:`stop` loses nothing either way.
     """
 
     name: ClassVar[str] = "secantusd"
@@ -63,8 +67,10 @@ class MongoServer(ManagedProcess):
         host: str = "127.0.0.1",
         cache_size: str = "256M",
         releases: tuple[SecantusRelease, ...] = SECANTUS_RELEASES,
+        sync_on_commit: bool = True,
     ) -> None:
         super().__init__(work_dir)
+        self.sync_on_commit = sync_on_commit
         self.port = port
         self.host = host
         self.cache_size = cache_size
@@ -193,6 +199,7 @@ class MongoServer(ManagedProcess):
                 "--cache-size",
                 self.cache_size,
                 *release.extra_args,
+                *(["--sync-on-commit"] if self.sync_on_commit else []),
                 "--log-level",
                 "WARNING",
             ]

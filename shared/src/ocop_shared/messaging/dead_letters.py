@@ -93,7 +93,6 @@ async def replay_dead_letters(
     """
     dlq = dead_letter_topic(topic)
     consumer = AIOKafkaConsumer(
-        dlq,
         bootstrap_servers=bootstrap_servers,
         group_id=f"{group_id}.dlq-replay",
         enable_auto_commit=False,
@@ -106,25 +105,51 @@ async def replay_dead_letters(
     await producer.start()
     replayed = 0
     try:
-        while True:
+        # Replay only what is there now: a message that fails again lands behind this mark.
+        ends = await _end_offsets(consumer, dlq)
+        while await _behind(consumer, ends):
             batches = await consumer.getmany(timeout_ms=int(idle_timeout_s * 1000))
             if not batches:
                 break
             for tp, records in batches.items():
                 for record in records:
-                    if header(record.headers, GROUP_HEADER) != group_id:
+                    if record.offset >= ends.get(tp, 0):
                         continue
-                    await _republish(producer, record, group_id)
-                    await _mark_replayed(db, record, group_id)
-                    replayed += 1
-                await consumer.commit(
-                    {TopicPartition(tp.topic, tp.partition): records[-1].offset + 1}
-                )
+                    if header(record.headers, GROUP_HEADER) == group_id:
+                        await _republish(producer, record, group_id)
+                        await _mark_replayed(db, record, group_id)
+                        replayed += 1
+                done = min(records[-1].offset + 1, ends.get(tp, 0))
+                await consumer.commit({tp: done})
     finally:
         await consumer.stop()
         await producer.stop()
     log.info("dead_letters.replayed", topic=topic, group=group_id, count=replayed)
     return replayed
+
+
+async def _end_offsets(consumer: AIOKafkaConsumer, topic: str) -> dict[TopicPartition, int]:
+    """Assign every partition at the replay group's committed offset; return the end offsets."""
+    partitions = consumer.partitions_for_topic(topic)
+    if not partitions:
+        await consumer._client.force_metadata_update()
+        partitions = consumer.partitions_for_topic(topic) or set()
+    tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+    consumer.assign(tps)
+    for tp in tps:
+        committed = await consumer.committed(tp)
+        if committed is None:
+            await consumer.seek_to_beginning(tp)
+        else:
+            consumer.seek(tp, committed)
+    return dict(await consumer.end_offsets(tps))
+
+
+async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    for tp, end in ends.items():
+        if await consumer.position(tp) < end:
+            return True
+    return False
 
 
 async def _republish(

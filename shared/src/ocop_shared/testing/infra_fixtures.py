@@ -19,6 +19,7 @@ fixtures are synchronous, so they work under any event loop scope.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import time
@@ -111,13 +112,23 @@ def _cache_dir() -> Path:
     return default_state_dir() / "cache"
 
 
+def _start_container(container: Any) -> None:
+    """Start a testcontainers container; remove it again when it does not come up."""
+    try:
+        container.start()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            container.stop()
+        raise
+
+
 # -- Kafka ------------------------------------------------------------------------------------
 def _kafka_container() -> _Handle:
     module = _import_first("testcontainers.community.kafka", "testcontainers.kafka")
     if module is None:
         raise InfraError("testcontainers has no Kafka module")
     container: Any = module.KafkaContainer(KAFKA_IMAGE).with_kraft()
-    container.start()
+    _start_container(container)
     handle = _Handle("docker", str(container.get_bootstrap_server()))
     handle.teardown.append(container.stop)
     return handle
@@ -151,7 +162,7 @@ def _mongo_container() -> _Handle:
             pass
 
     container: Any = ReplicaSetMongo(MONGO_IMAGE).with_command("--replSet rs0 --bind_ip_all")
-    container.start()
+    _start_container(container)
     handle = _Handle("docker", "")
     handle.teardown.append(container.stop)
     try:

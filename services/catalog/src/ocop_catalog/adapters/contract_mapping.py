@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ocop_catalog.domain.model import CatalogProduct
 from ocop_shared.contracts.catalog import (
     CertificateStatus,
     ProductPublishedV1,
@@ -9,8 +10,6 @@ from ocop_shared.contracts.catalog import (
     ProductWithdrawnV1,
 )
 from ocop_shared.contracts.envelope import EventData
-
-from ocop_catalog.domain.model import CatalogProduct
 
 
 def listing_event(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocop_shared.errors import NotFoundError
-from ocop_shared.mongo import Database, Session
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from ocop_catalog.domain.model import CatalogProduct, ProducerProfile
 from ocop_catalog.domain.search import tokens
+from ocop_shared.errors import NotFoundError
+from ocop_shared.mongo import Database, Session
 
 PRODUCTS = "products"
 PRODUCERS = "producers"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ocop_shared.contracts.catalog import CertificateStatus, Channel
-
 from ocop_catalog.domain.model import CertificateState
+from ocop_shared.contracts.catalog import CertificateStatus, Channel
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ocop_shared.contracts.catalog import CertificateStatus, Channel
 from pydantic import BaseModel, ConfigDict
+
+from ocop_shared.contracts.catalog import CertificateStatus, Channel
 
 
 class ProducerProfile(BaseModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from ocop_catalog.config import CatalogSettings
+from ocop_catalog.service_layer.handlers import HANDLERS
 from ocop_shared.contracts.certification import (
     CERTIFICATES_TOPIC,
     PRODUCERS_TOPIC,
@@ -11,9 +13,6 @@ from ocop_shared.contracts.certification import (
 )
 from ocop_shared.logging import configure_logging
 from ocop_shared.messaging.workers import run_consumer, stop_on_signals
-
-from ocop_catalog.config import CatalogSettings
-from ocop_catalog.service_layer.handlers import HANDLERS
 
 
 def topics(settings: CatalogSettings) -> list[str]:

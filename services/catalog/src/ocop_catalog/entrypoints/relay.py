@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from ocop_catalog.config import CatalogSettings
 from ocop_shared.logging import configure_logging
 from ocop_shared.messaging.workers import run_relay, stop_on_signals
-
-from ocop_catalog.config import CatalogSettings
 
 
 async def main() -> None:

@@ -9,6 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import structlog
+
+from ocop_catalog.adapters.contract_mapping import listing_event
+from ocop_catalog.adapters.repository import CatalogRepository
+from ocop_catalog.domain.eligibility import eligible_channels
+from ocop_catalog.domain.model import CatalogProduct, CertificateState, ProducerProfile
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.contracts.certification import (
     CertificateExpiredV1,
@@ -20,11 +25,6 @@ from ocop_shared.contracts.certification import (
 from ocop_shared.contracts.envelope import EventData
 from ocop_shared.messaging.consumer import Handler, MessageContext
 from ocop_shared.timeutil import today_in_vietnam
-
-from ocop_catalog.adapters.contract_mapping import listing_event
-from ocop_catalog.adapters.repository import CatalogRepository
-from ocop_catalog.domain.eligibility import eligible_channels
-from ocop_catalog.domain.model import CatalogProduct, CertificateState, ProducerProfile
 
 log = structlog.get_logger(__name__)
 

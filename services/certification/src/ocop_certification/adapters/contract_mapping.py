@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ocop_shared.contracts import certification as contracts
-from ocop_shared.contracts.envelope import EventData
-
 from ocop_certification.domain.events import (
     CertificateIssued,
     CertificateRevoked,
@@ -14,6 +11,8 @@ from ocop_certification.domain.events import (
     ProducerRegistered,
     ProductRegistered,
 )
+from ocop_shared.contracts import certification as contracts
+from ocop_shared.contracts.envelope import EventData
 
 
 @dataclass(frozen=True)

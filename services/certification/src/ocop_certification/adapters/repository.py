@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocop_shared.errors import ConflictError
-from ocop_shared.mongo import Database, Session
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
@@ -17,6 +15,8 @@ from ocop_certification.domain.errors import (
     ProductNotFoundError,
 )
 from ocop_certification.domain.model import Certificate, Producer, Product
+from ocop_shared.errors import ConflictError
+from ocop_shared.mongo import Database, Session
 
 PRODUCERS = "producers"
 PRODUCTS = "products"

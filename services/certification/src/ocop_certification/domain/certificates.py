@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from ocop_shared.errors import ValidationFailedError
-
 from ocop_certification.domain.commands import IssueCertificate, RevokeCertificate
 from ocop_certification.domain.errors import CertificateNotActiveError
 from ocop_certification.domain.events import CertificateIssued, CertificateRevoked
@@ -16,6 +14,7 @@ from ocop_certification.domain.model import (
     Revocation,
     certificate_valid_until,
 )
+from ocop_shared.errors import ValidationFailedError
 
 
 def issue(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 from ocop_shared.contracts.certification import LegalForm, RecognitionLevel
 from ocop_shared.identifiers import is_gln, is_gtin, is_tax_code
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _NAME = Field(min_length=2, max_length=200)
 _PLACE = Field(min_length=2, max_length=100)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from ocop_shared.contracts.certification import LegalForm, RecognitionLevel
 from pydantic import BaseModel, ConfigDict, Field
+
+from ocop_shared.contracts.certification import LegalForm, RecognitionLevel
 
 CERTIFICATE_VALIDITY_MONTHS = 36
 

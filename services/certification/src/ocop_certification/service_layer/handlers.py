@@ -5,10 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from ocop_shared.auth import Principal
-from ocop_shared.runtime import ServiceRuntime
-from ocop_shared.timeutil import today_in_vietnam
-
 from ocop_certification.domain import certificates
 from ocop_certification.domain.commands import (
     IssueCertificate,
@@ -19,6 +15,9 @@ from ocop_certification.domain.commands import (
 from ocop_certification.domain.events import ProducerRegistered, ProductRegistered
 from ocop_certification.domain.model import Certificate, Producer, Product
 from ocop_certification.service_layer.unit_of_work import UnitOfWork, run_in_unit_of_work
+from ocop_shared.auth import Principal
+from ocop_shared.runtime import ServiceRuntime
+from ocop_shared.timeutil import today_in_vietnam
 
 
 def new_id(prefix: str) -> str:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from ocop_shared.mongo import Session, in_transaction
-from ocop_shared.runtime import ServiceRuntime
-
 from ocop_certification.adapters.contract_mapping import to_contract
 from ocop_certification.adapters.repository import CertificationRepository
 from ocop_certification.domain.events import DomainEvent
+from ocop_shared.mongo import Session, in_transaction
+from ocop_shared.runtime import ServiceRuntime
 
 T = TypeVar("T")
 

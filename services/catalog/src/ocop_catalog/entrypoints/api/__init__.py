@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from ocop_shared.runtime import ServiceRuntime
-from ocop_shared.web.app import build_service_app
 
 from ocop_catalog.adapters.repository import ensure_indexes
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.entrypoints.api import pages, routes
+from ocop_shared.runtime import ServiceRuntime
+from ocop_shared.web.app import build_service_app
 
 
 async def _startup(runtime: ServiceRuntime) -> None:

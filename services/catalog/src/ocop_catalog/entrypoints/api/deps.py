@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from ocop_shared.runtime import ServiceRuntime
 
 from ocop_catalog.adapters.repository import CatalogRepository
+from ocop_shared.runtime import ServiceRuntime
 
 
 def get_repository(request: Request) -> CatalogRepository:

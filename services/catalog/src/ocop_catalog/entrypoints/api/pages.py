@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from ocop_shared.timeutil import format_date_vn
 
 from ocop_catalog.entrypoints.api.deps import MinStars, Repository, SearchText
 from ocop_catalog.entrypoints.api.schemas import ProductView
+from ocop_shared.timeutil import format_date_vn
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=FilePath(__file__).parent.parent / "templates")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from ocop_shared.contracts.catalog import CertificateStatus
 
 from ocop_catalog.entrypoints.api.deps import (
     Limit,
@@ -16,6 +15,7 @@ from ocop_catalog.entrypoints.api.deps import (
     Skip,
 )
 from ocop_catalog.entrypoints.api.schemas import ProductPage, ProductView
+from ocop_shared.contracts.catalog import CertificateStatus
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 

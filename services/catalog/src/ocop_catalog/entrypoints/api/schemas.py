@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.timeutil import today_in_vietnam
 from pydantic import BaseModel
 
 from ocop_catalog.domain.model import CatalogProduct
+from ocop_shared.contracts.catalog import CertificateStatus
+from ocop_shared.timeutil import today_in_vietnam
 
 
 class ProductView(BaseModel):

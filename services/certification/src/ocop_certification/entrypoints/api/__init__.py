@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from ocop_shared.runtime import ServiceRuntime
-from ocop_shared.web.app import build_service_app
 
 from ocop_certification.adapters.repository import ensure_indexes
 from ocop_certification.config import CertificationSettings
 from ocop_certification.entrypoints.api import routes
+from ocop_shared.runtime import ServiceRuntime
+from ocop_shared.web.app import build_service_app
 
 
 async def _startup(runtime: ServiceRuntime) -> None:

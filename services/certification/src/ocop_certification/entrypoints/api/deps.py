@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+
 from ocop_shared.auth import Principal, Role
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.web.security import require_roles
