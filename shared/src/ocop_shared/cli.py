@@ -474,19 +474,30 @@ def _stop_children(children: list[Child], force: threading.Event, timeout: float
 
 
 class _Signals:
-    """SIGINT / SIGTERM raise `_StopRequestedError` until clean-up begins; after that a signal only
-    sets `force` (stop waiting for children, kill them at once)."""
+    """SIGINT / SIGTERM raise `_StopRequestedError` until clean-up begins; after that a
+    signal only sets `force` (stop waiting for children, kill them at once).
+
+    A signal within a second of the first is taken as the same request: a terminal's Ctrl-C
+    reaches both `uv run` and this process, and uv forwards it once more.
+    """
+
+    DEBOUNCE_S = 1.0
 
     def __init__(self) -> None:
         self.force = threading.Event()
         self._cleaning = False
+        self._first_at: float | None = None
 
     def begin_cleanup(self) -> None:
         self._cleaning = True
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        now = time.monotonic()
+        if self._first_at is None:
+            self._first_at = now
         if self._cleaning:
-            self.force.set()
+            if now - self._first_at > self.DEBOUNCE_S:
+                self.force.set()
             return
         self._cleaning = True
         raise _StopRequestedError(signal.Signals(signum).name)
@@ -609,7 +620,8 @@ def _summary(children: list[Child], admin_token: str | None, stop_infra: bool) -
     out.print(f"Nhấn [bold]Ctrl-C[/] để dừng các dịch vụ (press Ctrl-C to stop). {infra_note}")
 
 
-def _start_children(host: str, endpoints: Endpoints) -> list[Child]:
+def _start_children(host: str, endpoints: Endpoints, children: list[Child]) -> None:
+    """Spawn every process of `SYSTEM`, appending each to `children` as soon as it runs."""
     env = {**os.environ, **endpoints.as_env(), "PYTHONUNBUFFERED": "1"}
     display = _display_host(host)
     plan: list[tuple[Component, list[str], str | None]] = []
@@ -627,7 +639,8 @@ def _start_children(host: str, endpoints: Endpoints) -> list[Child]:
             plan.append((component, component.argv(host, port), url))
         else:
             plan.append((component, component.argv(), None))
-    return [_spawn(component, argv, env, url) for component, argv, url in plan]
+    for component, argv, api_url in plan:
+        children.append(_spawn(component, argv, env, api_url))
 
 
 @app.command()
@@ -665,7 +678,7 @@ def run(
         try:
             endpoints = _start_infra()
             err.print(_endpoint_table(endpoints))
-            children = _start_children(host, endpoints)
+            _start_children(host, endpoints, children)
             _wait_ready(children, ready_timeout)
             if demo and admin_token is not None:
                 certification = next(c for c in children if c.name == CERTIFICATION_API)

@@ -10,6 +10,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 
 from ocop_shared.contracts.registry import registered_types
+from ocop_shared.logging import configure_logging
 from ocop_shared.messaging.consumer import ConsumerRunner, Handler
 from ocop_shared.messaging.dead_letters import DeadLetterPublisher
 from ocop_shared.messaging.kafka import create_producer, ensure_topics
@@ -113,3 +114,14 @@ async def run_consumer(
     finally:
         await producer.stop()
         await runtime.close()
+
+
+def relay_main(settings: ServiceSettings) -> None:
+    """Process entrypoint of a service's relay: logs, signals, run until stopped."""
+    async def main() -> None:
+        configure_logging(f"{settings.service_name}-relay", settings.log_level, settings.log_json)
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+        await run_relay(settings, stop)
+
+    asyncio.run(main())

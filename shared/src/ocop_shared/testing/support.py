@@ -75,3 +75,15 @@ async def background(
             await asyncio.wait_for(task, 30)
         except TimeoutError:
             task.cancel()
+
+
+@contextlib.asynccontextmanager
+async def app_client(app: Any, base_url: str = "http://test") -> AsyncIterator[Any]:
+    """An httpx client talking to the app in-process, with its lifespan run."""
+    import httpx
+    from asgi_lifespan import LifespanManager
+
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client

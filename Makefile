@@ -1,0 +1,43 @@
+# One task runner for people, CI and the README.
+UV := python3 -m uv
+RUN := $(UV) run --frozen
+
+.PHONY: setup run test lint format typecheck pytest infra-up infra-down infra-status schemas token
+
+setup:  ## install the toolchain and the locked Python environment
+	@bash deploy/local/ensure-tools.sh
+	@$(UV) sync --all-packages --frozen --quiet
+
+run: setup  ## start Kafka, MongoDB, the services and demo data; prints the URLs
+	@$(RUN) ocop run
+
+test: setup lint typecheck pytest  ## the whole suite, as CI runs it
+
+lint:
+	$(RUN) ruff format --check --no-cache .
+	$(RUN) ruff check --no-cache .
+
+format:
+	$(RUN) ruff format --no-cache .
+	$(RUN) ruff check --fix --no-cache .
+
+typecheck:
+	$(RUN) mypy shared/src services/certification/src services/catalog/src services/orders/src services/events/src
+
+pytest:
+	$(RUN) pytest
+
+infra-up: setup
+	@$(RUN) ocop infra up
+
+infra-down:
+	@$(RUN) ocop infra down
+
+infra-status:
+	@$(RUN) ocop infra status
+
+schemas:  ## re-export contract JSON Schemas after a deliberate contract change
+	$(RUN) ocop schemas export
+
+token:  ## a development admin token: make token ROLE=province_officer
+	@$(RUN) ocop token --role $(or $(ROLE),admin)
