@@ -118,6 +118,7 @@ async def run_consumer(
 
 def relay_main(settings: ServiceSettings) -> None:
     """Process entrypoint of a service's relay: logs, signals, run until stopped."""
+
     async def main() -> None:
         configure_logging(f"{settings.service_name}-relay", settings.log_level, settings.log_json)
         stop = asyncio.Event()

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import APIRouter, FastAPI
 
+from ocop_shared.logging import configure_logging
 from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_runtime
 from ocop_shared.settings import ServiceSettings
 from ocop_shared.web.observability import health_router, install_correlation_and_metrics
@@ -27,6 +28,7 @@ def build_service_app(
     on_startup: Startup | None = None,
 ) -> FastAPI:
     """FastAPI app with the runtime in `app.state.runtime`, problem+json, health and metrics."""
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
