@@ -5,15 +5,7 @@ MongoDB-wire server (SecantusDB), each run as a detached subprocess.
 ``KAFKA_BOOTSTRAP_SERVERS`` and ``MONGODB_URI`` point at external servers instead.
 """
 
-from ocop_shared.infra.kafka import (
-    KAFKA_VERSION,
-    InfraError,
-    KafkaBroker,
-    ManagedProcess,
-    find_repo_root,
-    free_port,
-    kafka_answers,
-)
+from ocop_shared.infra.kafka import KAFKA_VERSION, KafkaBroker, kafka_answers
 from ocop_shared.infra.manager import (
     Endpoints,
     InfraStatus,
@@ -26,6 +18,7 @@ from ocop_shared.infra.manager import (
     mongo_server_for,
 )
 from ocop_shared.infra.mongo import SECANTUS_RELEASES, MongoServer, SecantusRelease, mongo_answers
+from ocop_shared.infra.process import InfraError, ManagedProcess, find_repo_root, free_port
 
 __all__ = [
     "KAFKA_VERSION",

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import structlog
 
-from ocop_shared.infra.kafka import InfraError, ManagedProcess, file_lock
+from ocop_shared.infra.process import InfraError, ManagedProcess, file_lock
 
 log = structlog.get_logger(__name__)
 

@@ -1,19 +1,14 @@
-"""`ocop`: the developer's command line for the whole platform.
+"""`ocop run`: the whole platform on one machine.
 
-* ``ocop run`` starts Kafka and MongoDB (unless ``KAFKA_BOOTSTRAP_SERVERS`` / ``MONGODB_URI``
-  name external ones), every service's API and workers as child processes, loads the demo
-  data and waits; Ctrl-C stops the services (``ocop infra down`` stops Kafka and MongoDB).
-* ``ocop infra up|down|status`` manages the local Kafka broker and MongoDB-wire server.
-* ``ocop token`` mints a development JWT; ``ocop schemas export|check`` keeps the JSON Schema
-  snapshots of the event contracts; ``ocop dlq replay`` replays dead letters.
+Starts Kafka and MongoDB, spawns every API and worker of `SYSTEM` as a child process (each in
+its own process group, logging to .ocop/logs/), waits until the APIs are ready, loads the demo
+data, prints a summary and waits; SIGINT / SIGTERM stop the children in order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import difflib
-import json
 import os
 import signal
 import subprocess
@@ -22,7 +17,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -30,7 +24,6 @@ from typing import IO
 import httpx
 import structlog
 import typer
-from rich.console import Console
 from rich.panel import Panel
 from rich.progress import (
     BarColumn,
@@ -43,279 +36,13 @@ from rich.progress import (
 from rich.table import Table
 
 from ocop_shared.auth import Role, mint_token
-from ocop_shared.infra import (
-    Endpoints,
-    InfraError,
-    default_state_dir,
-    find_repo_root,
-    infra_down,
-    infra_status,
-    infra_up,
-)
-from ocop_shared.infra.kafka import tcp_port_open
-from ocop_shared.logging import configure_logging
+from ocop_shared.cli.console import err, fail, out
+from ocop_shared.cli.infra import endpoint_table, start_infra
+from ocop_shared.infra import Endpoints, InfraError, default_state_dir, infra_down
+from ocop_shared.infra.process import tcp_port_open
 from ocop_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
-
-app = typer.Typer(
-    help="Nền tảng xúc tiến thương mại OCOP (OCOP trade platform): chạy hệ thống, hạ tầng, "
-    "token, lược đồ sự kiện.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-infra_app = typer.Typer(
-    help="Kafka và MongoDB cục bộ (local Kafka broker and MongoDB-wire server).",
-    no_args_is_help=True,
-)
-schemas_app = typer.Typer(
-    help="Lược đồ JSON của các sự kiện (JSON Schema snapshots of the event contracts).",
-    no_args_is_help=True,
-)
-dlq_app = typer.Typer(help="Hàng đợi thư chết (dead-letter topics).", no_args_is_help=True)
-app.add_typer(infra_app, name="infra")
-app.add_typer(schemas_app, name="schemas")
-app.add_typer(dlq_app, name="dlq")
-
-out = Console()
-err = Console(stderr=True)
-
-
-@app.callback()
-def main(
-    verbose: bool = typer.Option(
-        False, "--verbose", "-v", help="Ghi nhật ký chi tiết (log at INFO instead of WARNING)."
-    ),
-) -> None:
-    """Nền tảng OCOP (OCOP trade platform)."""
-    configure_logging("ocop-cli", "INFO" if verbose else "WARNING")
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]Lỗi:[/] {message}")
-    return typer.Exit(code)
-
-
-def _repo_root() -> Path:
-    return find_repo_root() or Path.cwd()
-
-
-# --------------------------------------------------------------------------------- infra ----
-
-
-def _endpoint_table(endpoints: Endpoints) -> Table:
-    table = Table(show_header=False, box=None)
-    for key, value in endpoints.as_env().items():
-        table.add_row(f"[bold]{key}[/]", value)
-    return table
-
-
-def _start_infra() -> Endpoints:
-    try:
-        with err.status("Đang khởi động Kafka và MongoDB (starting Kafka and MongoDB)…"):
-            return infra_up()
-    except InfraError as exc:
-        raise _fail(
-            f"không khởi động được hạ tầng (infrastructure failed to start): {exc}"
-        ) from exc
-
-
-@infra_app.command("up")
-def infra_up_command() -> None:
-    """Khởi động Kafka và MongoDB (start them, or reuse those already running)."""
-    endpoints = _start_infra()
-    out.print(_endpoint_table(endpoints))
-
-
-@infra_app.command("down")
-def infra_down_command() -> None:
-    """Dừng Kafka và MongoDB cục bộ (stop the local servers; external ones are left alone)."""
-    try:
-        infra_down()
-    except InfraError as exc:
-        raise _fail(str(exc)) from exc
-    out.print("Đã dừng Kafka và MongoDB (stopped).")
-
-
-@infra_app.command("status")
-def infra_status_command() -> None:
-    """Trạng thái Kafka và MongoDB (status table)."""
-    status = infra_status()
-    table = Table(title=f"Hạ tầng (infrastructure) – {default_state_dir()}")
-    table.add_column("Máy chủ (server)")
-    table.add_column("Trạng thái (state)")
-    table.add_column("Quản lý (managed)")
-    table.add_column("PID", justify="right")
-    table.add_column("Địa chỉ (endpoint)", overflow="fold")
-    for service in (status.kafka, status.mongodb):
-        table.add_row(
-            service.name,
-            "[green]đang chạy (running)[/]" if service.running else "[red]đã dừng (stopped)[/]",
-            "cục bộ (local)" if service.managed else "bên ngoài (external)",
-            str(service.pid) if service.pid is not None else "–",
-            service.endpoint or "–",
-        )
-    out.print(table)
-
-
-# --------------------------------------------------------------------------------- token ----
-
-
-def _dev_settings() -> ServiceSettings:
-    settings = ServiceSettings()
-    if settings.jwt_public_key:
-        raise _fail(
-            "OCOP_JWT_PUBLIC_KEY đã được đặt: token do nhà cung cấp định danh cấp "
-            "(tokens come from the identity provider, not from this CLI)",
-            code=2,
-        )
-    return settings
-
-
-@app.command()
-def token(
-    role: list[Role] = typer.Option(
-        ..., "--role", help="Vai trò, lặp lại được (role, repeatable)."
-    ),
-    subject: str = typer.Option("dev-user", help="Chủ thể của token (subject)."),
-    producer_id: str | None = typer.Option(None, help="Gắn với chủ thể OCOP (producer scope)."),
-    showroom_id: list[str] = typer.Option(
-        [], "--showroom-id", help="Điểm bán được phép (showroom scope, repeatable)."
-    ),
-    name: str | None = typer.Option(None, help="Tên hiển thị (display name)."),
-    ttl_hours: float = typer.Option(8.0, min=0.01, help="Thời hạn, giờ (lifetime in hours)."),
-) -> None:
-    """In một JWT phát triển (print a development JWT signed with the local secret)."""
-    settings = _dev_settings()
-    typer.echo(
-        mint_token(
-            settings,
-            subject=subject,
-            roles=list(role),
-            producer_id=producer_id,
-            showroom_ids=list(showroom_id),
-            name=name,
-            ttl=timedelta(hours=ttl_hours),
-        )
-    )
-
-
-# ------------------------------------------------------------------------------- schemas ----
-
-
-def _default_schema_dir() -> Path:
-    return _repo_root() / "shared" / "schemas"
-
-
-def _schema_files() -> dict[str, str]:
-    from ocop_shared.contracts import json_schemas
-
-    return {
-        f"{name}.json": json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-        for name, schema in json_schemas().items()
-    }
-
-
-SchemaDir = typer.Option(
-    None, "--dir", help="Thư mục lược đồ (schema directory; default: shared/schemas)."
-)
-
-
-@schemas_app.command("export")
-def schemas_export(directory: Path | None = SchemaDir) -> None:
-    """Ghi lược đồ JSON của mọi sự kiện (write one <name>.json per contract; prune stale ones)."""
-    target = directory or _default_schema_dir()
-    target.mkdir(parents=True, exist_ok=True)
-    files = _schema_files()
-    written = 0
-    for filename, text in files.items():
-        path = target / filename
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            written += 1
-    stale = [p for p in sorted(target.glob("*.json")) if p.name not in files]
-    for path in stale:
-        path.unlink()
-    out.print(
-        f"{len(files)} lược đồ trong {target}: {written} ghi mới (written), "
-        f"{len(stale)} xoá (stale removed)."
-    )
-
-
-@schemas_app.command("check")
-def schemas_check(directory: Path | None = SchemaDir) -> None:
-    """Kiểm tra lược đồ đã lưu khớp mã nguồn (exit 1 when the snapshots differ)."""
-    target = directory or _default_schema_dir()
-    files = _schema_files()
-    problems: list[str] = []
-    for filename, text in sorted(files.items()):
-        path = target / filename
-        if not path.is_file():
-            problems.append(f"thiếu (missing): {filename}")
-            continue
-        committed = path.read_text(encoding="utf-8")
-        if committed != text:
-            diff = list(
-                difflib.unified_diff(committed.splitlines(), text.splitlines(), lineterm="", n=0)
-            )
-            added = sum(1 for line in diff if line.startswith("+") and not line.startswith("+++"))
-            removed = sum(1 for line in diff if line.startswith("-") and not line.startswith("---"))
-            problems.append(f"khác (changed): {filename} (+{added} −{removed} dòng/lines)")
-    problems.extend(
-        f"thừa (stale): {p.name}" for p in sorted(target.glob("*.json")) if p.name not in files
-    )
-    if problems:
-        for problem in problems:
-            err.print(f"  {problem}")
-        raise _fail(
-            f"{len(problems)} lược đồ không khớp (schemas differ); sau khi xem lại thay đổi, "
-            "chạy `ocop schemas export`"
-        )
-    out.print(f"{len(files)} lược đồ khớp (schemas match) – {target}")
-
-
-# ----------------------------------------------------------------------------------- dlq ----
-
-
-@dlq_app.command("replay")
-def dlq_replay(
-    topic: str = typer.Option(..., help="Topic gốc (original topic, without .dlq)."),
-    group: str = typer.Option(..., help="Nhóm tiêu thụ đã thất bại (consumer group)."),
-    database: str | None = typer.Option(
-        None,
-        help="CSDL của dịch vụ tiêu thụ để đánh dấu đã phát lại "
-        "(the consumer's database, e.g. ocop_catalog, to mark dead letters replayed).",
-    ),
-    idle_timeout: float = typer.Option(2.0, min=0.1, help="Dừng sau N giây không có thư (s)."),
-) -> None:
-    """Phát lại thư chết cho một nhóm tiêu thụ (replay dead letters to the group that failed)."""
-    from ocop_shared.messaging.dead_letters import replay_dead_letters
-    from ocop_shared.mongo import create_client
-
-    settings = ServiceSettings()
-
-    async def replay() -> int:
-        client = create_client(settings.mongodb_uri, app_name="ocop-cli") if database else None
-        try:
-            return await replay_dead_letters(
-                bootstrap_servers=settings.kafka_bootstrap_servers,
-                db=client[database] if client is not None and database else None,
-                topic=topic,
-                group_id=group,
-                idle_timeout_s=idle_timeout,
-            )
-        finally:
-            if client is not None:
-                await client.close()
-
-    try:
-        count = asyncio.run(replay())
-    except Exception as exc:
-        raise _fail(f"phát lại thất bại (replay failed): {exc!r}") from exc
-    out.print(f"Đã phát lại {count} thư (replayed {count} messages) từ {topic}.dlq cho {group}.")
-
-
-# ----------------------------------------------------------------------------------- run ----
 
 
 @dataclass(frozen=True)
@@ -337,7 +64,7 @@ class ApiProcess:
         if not raw:
             return self.default_port
         if not raw.isdigit() or not 0 < int(raw) < 65536:
-            raise _fail(f"{self.port_env}={raw!r} không phải số cổng (not a port number)")
+            raise fail(f"{self.port_env}={raw!r} không phải số cổng (not a port number)")
         return int(raw)
 
     def argv(self, host: str, port: int) -> list[str]:
@@ -525,7 +252,7 @@ def _check_dead(children: list[Child]) -> None:
                     border_style="red",
                 )
             )
-            raise _fail(f"tiến trình {child.name} dừng bất ngờ (a process exited unexpectedly)")
+            raise fail(f"tiến trình {child.name} dừng bất ngờ (a process exited unexpectedly)")
 
 
 def _wait_ready(children: list[Child], timeout: float) -> None:
@@ -563,7 +290,7 @@ def _wait_ready(children: list[Child], timeout: float) -> None:
                 if pending and time.monotonic() > deadline:
                     for name in pending:
                         err.print(Panel(pending[name].log_tail(), title=name, border_style="red"))
-                    raise _fail(
+                    raise fail(
                         f"không sẵn sàng sau {timeout:.0f} s (not ready): {', '.join(pending)}"
                     )
                 time.sleep(0.3)
@@ -589,7 +316,7 @@ def _seed(base_url: str, token: str) -> None:
         try:
             report = asyncio.run(seed_demo(base_url, token, progress=step))
         except (SeedError, httpx.HTTPError) as exc:
-            raise _fail(f"không nạp được dữ liệu mẫu (demo seeding failed): {exc}") from exc
+            raise fail(f"không nạp được dữ liệu mẫu (demo seeding failed): {exc}") from exc
     err.print(
         f"Dữ liệu mẫu: +{report.producers_created} chủ thể, +{report.products_created} sản phẩm, "
         f"+{report.certificates_issued} giấy chứng nhận, {report.certificates_revoked} thu hồi "
@@ -629,7 +356,7 @@ def _start_children(host: str, endpoints: Endpoints, children: list[Child]) -> N
         if isinstance(component, ApiProcess):
             port = component.port()
             if tcp_port_open(display, port):
-                raise _fail(
+                raise fail(
                     f"cổng {port} đang bận ({component.name}; port in use) – "
                     f"đặt {component.port_env} để chọn cổng khác"
                 )
@@ -643,7 +370,6 @@ def _start_children(host: str, endpoints: Endpoints, children: list[Child]) -> N
         children.append(_spawn(component, argv, env, api_url))
 
 
-@app.command()
 def run(
     demo: bool = typer.Option(
         True, "--demo/--no-demo", help="Nạp dữ liệu mẫu (load the demo data, idempotent)."
@@ -676,8 +402,8 @@ def run(
     exit_code = 0
     with _Signals().installed() as signals:
         try:
-            endpoints = _start_infra()
-            err.print(_endpoint_table(endpoints))
+            endpoints = start_infra()
+            err.print(endpoint_table(endpoints))
             _start_children(host, endpoints, children)
             _wait_ready(children, ready_timeout)
             if demo and admin_token is not None:

@@ -1,0 +1,68 @@
+"""The public catalogue API validates its queries and never answers 500."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from ocop_catalog.config import CatalogSettings
+from ocop_catalog.entrypoints.api import create_app
+from ocop_shared.infra import Endpoints
+from ocop_shared.mongo import create_client
+from ocop_shared.testing.support import app_client, isolated_settings, new_run_id
+
+pytestmark = pytest.mark.integration
+
+
+@pytest_asyncio.fixture
+async def catalog(infra: Endpoints) -> AsyncIterator[httpx.AsyncClient]:
+    settings = isolated_settings(
+        CatalogSettings,
+        kafka=infra.kafka_bootstrap_servers,
+        mongodb=infra.mongodb_uri,
+        run_id=new_run_id(),
+    )
+    async with app_client(create_app(settings)) as client:
+        yield client
+    mongo = create_client(infra.mongodb_uri, app_name="cleanup")
+    await mongo.drop_database(settings.mongodb_database)
+    await mongo.close()
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"min_stars": "9"}, "query.min_stars"),
+        ({"limit": "0"}, "query.limit"),
+        ({"status": "valid"}, "query.status"),
+        ({"q": "x" * 500}, "query.q"),
+    ],
+)
+async def test_bad_query_is_a_problem_naming_the_parameter(
+    catalog: httpx.AsyncClient, params: dict[str, str], field: str
+) -> None:
+    response = await catalog.get("/api/v1/products", params=params)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert field in [e["field"] for e in response.json()["errors"]]
+
+
+async def test_operator_looking_text_is_searched_as_words(catalog: httpx.AsyncClient) -> None:
+    response = await catalog.get("/api/v1/products", params={"q": '{"$gt": ""}'})
+    assert response.status_code == 200
+    assert response.json()["total"] == 0
+
+
+async def test_unknown_product_is_404_on_api_and_page(catalog: httpx.AsyncClient) -> None:
+    assert (await catalog.get("/api/v1/products/sp-none")).status_code == 404
+    assert (await catalog.get("/san-pham/sp-none")).status_code == 404
+
+
+async def test_catalogue_page_is_public_and_vietnamese(catalog: httpx.AsyncClient) -> None:
+    page = await catalog.get("/", params={"q": "bưởi"})
+    assert page.status_code == 200
+    assert 'lang="vi"' in page.text
+    assert "Không tìm thấy sản phẩm phù hợp" in page.text
