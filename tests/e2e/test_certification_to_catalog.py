@@ -167,6 +167,9 @@ async def test_issued_certificate_appears_in_the_catalogue_and_revocation_follow
     assert after["product"]["eligible_channels"] == []
     page = await platform.catalog.get(f"/san-pham/{product_id}")
     assert page.status_code == 200
+    qr = await platform.catalog.get(f"/san-pham/{product_id}/qr.svg")
+    assert qr.headers["content-type"] == "image/svg+xml"
+    assert b"<svg" in qr.content
     assert "Đã bị thu hồi" in page.text
     assert "Còn hiệu lực" not in page.text
 
