@@ -66,3 +66,12 @@ async def test_catalogue_page_is_public_and_vietnamese(catalog: httpx.AsyncClien
     assert page.status_code == 200
     assert 'lang="vi"' in page.text
     assert "Không tìm thấy sản phẩm phù hợp" in page.text
+
+
+async def test_browser_gets_a_vietnamese_error_page_not_json(catalog: httpx.AsyncClient) -> None:
+    page = await catalog.get("/san-pham/sp-none", headers={"accept": "text/html"})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Không tìm thấy" in page.text
+    api = await catalog.get("/api/v1/products/sp-none", headers={"accept": "text/html"})
+    assert api.headers["content-type"].startswith("application/problem+json")

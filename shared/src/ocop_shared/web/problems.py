@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import json
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ocop_shared.errors import DomainError
@@ -34,11 +36,34 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+_ERROR_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:640px;margin:48px auto;padding:0 16px">
+<h1>{title}</h1><p>{detail}</p><p><a href="/">Về trang chủ</a></p></body></html>"""
+
+
+def _wants_html(request: Request) -> bool:
+    """Browsers on pages get a readable page; API clients always get problem+json."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not request.url.path.startswith("/api/")
+
+
+def negotiated(request: Request, response: JSONResponse) -> Response:
+    if not _wants_html(request):
+        return response
+    body = json.loads(bytes(response.body))
+    page = _ERROR_PAGE.format(
+        title=html.escape(str(body.get("title", ""))),
+        detail=html.escape(str(body.get("detail", ""))),
+    )
+    return HTMLResponse(page, status_code=response.status_code)
+
+
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-async def _validation(_: Request, exc: Exception) -> JSONResponse:
+async def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {
@@ -49,22 +74,28 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
         for err in exc.errors()
     ]
     fields = ", ".join(e["field"] for e in errors)
-    return problem(
-        422,
-        "Dữ liệu không hợp lệ",
-        f"Kiểm tra lại: {fields}",
-        code="validation-failed",
-        errors=errors,
+    return negotiated(
+        request,
+        problem(
+            422,
+            "Dữ liệu không hợp lệ",
+            f"Kiểm tra lại: {fields}",
+            code="validation-failed",
+            errors=errors,
+        ),
     )
 
 
-async def _domain(_: Request, exc: Exception) -> JSONResponse:
+async def _domain(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
-    return problem(exc.status, exc.title, exc.detail, code=exc.code, errors=errors)
+    return negotiated(
+        request,
+        problem(exc.status, exc.title, exc.detail, code=exc.code, errors=errors),
+    )
 
 
-async def _http(_: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     titles = {
         401: "Chưa xác thực",
@@ -72,17 +103,23 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
         404: "Không tìm thấy",
         405: "Phương thức không được hỗ trợ",
     }
-    return problem(
-        exc.status_code,
-        titles.get(exc.status_code, "Lỗi yêu cầu"),
-        str(exc.detail) if exc.detail else None,
-        headers=dict(exc.headers) if exc.headers else None,
+    return negotiated(
+        request,
+        problem(
+            exc.status_code,
+            titles.get(exc.status_code, "Lỗi yêu cầu"),
+            str(exc.detail) if exc.detail else None,
+            headers=dict(exc.headers) if exc.headers else None,
+        ),
     )
 
 
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("request.unexpected_error", error=repr(exc))
-    return problem(500, "Lỗi hệ thống", "Đã có lỗi không mong muốn; vui lòng thử lại.")
+    return negotiated(
+        request,
+        problem(500, "Lỗi hệ thống", "Đã có lỗi không mong muốn; vui lòng thử lại."),
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:
