@@ -27,14 +27,12 @@ import structlog
 
 from ocop_shared.infra.process import (
     POM_RELATIVE_PATH,
+    InfraError,
     ManagedProcess,
     file_lock,
+    find_repo_root,
     tcp_port_open,
 )
-
-# Re-exported: ``ocop_shared.infra.manager`` imports these from here.
-from ocop_shared.infra.process import InfraError as InfraError
-from ocop_shared.infra.process import find_repo_root as find_repo_root
 
 log = structlog.get_logger(__name__)
 

@@ -21,8 +21,9 @@ from typing import Any
 
 import structlog
 
-from ocop_shared.infra.kafka import InfraError, KafkaBroker, find_repo_root
+from ocop_shared.infra.kafka import KafkaBroker
 from ocop_shared.infra.mongo import MongoServer
+from ocop_shared.infra.process import InfraError, find_repo_root
 
 log = structlog.get_logger(__name__)
 
