@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from ocop_shared.contracts.certification import PRODUCTS_TOPIC, ProductRegisteredV1
 from ocop_shared.contracts.envelope import EventData, make_envelope
-from ocop_shared.infra import KafkaBroker
+from ocop_shared.infra import KafkaBroker, MongoServer
 from ocop_shared.messaging.consumer import MessageContext
 from ocop_shared.messaging.dead_letters import (
     ERROR_HEADER,
@@ -129,15 +129,7 @@ async def test_killed_consumer_and_replayed_topic_cause_no_duplicate_effects(
     topic = settings.topic(PRODUCTS_TOPIC)
     await ensure_topics(settings.kafka_bootstrap_servers, [topic])
     total = 400
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
-    await producer.start()
-    try:
-        for n in range(total):
-            envelope = make_envelope(product_event(n), source="test", subject=f"sp-{n:05d}")
-            await producer.send(topic, envelope.to_bytes(), key=envelope.subject.encode())
-        await producer.flush()
-    finally:
-        await producer.stop()
+    await produce_product_events(settings.kafka_bootstrap_servers, topic, total)
 
     env = {
         **os.environ,
@@ -184,6 +176,39 @@ async def test_killed_consumer_and_replayed_topic_cause_no_duplicate_effects(
     counts = await applied_counts(mongo, settings)
     assert len(counts) == total
     assert set(counts.values()) == {1}
+
+
+async def test_database_restart_under_load_dead_letters_nothing_and_loses_nothing(
+    settings: ServiceSettings, mongo: Client, mongo_server: MongoServer
+) -> None:
+    topic = settings.topic(PRODUCTS_TOPIC)
+    await ensure_topics(settings.kafka_bootstrap_servers, [topic])
+    total = 300
+    await produce_product_events(settings.kafka_bootstrap_servers, topic, total)
+    async with background(consume_workers(settings)):
+        await eventually(
+            lambda: applied_counts(mongo, settings), until=lambda c: len(c) >= 30, timeout_s=60
+        )
+        await asyncio.to_thread(mongo_server.stop)
+        await asyncio.sleep(3)  # the consumer keeps polling Kafka while the database is away
+        await asyncio.to_thread(mongo_server.start)
+        counts = await eventually(
+            lambda: applied_counts(mongo, settings), until=lambda c: len(c) >= total, timeout_s=90
+        )
+    assert set(counts.values()) == {1}
+    assert await mongo[settings.mongodb_database]["dead_letters"].count_documents({}) == 0
+
+
+async def produce_product_events(bootstrap: str, topic: str, total: int) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for n in range(total):
+            envelope = make_envelope(product_event(n), source="test", subject=f"sp-{n:05d}")
+            await producer.send(topic, envelope.to_bytes(), key=envelope.subject.encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
 
 
 async def rewind_group(bootstrap: str, topic: str, group: str) -> None:

@@ -12,7 +12,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -20,6 +19,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 from pymongo import ASCENDING, IndexModel
+from pymongo.errors import ConnectionFailure
 
 from ocop_shared.contracts.envelope import Envelope, EventData
 from ocop_shared.contracts.registry import UnknownEventTypeError, decode
@@ -50,6 +50,10 @@ class MessageContext:
 
 
 Handler = Callable[[EventData, MessageContext], Awaitable[None]]
+
+
+class ConsumerStoppingError(Exception):
+    """Shutdown was requested while waiting for the database: leave the batch uncommitted."""
 
 
 class PoisonMessageError(Exception):
@@ -91,6 +95,7 @@ class ConsumerRunner:
         self._max_attempts = max_attempts
         self._retry_backoff_s = retry_backoff_s
         self._max_batch = max_batch
+        self._stop = asyncio.Event()
 
     def _new_consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
@@ -108,6 +113,7 @@ class ConsumerRunner:
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set; reconnects after broker outages."""
         log.info("consumer.started", group=self._group_id, topics=self._topics)
+        self._stop = stop
         while not stop.is_set():
             consumer = self._new_consumer()
             try:
@@ -118,8 +124,11 @@ class ConsumerRunner:
                         for record in records:
                             await self.process(record)
                         await self._commit(consumer, tp, records[-1].offset + 1)
-            except KafkaError as exc:
-                log.warning("consumer.kafka_error", group=self._group_id, error=repr(exc))
+            except ConsumerStoppingError:
+                break
+            except (KafkaError, ConnectionFailure) as exc:
+                # Uncommitted records come again after reconnecting; the inbox drops repeats.
+                log.warning("consumer.reconnecting", group=self._group_id, error=repr(exc))
                 await _sleep_unless(stop, 1.0)
             finally:
                 await consumer.stop()
@@ -170,13 +179,25 @@ class ConsumerRunner:
     ) -> None:
         handler = self._handlers[envelope.type]
         inbox_id = f"{self._group_id}:{envelope.id}"
-        for attempt in range(1, self._max_attempts + 1):
+        attempt = 0
+        outage_wait = self._retry_backoff_s
+        while True:
             started = time.perf_counter()
             try:
                 applied = await in_transaction(
                     self._client, lambda s: self._apply(s, inbox_id, envelope, event, handler)
                 )
+            except ConnectionFailure as exc:
+                # The database is away: not the message's fault, so no attempt is spent and
+                # nothing is dead-lettered; wait for it (or give the batch back on shutdown).
+                log.warning("consumer.database_unavailable", group=self._group_id, error=repr(exc))
+                if self._stop.is_set():
+                    raise ConsumerStoppingError from exc
+                await asyncio.sleep(outage_wait)
+                outage_wait = min(outage_wait * 2, 5.0)
+                continue
             except Exception as exc:
+                attempt += 1
                 log.warning(
                     "consumer.handler_failed",
                     group=self._group_id,
@@ -185,7 +206,7 @@ class ConsumerRunner:
                     attempt=attempt,
                     error=repr(exc),
                 )
-                if attempt == self._max_attempts:
+                if attempt >= self._max_attempts:
                     await self._dead_letter(record, exc, attempts=attempt)
                     return
                 await asyncio.sleep(self._retry_backoff_s * 2 ** (attempt - 1))
@@ -235,7 +256,3 @@ class ConsumerRunner:
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
-
-
-def describe(record: ConsumerRecord[Any, Any]) -> str:
-    return f"{record.topic}[{record.partition}]@{record.offset}"
