@@ -9,6 +9,7 @@ from typing import Any
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ocop_shared.errors import ForbiddenError
 from ocop_shared.settings import ServiceSettings
 
 
@@ -36,6 +37,28 @@ class Principal(BaseModel):
 
     def has_any(self, *roles: Role) -> bool:
         return Role.ADMIN in self.roles or bool(self.roles.intersection(roles))
+
+    def may_act_for_producer(self, producer_id: str) -> bool:
+        """Staff act for any producer; a producer account only for its own producer id."""
+        if self.has_any(Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.TRADE_STAFF):
+            return True
+        return Role.PRODUCER in self.roles and self.producer_id == producer_id
+
+    def may_operate_showroom(self, showroom_id: str) -> bool:
+        """Operators see and change only the showrooms their token names."""
+        if Role.ADMIN in self.roles:
+            return True
+        return Role.SHOWROOM_OPERATOR in self.roles and showroom_id in self.showroom_ids
+
+
+def ensure_producer_scope(principal: Principal, producer_id: str) -> None:
+    if not principal.may_act_for_producer(producer_id):
+        raise ForbiddenError("Tài khoản không thuộc chủ thể này", field="producer_id")
+
+
+def ensure_showroom_scope(principal: Principal, showroom_id: str) -> None:
+    if not principal.may_operate_showroom(showroom_id):
+        raise ForbiddenError("Tài khoản không được giao điểm bán này", field="showroom_id")
 
 
 class AuthError(Exception):

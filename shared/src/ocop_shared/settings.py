@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+from typing import Literal, Self
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _shared(name: str) -> AliasChoices:
     """Accept the unprefixed name used by every service (e.g. MONGODB_URI)."""
     return AliasChoices(name, name.lower())
+
+
+DEVELOPMENT_JWT_SECRET = "dev-only-insecure-secret-change-me-32b"  # noqa: S105 (public by design)
 
 
 class ServiceSettings(BaseSettings):
@@ -21,6 +26,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     service_name: str = "ocop"
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias=_shared("OCOP_ENVIRONMENT")
+    )
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS")
     )
@@ -29,9 +37,9 @@ class ServiceSettings(BaseSettings):
     )
     mongodb_database: str = "ocop"
     topic_prefix: str = Field("", validation_alias=_shared("OCOP_TOPIC_PREFIX"))
-    # Development default only; production injects a real secret or a public key.
+    # Development default only; production must inject a real secret or a public key.
     jwt_secret: SecretStr = Field(
-        SecretStr("dev-only-insecure-secret-change-me-32b"),
+        SecretStr(DEVELOPMENT_JWT_SECRET),
         validation_alias=_shared("OCOP_JWT_SECRET"),
     )
     jwt_public_key: str | None = Field(None, validation_alias=_shared("OCOP_JWT_PUBLIC_KEY"))
@@ -44,6 +52,17 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = 0.1
     relay_batch_size: int = 500
     relay_lease_s: float = 10.0
+
+    @model_validator(mode="after")
+    def _no_development_secret_in_production(self) -> Self:
+        if self.environment == "production" and self.jwt_public_key is None:
+            secret = self.jwt_secret.get_secret_value()
+            if secret == DEVELOPMENT_JWT_SECRET or len(secret) < 32:
+                raise ValueError(
+                    "OCOP_JWT_SECRET must be set to a random secret of at least 32 characters "
+                    "(or OCOP_JWT_PUBLIC_KEY to the identity provider's key) in production"
+                )
+        return self
 
     def topic(self, name: str) -> str:
         """Full topic name; a prefix isolates test runs sharing one broker."""
