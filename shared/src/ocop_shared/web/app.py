@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import APIRouter, FastAPI
 
 from ocop_shared.logging import configure_logging
+from ocop_shared.messaging.status import MessagingStatus, messaging_status
 from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_runtime
 from ocop_shared.settings import ServiceSettings
 from ocop_shared.web.observability import health_router, install_correlation_and_metrics
@@ -26,6 +27,7 @@ def build_service_app(
     description: str,
     routers: Sequence[APIRouter],
     on_startup: Startup | None = None,
+    consumer_groups: Mapping[str, list[str]] | None = None,
 ) -> FastAPI:
     """FastAPI app with the runtime in `app.state.runtime`, problem+json, health and metrics."""
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
@@ -60,6 +62,15 @@ def build_service_app(
         return await runtime.kafka_ready()
 
     app.include_router(health_router({"mongodb": mongo_ready, "kafka": kafka_ready}))
+
+    @app.get("/health/messaging", tags=["health"])
+    async def messaging() -> MessagingStatus:
+        """Outbox backlog, dead letters waiting for replay, and the lag of our consumer groups."""
+        runtime: ServiceRuntime = app.state.runtime
+        return await messaging_status(
+            runtime.db, settings.kafka_bootstrap_servers, consumer_groups or {}
+        )
+
     for router in routers:
         app.include_router(router)
     return app

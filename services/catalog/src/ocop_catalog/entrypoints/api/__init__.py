@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from ocop_catalog.adapters.repository import ensure_indexes
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.entrypoints.api import pages, routes
+from ocop_catalog.entrypoints.consumer import topics
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.web.app import build_service_app
 
@@ -16,10 +17,12 @@ async def _startup(runtime: ServiceRuntime) -> None:
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
+    settings = settings or CatalogSettings()
     return build_service_app(
-        settings or CatalogSettings(),
+        settings,
         title="OCOP – Danh mục sản phẩm",
         description="Danh mục công khai các sản phẩm OCOP, sao và hiệu lực giấy chứng nhận",
         routers=[routes.router, pages.router],
         on_startup=_startup,
+        consumer_groups={settings.consumer_group: topics(settings)},
     )
