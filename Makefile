@@ -24,8 +24,11 @@ format:
 typecheck:
 	$(RUN) mypy shared/src services/certification/src services/catalog/src services/orders/src services/events/src
 
+COVERAGE := --cov=ocop_shared --cov=ocop_certification --cov=ocop_catalog --cov=ocop_orders \
+	--cov=ocop_events --cov-report=term:skip-covered --cov-fail-under=75
+
 pytest:
-	$(RUN) pytest
+	$(RUN) pytest $(COVERAGE)
 
 infra-up: setup
 	@$(RUN) ocop infra up

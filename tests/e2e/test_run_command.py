@@ -1,0 +1,51 @@
+"""The README's run command: `ocop run` starts every process and loads the demo data."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from ocop_shared.infra import Endpoints, free_port
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+
+def test_ocop_run_serves_the_demo_catalogue_and_stops_cleanly(infra: Endpoints) -> None:
+    catalog_port, certification_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        **infra.as_env(),  # reuse the test servers: `ocop run` then starts nothing local
+        "OCOP_CATALOG_PORT": str(catalog_port),
+        "OCOP_CERTIFICATION_PORT": str(certification_port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocop_shared.cli", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        total = 0
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and total < 17:
+            time.sleep(1)
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+            try:
+                response = httpx.get(f"http://127.0.0.1:{catalog_port}/api/v1/products", timeout=2)
+                total = response.json()["total"] if response.status_code == 200 else 0
+            except httpx.HTTPError:
+                continue
+        assert total == 17, "the demo products did not reach the catalogue"
+        page = httpx.get(f"http://127.0.0.1:{catalog_port}/", timeout=5)
+        assert "Bưởi Đoan Hùng" in page.text
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 0, output[-3000:]
