@@ -10,6 +10,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from ocop_catalog.adapters.repository import ensure_indexes as ensure_catalog_indexes
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.entrypoints.api import create_app as create_catalog_app
 from ocop_catalog.entrypoints.consumer import topics as catalog_topics
@@ -64,6 +65,7 @@ async def platform(infra: Endpoints) -> AsyncIterator[Platform]:
             group_id=catalog_settings.consumer_group,
             topics=catalog_topics(catalog_settings),
             handlers=HANDLERS,
+            prepare_database=ensure_catalog_indexes,
         )
 
     async def cert_relay(stop: asyncio.Event) -> None:

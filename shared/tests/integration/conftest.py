@@ -7,6 +7,7 @@ import pytest_asyncio
 
 from ocop_shared.infra import Endpoints
 from ocop_shared.mongo import Client, create_client
+from ocop_shared.runtime import ensure_messaging_indexes
 from ocop_shared.settings import ServiceSettings
 from ocop_shared.testing.support import isolated_settings, new_run_id
 
@@ -27,6 +28,8 @@ def settings(infra: Endpoints) -> ServiceSettings:
 @pytest_asyncio.fixture
 async def mongo(settings: ServiceSettings) -> AsyncIterator[Client]:
     client = create_client(settings.mongodb_uri, app_name="tests")
+    # Collections exist before the first transaction, as a service's startup ensures.
+    await ensure_messaging_indexes(client[settings.mongodb_database])
     yield client
     await client.drop_database(settings.mongodb_database)
     await client.close()

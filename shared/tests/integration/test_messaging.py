@@ -114,13 +114,51 @@ async def test_no_event_is_lost_when_the_broker_stops_during_writes(
         await asyncio.to_thread(kafka_broker.start)
         for n in range(100, total):
             await write_through_outbox(mongo, settings, n)
-        counts = await eventually(
-            lambda: applied_counts(mongo, settings), until=lambda c: len(c) >= total, timeout_s=90
-        )
+        try:
+            counts = await eventually(
+                lambda: applied_counts(mongo, settings),
+                until=lambda c: len(c) >= total,
+                timeout_s=90,
+            )
+        except AssertionError:
+            await explain_missing(mongo, settings, total)
+            raise
     assert len(counts) == total
     assert set(counts.values()) == {1}, "an event was applied more than once"
     pending = await mongo[settings.mongodb_database]["outbox"].count_documents({"sent_at": None})
     assert pending == 0
+
+
+async def explain_missing(mongo: Client, settings: ServiceSettings, total: int) -> None:
+    """Print where the missing events got stuck: outbox, topic, or consumer."""
+    db = mongo[settings.mongodb_database]
+    applied = await applied_counts(mongo, settings)
+    missing = [f"sp-{n:05d}" for n in range(total) if f"sp-{n:05d}" not in applied]
+    pending = await db["outbox"].count_documents({"sent_at": None})
+    topic = settings.topic(PRODUCTS_TOPIC)
+    on_topic = await read_topic(settings.kafka_bootstrap_servers, topic, total)
+    subjects = [Envelope_subject(r.value) for r in on_topic]
+    inbox = await db["inbox"].count_documents({})
+    print(
+        "DIAGNOSIS missing=",
+        missing,
+        "outbox_pending=",
+        pending,
+        "on_topic=",
+        len(on_topic),
+        "missing_on_topic=",
+        [m for m in missing if m in subjects],
+        "inbox=",
+        inbox,
+        "offsets=",
+        [(r.partition, r.offset) for r in on_topic if Envelope_subject(r.value) in missing],
+    )
+
+
+def Envelope_subject(raw: bytes) -> str:  # noqa: N802
+    import json
+
+    return str(json.loads(raw)["subject"])
 
 
 async def test_killed_consumer_and_replayed_topic_cause_no_duplicate_effects(
@@ -298,6 +336,8 @@ async def read_topic(bootstrap: str, topic: str, count: int) -> list[Any]:
                 batches = await consumer.getmany(timeout_ms=500)
                 for batch in batches.values():
                     records.extend(batch)
+    except TimeoutError:
+        pass
     finally:
         await consumer.stop()
     return records

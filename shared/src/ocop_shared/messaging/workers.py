@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -15,6 +15,7 @@ from ocop_shared.messaging.consumer import ConsumerRunner, Handler
 from ocop_shared.messaging.dead_letters import DeadLetterPublisher
 from ocop_shared.messaging.kafka import create_producer, ensure_topics
 from ocop_shared.messaging.relay import OutboxRelay
+from ocop_shared.mongo import Database
 from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_runtime
 from ocop_shared.settings import ServiceSettings
 
@@ -99,12 +100,20 @@ async def run_consumer(
     group_id: str,
     topics: list[str],
     handlers: Mapping[str, Handler],
+    prepare_database: Callable[[Database], Awaitable[None]] | None = None,
 ) -> None:
-    """Run one consumer-group member until `stop` is set."""
+    """Run one consumer-group member until `stop` is set.
+
+    `prepare_database` creates the collections the handlers write to before the first
+    message: a collection created implicitly inside a transaction while another client
+    creates it (SecantusDB 0.6) can lose that transaction's write.
+    """
     runtime = await open_runtime(settings)
     producer = create_producer(settings.kafka_bootstrap_servers, client_id=f"{group_id}-dlq")
     try:
         await ensure_messaging_indexes(runtime.db)
+        if prepare_database is not None:
+            await prepare_database(runtime.db)
         await _wait_for_kafka(settings, stop)
         await producer.start()
         runner = build_consumer(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from ocop_catalog.adapters.repository import ensure_indexes
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.service_layer.handlers import HANDLERS
 from ocop_shared.contracts.certification import (
@@ -25,7 +26,12 @@ async def main() -> None:
     stop = asyncio.Event()
     stop_on_signals(stop)
     await run_consumer(
-        settings, stop, group_id=settings.consumer_group, topics=topics(settings), handlers=HANDLERS
+        settings,
+        stop,
+        group_id=settings.consumer_group,
+        topics=topics(settings),
+        handlers=HANDLERS,
+        prepare_database=ensure_indexes,
     )
 
 
