@@ -10,17 +10,15 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from ocop_catalog.adapters.repository import ensure_indexes as ensure_catalog_indexes
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.entrypoints.api import create_app as create_catalog_app
-from ocop_catalog.entrypoints.consumer import topics as catalog_topics
-from ocop_catalog.service_layer.handlers import HANDLERS
+from ocop_catalog.entrypoints.consumer import consume
 from ocop_certification.config import CertificationSettings
 from ocop_certification.entrypoints.api import create_app as create_certification_app
 from ocop_shared.auth import Role
 from ocop_shared.contracts.catalog import CATALOG_PRODUCTS_TOPIC
 from ocop_shared.infra import Endpoints
-from ocop_shared.messaging.workers import run_consumer, run_relay
+from ocop_shared.messaging.workers import run_relay
 from ocop_shared.mongo import create_client
 from ocop_shared.testing.support import (
     app_client,
@@ -59,14 +57,7 @@ async def platform(infra: Endpoints) -> AsyncIterator[Platform]:
     catalog_settings = isolated_settings(CatalogSettings, **common)
 
     async def catalog_consumer(stop: asyncio.Event) -> None:
-        await run_consumer(
-            catalog_settings,
-            stop,
-            group_id=catalog_settings.consumer_group,
-            topics=catalog_topics(catalog_settings),
-            handlers=HANDLERS,
-            prepare_database=ensure_catalog_indexes,
-        )
+        await consume(catalog_settings, stop)
 
     async def cert_relay(stop: asyncio.Event) -> None:
         await run_relay(cert_settings, stop)

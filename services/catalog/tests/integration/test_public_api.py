@@ -11,8 +11,7 @@ import pytest_asyncio
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.entrypoints.api import create_app
 from ocop_shared.infra import Endpoints
-from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import app_client, isolated_settings, new_run_id
+from ocop_shared.testing.support import isolated_settings, new_run_id, service_api
 
 pytestmark = pytest.mark.integration
 
@@ -25,11 +24,8 @@ async def catalog(infra: Endpoints) -> AsyncIterator[httpx.AsyncClient]:
         mongodb=infra.mongodb_uri,
         run_id=new_run_id(),
     )
-    async with app_client(create_app(settings)) as client:
+    async with service_api(settings, create_app) as (client, _):
         yield client
-    mongo = create_client(infra.mongodb_uri, app_name="cleanup")
-    await mongo.drop_database(settings.mongodb_database)
-    await mongo.close()
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,7 @@ from ocop_certification.config import CertificationSettings
 from ocop_certification.entrypoints.api import create_app
 from ocop_shared.auth import Role
 from ocop_shared.infra import Endpoints
-from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import app_client, bearer, isolated_settings, new_run_id
+from ocop_shared.testing.support import bearer, isolated_settings, new_run_id, service_api
 
 pytestmark = pytest.mark.integration
 
@@ -35,11 +34,8 @@ async def api(infra: Endpoints) -> AsyncIterator[tuple[httpx.AsyncClient, Certif
         mongodb=infra.mongodb_uri,
         run_id=new_run_id(),
     )
-    async with app_client(create_app(settings)) as client:
+    async with service_api(settings, create_app) as (client, _):
         yield client, settings
-    mongo = create_client(infra.mongodb_uri, app_name="cleanup")
-    await mongo.drop_database(settings.mongodb_database)
-    await mongo.close()
 
 
 def assert_problem(

@@ -87,3 +87,17 @@ async def app_client(app: Any, base_url: str = "http://test") -> AsyncIterator[A
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
+
+
+@contextlib.asynccontextmanager
+async def service_api(settings: S, create_app: Callable[[S], Any]) -> AsyncIterator[tuple[Any, S]]:
+    """A service's app on the test servers with its own database, dropped afterwards."""
+    from ocop_shared.mongo import create_client
+
+    try:
+        async with app_client(create_app(settings)) as client:
+            yield client, settings
+    finally:
+        mongo = create_client(settings.mongodb_uri, app_name="test-cleanup")
+        await mongo.drop_database(settings.mongodb_database)
+        await mongo.close()

@@ -20,11 +20,8 @@ def topics(settings: CatalogSettings) -> list[str]:
     return [settings.topic(t) for t in (PRODUCERS_TOPIC, PRODUCTS_TOPIC, CERTIFICATES_TOPIC)]
 
 
-async def main() -> None:
-    settings = CatalogSettings()
-    configure_logging("catalog-consumer", settings.log_level, settings.log_json)
-    stop = asyncio.Event()
-    stop_on_signals(stop)
+async def consume(settings: CatalogSettings, stop: asyncio.Event) -> None:
+    """Keep the catalogue in step with certification events until `stop` is set."""
     await run_consumer(
         settings,
         stop,
@@ -33,6 +30,14 @@ async def main() -> None:
         handlers=HANDLERS,
         prepare_database=ensure_indexes,
     )
+
+
+async def main() -> None:
+    settings = CatalogSettings()
+    configure_logging("catalog-consumer", settings.log_level, settings.log_json)
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    await consume(settings, stop)
 
 
 if __name__ == "__main__":
