@@ -129,6 +129,82 @@ async def test_no_event_is_lost_when_the_broker_stops_during_writes(
     assert pending == 0
 
 
+async def test_killed_relay_loses_nothing_and_keeps_each_aggregates_order(
+    settings: ServiceSettings, mongo: Client
+) -> None:
+    keys, versions = 8, 40
+    db = mongo[settings.mongodb_database]
+    outbox = Outbox(db, settings)
+    await ensure_topics(settings.kafka_bootstrap_servers, [settings.topic(PRODUCTS_TOPIC)])
+
+    async def record_order(event: EventData, context: MessageContext) -> None:
+        assert isinstance(event, ProductRegisteredV1)
+        await context.db["seen"].update_one(
+            {"_id": event.product_id},
+            {"$push": {"sequences": context.envelope.sequence}},
+            upsert=True,
+            session=context.session,
+        )
+
+    async def consumer(stop: asyncio.Event) -> None:
+        await run_consumer(
+            settings,
+            stop,
+            group_id="ordering",
+            topics=[settings.topic(PRODUCTS_TOPIC)],
+            handlers={ProductRegisteredV1.event_type: record_order},
+        )
+
+    async def write(version: int, key: int) -> None:
+        event = product_event(key, name=f"phiên bản {version}")
+
+        async def work(session: Session) -> None:
+            await outbox.add(session, event, subject=event.product_id, sequence=version)
+
+        await in_transaction(mongo, work)
+
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "MONGODB_URI": settings.mongodb_uri,
+        "MONGODB_DATABASE": settings.mongodb_database,
+        "SERVICE_NAME": settings.service_name,
+        "RELAY_LEASE_S": "3",
+        "RELAY_BATCH_SIZE": "20",
+    }
+    script = str(Path(__file__).with_name("relay_process.py"))
+
+    def sent() -> Any:
+        return db["outbox"].count_documents({"sent_at": {"$ne": None}})
+
+    def start_relay() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, script], env=env)
+
+    for version in range(1, versions // 2 + 1):  # a backlog, so the kill lands mid-stream
+        for key in range(keys):
+            await write(version, key)
+    async with background(consumer):
+        relay = start_relay()
+        try:
+            await eventually(sent, until=lambda n: n >= 20, timeout_s=60, interval_s=0.01)
+            relay.send_signal(signal.SIGKILL)  # its lease stays until it expires
+            relay.wait(10)
+            relay = start_relay()
+            for version in range(versions // 2 + 1, versions + 1):
+                for key in range(keys):
+                    await write(version, key)
+            seen = await eventually(
+                lambda: db["seen"].find().to_list(),
+                until=lambda docs: sum(len(d["sequences"]) for d in docs) >= keys * versions,
+                timeout_s=90,
+            )
+        finally:
+            relay.send_signal(signal.SIGTERM)
+            relay.wait(30)
+    for doc in seen:
+        assert doc["sequences"] == list(range(1, versions + 1)), doc["_id"]
+
+
 async def explain_missing(mongo: Client, settings: ServiceSettings, total: int) -> None:
     """Print where the missing events got stuck: outbox, topic, or consumer."""
     db = mongo[settings.mongodb_database]
