@@ -175,6 +175,7 @@ async def test_issued_certificate_appears_in_the_catalogue_and_revocation_follow
     assert b"<svg" in qr.content
     assert "Đã bị thu hồi" in page.text
     assert "Còn hiệu lực" not in page.text
+    assert 'class="stars inactive"' in page.text  # the stars no longer read as valid
 
 
 async def test_catalogue_announces_publication_and_withdrawal(platform: Platform) -> None:
