@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest_asyncio
 from ocop_certification.config import CertificationSettings
 from ocop_certification.entrypoints.api import create_app
 from ocop_shared.auth import Role
-from ocop_shared.infra import Endpoints
+from ocop_shared.infra import Endpoints, MongoServer
 from ocop_shared.testing.support import bearer, isolated_settings, new_run_id, service_api
 
 pytestmark = pytest.mark.integration
@@ -178,3 +179,22 @@ async def test_health_endpoints_report_dependencies(api: Any) -> None:
     assert ready.json()["checks"] == {"mongodb": "ok", "kafka": "ok"}
     metrics = await client.get("/metrics")
     assert "ocop_http_requests_total" in metrics.text
+
+
+async def test_database_outage_is_503_with_retry_after_and_recovers(
+    api: Any, mongo_server: MongoServer
+) -> None:
+    client, settings = api
+    officer = bearer(settings, Role.PROVINCE_OFFICER)
+    await asyncio.to_thread(mongo_server.stop)
+    try:
+        down = await client.get("/api/v1/producers", headers=officer)
+        body = assert_problem(down, 503)
+        assert body["type"] == "database-unavailable"
+        assert down.headers["retry-after"] == "5"
+        ready = await client.get("/health/ready")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["mongodb"] == "down"
+    finally:
+        await asyncio.to_thread(mongo_server.start)
+    assert (await client.get("/api/v1/producers", headers=officer)).status_code == 200

@@ -10,6 +10,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ocop_shared.errors import DomainError
@@ -114,6 +115,20 @@ async def _http(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    log.warning("request.database_unavailable", error=repr(exc))
+    return negotiated(
+        request,
+        problem(
+            503,
+            "Tạm thời không phục vụ được",
+            "Cơ sở dữ liệu đang không phản hồi; vui lòng thử lại sau ít phút.",
+            code="database-unavailable",
+            headers={"Retry-After": "5"},
+        ),
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("request.unexpected_error", error=repr(exc))
     return negotiated(
@@ -126,4 +141,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(ConnectionFailure, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
