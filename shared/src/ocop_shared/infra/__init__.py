@@ -5,7 +5,7 @@ MongoDB-wire server (SecantusDB), each run as a detached subprocess.
 ``KAFKA_BOOTSTRAP_SERVERS`` and ``MONGODB_URI`` point at external servers instead.
 """
 
-from ocop_shared.infra.kafka import KAFKA_VERSION, KafkaBroker, kafka_answers
+from ocop_shared.infra.kafka import KAFKA_VERSION, KafkaBroker
 from ocop_shared.infra.manager import (
     Endpoints,
     InfraStatus,
@@ -18,7 +18,13 @@ from ocop_shared.infra.manager import (
     mongo_server_for,
 )
 from ocop_shared.infra.mongo import SECANTUS_RELEASES, MongoServer, SecantusRelease, mongo_answers
-from ocop_shared.infra.process import InfraError, ManagedProcess, find_repo_root, free_port
+from ocop_shared.infra.process import (
+    InfraError,
+    ManagedProcess,
+    find_repo_root,
+    free_port,
+    tool_cache_dir,
+)
 
 __all__ = [
     "KAFKA_VERSION",
@@ -37,8 +43,8 @@ __all__ = [
     "infra_down",
     "infra_status",
     "infra_up",
-    "kafka_answers",
     "kafka_broker_for",
     "mongo_answers",
     "mongo_server_for",
+    "tool_cache_dir",
 ]

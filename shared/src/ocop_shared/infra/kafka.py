@@ -354,12 +354,3 @@ async def _describe_cluster(bootstrap_servers: str) -> dict[str, Any]:
         return info
     finally:
         await admin.close()
-
-
-def kafka_answers(bootstrap_servers: str, timeout: float = 5.0) -> bool:
-    """True when a Kafka cluster answers a metadata request at ``bootstrap_servers``."""
-    try:
-        info = _run_in_fresh_loop(lambda: _describe_cluster(bootstrap_servers), timeout)
-    except Exception:
-        return False
-    return bool(info.get("brokers"))

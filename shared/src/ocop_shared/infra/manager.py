@@ -5,7 +5,9 @@ State lives in one directory (default ``<repo root>/.ocop``)::
     infra.json          pids, ports and endpoints of the last ``infra_up``
     kafka/              broker work dir (server.properties, kafka.pid, kafka.log, data/)
     mongodb/            SecantusDB work dir (secantusd.pid, secantusd.log, data/)
-    cache/              Kafka jars and the SecantusDB virtualenv, reused across runs
+
+Kafka jars and the SecantusDB virtualenv are cached outside the work tree
+(``tool_cache_dir()``: ``~/.cache/ocop-hub`` unless ``OCOP_CACHE_DIR`` says otherwise).
 
 ``KAFKA_BOOTSTRAP_SERVERS`` / ``MONGODB_URI``, when set, name external servers that are used
 as they are and never started or stopped here.
@@ -23,7 +25,7 @@ import structlog
 
 from ocop_shared.infra.kafka import KafkaBroker
 from ocop_shared.infra.mongo import MongoServer
-from ocop_shared.infra.process import InfraError, find_repo_root
+from ocop_shared.infra.process import InfraError, find_repo_root, tool_cache_dir
 
 log = structlog.get_logger(__name__)
 
@@ -86,10 +88,6 @@ def default_state_dir() -> Path:
     return (root if root is not None else Path.cwd()) / ".ocop"
 
 
-def cache_dir_for(state_dir: Path) -> Path:
-    return state_dir / "cache"
-
-
 def _env_port(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -110,15 +108,13 @@ def kafka_broker_for(
     kafka_port = port if port is not None else _env_port(ENV_KAFKA_PORT, DEFAULT_KAFKA_PORT)
     if controller_port is None:
         controller_port = _env_port(ENV_KAFKA_CONTROLLER_PORT, kafka_port + 1)
-    return KafkaBroker(
-        state_dir / "kafka", kafka_port, controller_port, cache_dir=cache_dir_for(state_dir)
-    )
+    return KafkaBroker(state_dir / "kafka", kafka_port, controller_port, cache_dir=tool_cache_dir())
 
 
 def mongo_server_for(state_dir: Path, port: int | None = None) -> MongoServer:
     """The MongoDB-wire server kept in ``state_dir``."""
     mongo_port = port if port is not None else _env_port(ENV_MONGODB_PORT, DEFAULT_MONGODB_PORT)
-    return MongoServer(state_dir / "mongodb", mongo_port, cache_dir=cache_dir_for(state_dir))
+    return MongoServer(state_dir / "mongodb", mongo_port, cache_dir=tool_cache_dir())
 
 
 def _read_state(state_dir: Path) -> dict[str, Any]:

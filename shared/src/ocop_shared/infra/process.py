@@ -53,6 +53,20 @@ def tcp_port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
+def tool_cache_dir() -> Path:
+    """Where the Kafka jars and the SecantusDB virtualenv are kept between runs.
+
+    Outside the work tree, so checkouts share one download and no third-party package lands
+    inside the repository: ``$OCOP_CACHE_DIR``, else ``$XDG_CACHE_HOME/ocop-hub``, else
+    ``~/.cache/ocop-hub``.
+    """
+    explicit = os.environ.get("OCOP_CACHE_DIR", "").strip()
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "ocop-hub"
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that was free a moment ago (the OS's choice)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -37,9 +37,9 @@ from ocop_shared.infra import (
     InfraError,
     KafkaBroker,
     MongoServer,
-    default_state_dir,
     free_port,
     mongo_answers,
+    tool_cache_dir,
 )
 from ocop_shared.infra.manager import ENV_KAFKA_BOOTSTRAP_SERVERS, ENV_MONGODB_URI
 
@@ -108,10 +108,6 @@ def _probe_docker() -> bool:
     return True
 
 
-def _cache_dir() -> Path:
-    return default_state_dir() / "cache"
-
-
 def _start_container(container: Any) -> None:
     """Start a testcontainers container; remove it again when it does not come up."""
     try:
@@ -136,12 +132,17 @@ def _kafka_container() -> _Handle:
 
 def _kafka_local(work_root: Path) -> _Handle:
     broker = KafkaBroker(
-        work_root / "kafka", free_port(), free_port(), cache_dir=_cache_dir(), heap="512m"
+        work_root / "kafka", free_port(), free_port(), cache_dir=tool_cache_dir(), heap="512m"
     )
-    handle = _Handle("local", broker.bootstrap_servers, server=broker)
-    handle.teardown.append(broker.stop)
+    return _started_locally(broker, broker.bootstrap_servers)
+
+
+def _started_locally(server: KafkaBroker | MongoServer, endpoint: str) -> _Handle:
+    """Start a server of ours; it is stopped with the handle, also when starting fails."""
+    handle = _Handle("local", endpoint, server=server)
+    handle.teardown.append(server.stop)
     try:
-        broker.start()
+        server.start()
     except BaseException:
         handle.close()
         raise
@@ -204,15 +205,8 @@ def _wait_for_primary(uri: str, timeout: float) -> None:
 
 
 def _mongo_local(work_root: Path) -> _Handle:
-    server = MongoServer(work_root / "mongodb", free_port(), cache_dir=_cache_dir())
-    handle = _Handle("local", server.uri, server=server)
-    handle.teardown.append(server.stop)
-    try:
-        server.start()
-    except BaseException:
-        handle.close()
-        raise
-    return handle
+    server = MongoServer(work_root / "mongodb", free_port(), cache_dir=tool_cache_dir())
+    return _started_locally(server, server.uri)
 
 
 # -- selection --------------------------------------------------------------------------------
