@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def today_in_vietnam() -> date:
@@ -19,8 +15,3 @@ def today_in_vietnam() -> date:
 def format_date_vn(day: date | None) -> str:
     """dd/mm/yyyy as Vietnamese readers expect."""
     return day.strftime("%d/%m/%Y") if day else ""
-
-
-def format_vnd(amount: int) -> str:
-    """1250000 → '1.250.000 ₫'."""
-    return f"{amount:,}".replace(",", ".") + " ₫"

@@ -213,7 +213,7 @@ async def explain_missing(mongo: Client, settings: ServiceSettings, total: int) 
     pending = await db["outbox"].count_documents({"sent_at": None})
     topic = settings.topic(PRODUCTS_TOPIC)
     on_topic = await read_topic(settings.kafka_bootstrap_servers, topic, total)
-    subjects = [Envelope_subject(r.value) for r in on_topic]
+    subjects = [subject_of(r.value) for r in on_topic]
     inbox = await db["inbox"].count_documents({})
     print(
         "DIAGNOSIS missing=",
@@ -227,11 +227,11 @@ async def explain_missing(mongo: Client, settings: ServiceSettings, total: int) 
         "inbox=",
         inbox,
         "offsets=",
-        [(r.partition, r.offset) for r in on_topic if Envelope_subject(r.value) in missing],
+        [(r.partition, r.offset) for r in on_topic if subject_of(r.value) in missing],
     )
 
 
-def Envelope_subject(raw: bytes) -> str:  # noqa: N802
+def subject_of(raw: bytes) -> str:
     import json
 
     return str(json.loads(raw)["subject"])

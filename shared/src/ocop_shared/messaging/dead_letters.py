@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,8 +42,11 @@ class DeadLetterPublisher:
         attempts: int,
     ) -> None:
         error_text = repr(error)[:_MAX_ERROR_BYTES]
-        kept = [(k, v) for k, v in record.headers or () if not k.startswith("ocop_dlq_")]
-        kept = [(k, v) for k, v in kept if k != REPLAY_TARGET_HEADER]
+        kept = [
+            (k, v)
+            for k, v in record.headers or ()
+            if not k.startswith("ocop_dlq_") and k != REPLAY_TARGET_HEADER
+        ]
         headers: Headers = [
             *kept,
             (ERROR_HEADER, error_text.encode()),
@@ -131,7 +133,7 @@ async def replay_dead_letters(
 async def _end_offsets(consumer: AIOKafkaConsumer, topic: str) -> dict[TopicPartition, int]:
     """Assign every partition at the replay group's committed offset; return the end offsets."""
     partitions = consumer.partitions_for_topic(topic)
-    if not partitions:
+    if not partitions:  # a DLQ created after this client started: ask the broker again
         await consumer._client.force_metadata_update()
         partitions = consumer.partitions_for_topic(topic) or set()
     tps = [TopicPartition(topic, p) for p in sorted(partitions)]
@@ -181,7 +183,3 @@ async def _mark_replayed(
 
 async def unreplayed_count(db: Database) -> int:
     return await db[DEAD_LETTERS_COLLECTION].count_documents({"replayed_at": None})
-
-
-def run_replay(**kwargs: Any) -> int:
-    return asyncio.run(replay_dead_letters(**kwargs))

@@ -40,27 +40,8 @@ async def ensure_topics(
                 )
             except TopicAlreadyExistsError:
                 pass  # another process created it first
-        await _wait_until_led(admin, topics)
     finally:
         await admin.close()
-
-
-async def _wait_until_led(
-    admin: AIOKafkaAdminClient, topics: list[str], timeout_s: float = 15.0
-) -> None:
-    """Wait until every partition of `topics` has a leader, so first writes don't bounce."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        described = await admin.describe_topics(list(dict.fromkeys(topics)))
-        ready = all(
-            topic["error_code"] == 0
-            and topic["partitions"]
-            and all(p["leader"] >= 0 for p in topic["partitions"])
-            for topic in described
-        )
-        if ready or asyncio.get_running_loop().time() > deadline:
-            return
-        await asyncio.sleep(0.1)
 
 
 async def kafka_answers(bootstrap_servers: str, timeout_s: float = 3.0) -> bool:

@@ -8,6 +8,7 @@ from pymongo import ASCENDING, IndexModel
 
 from ocop_shared.contracts.envelope import Envelope, EventData, make_envelope
 from ocop_shared.logging import correlation_id_var
+from ocop_shared.messaging.headers import envelope_headers
 from ocop_shared.mongo import Database, Session
 from ocop_shared.settings import ServiceSettings
 
@@ -59,6 +60,7 @@ class Outbox:
                 "key": subject,
                 "type": envelope.type,
                 "payload": envelope.model_dump_json(),
+                "headers": [[name, value.decode()] for name, value in envelope_headers(envelope)],
                 "created_at": datetime.now(UTC),
                 "sent_at": None,
             },

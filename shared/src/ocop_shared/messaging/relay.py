@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,14 +16,13 @@ from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from ocop_shared.contracts.envelope import Envelope
-from ocop_shared.messaging.headers import envelope_headers
 from ocop_shared.messaging.outbox import OUTBOX_COLLECTION, pending_count
 from ocop_shared.mongo import Database
 
 log = structlog.get_logger(__name__)
 
 LEASES_COLLECTION = "relay_leases"
+BACKLOG_REPORT_INTERVAL_S = 5.0
 
 RELAYED = Counter("ocop_outbox_relayed_total", "Outbox records published", ["stream"])
 RELAY_FAILURES = Counter("ocop_outbox_relay_failures_total", "Failed publish rounds", ["stream"])
@@ -59,6 +59,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._lease = timedelta(seconds=lease_s)
+        self._backlog_reported_at = 0.0
 
     async def acquire_lease(self) -> bool:
         """Take or extend the stream's lease; False while another live relay holds it."""
@@ -109,14 +110,20 @@ class OutboxRelay:
         return len(sent_ids)
 
     async def _send(self, record: dict[str, Any]) -> asyncio.Future[Any]:
-        envelope = Envelope.model_validate_json(record["payload"])
         future: asyncio.Future[Any] = await self._producer.send(
             record["topic"],
             value=record["payload"].encode(),
             key=record["key"].encode(),
-            headers=envelope_headers(envelope),
+            headers=[(name, value.encode()) for name, value in record["headers"]],
         )
         return future
+
+    async def _report_backlog(self) -> None:
+        # Counting is a query of its own: do it every few seconds, not every poll.
+        now = time.monotonic()
+        if now - self._backlog_reported_at >= BACKLOG_REPORT_INTERVAL_S:
+            BACKLOG.labels(self._stream).set(await pending_count(self._db))
+            self._backlog_reported_at = now
 
     async def run(self, stop: asyncio.Event) -> None:
         """Loop until `stop` is set, backing off while the broker or database is away."""
@@ -128,11 +135,11 @@ class OutboxRelay:
                 try:
                     holding = await self.acquire_lease()
                     published = await self.publish_pending() if holding else 0
-                    BACKLOG.labels(self._stream).set(await pending_count(self._db))
+                    await self._report_backlog()
                     backoff = self._poll_interval_s
                     if published >= self._batch_size:
                         continue  # more waiting: go straight on
-                except (PyMongoError, Exception) as exc:  # broker or database away: retry
+                except Exception as exc:  # broker or database away: retry
                     RELAY_FAILURES.labels(self._stream).inc()
                     log.warning("relay.publish_failed", stream=self._stream, error=repr(exc))
                     backoff = min(backoff * 2, 5.0)

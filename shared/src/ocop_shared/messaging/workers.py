@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -46,16 +47,37 @@ async def _wait_for_kafka(settings: ServiceSettings, stop: asyncio.Event) -> Non
                 pass
 
 
-async def run_relay(settings: ServiceSettings, stop: asyncio.Event) -> None:
-    """Publish the service's outbox until `stop` is set."""
+@contextlib.asynccontextmanager
+async def _worker_clients(
+    settings: ServiceSettings,
+    stop: asyncio.Event,
+    *,
+    client_id: str,
+    prepare_database: Callable[[Database], Awaitable[None]] | None = None,
+) -> AsyncIterator[tuple[ServiceRuntime, AIOKafkaProducer]]:
+    """The database (collections ready) and a started producer, closed on the way out.
+
+    Collections are created before any transaction: one created implicitly inside a
+    transaction while another client creates it (SecantusDB 0.6) can lose that write.
+    """
     runtime = await open_runtime(settings)
-    producer = create_producer(
-        settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-relay"
-    )
+    producer = create_producer(settings.kafka_bootstrap_servers, client_id=client_id)
     try:
         await ensure_messaging_indexes(runtime.db)
+        if prepare_database is not None:
+            await prepare_database(runtime.db)
         await _wait_for_kafka(settings, stop)
         await producer.start()
+        yield runtime, producer
+    finally:
+        await producer.stop()
+        await runtime.close()
+
+
+async def run_relay(settings: ServiceSettings, stop: asyncio.Event) -> None:
+    """Publish the service's outbox until `stop` is set."""
+    client_id = f"{settings.service_name}-relay"
+    async with _worker_clients(settings, stop, client_id=client_id) as (runtime, producer):
         relay = OutboxRelay(
             runtime.db,
             producer,
@@ -65,32 +87,6 @@ async def run_relay(settings: ServiceSettings, stop: asyncio.Event) -> None:
             lease_s=settings.relay_lease_s,
         )
         await relay.run(stop)
-    finally:
-        await producer.stop()
-        await runtime.close()
-
-
-def build_consumer(
-    runtime: ServiceRuntime,
-    dead_letter_producer: AIOKafkaProducer,
-    *,
-    group_id: str,
-    topics: list[str],
-    handlers: Mapping[str, Handler],
-) -> ConsumerRunner:
-    settings = runtime.settings
-    return ConsumerRunner(
-        client=runtime.client,
-        db=runtime.db,
-        outbox=runtime.outbox,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=group_id,
-        topics=topics,
-        handlers=handlers,
-        dead_letters=DeadLetterPublisher(dead_letter_producer, runtime.db),
-        max_attempts=settings.consumer_max_attempts,
-        retry_backoff_s=settings.consumer_retry_backoff_s,
-    )
 
 
 async def run_consumer(
@@ -104,25 +100,24 @@ async def run_consumer(
 ) -> None:
     """Run one consumer-group member until `stop` is set.
 
-    `prepare_database` creates the collections the handlers write to before the first
-    message: a collection created implicitly inside a transaction while another client
-    creates it (SecantusDB 0.6) can lose that transaction's write.
+    `prepare_database` creates the collections the handlers write to before the first message.
     """
-    runtime = await open_runtime(settings)
-    producer = create_producer(settings.kafka_bootstrap_servers, client_id=f"{group_id}-dlq")
-    try:
-        await ensure_messaging_indexes(runtime.db)
-        if prepare_database is not None:
-            await prepare_database(runtime.db)
-        await _wait_for_kafka(settings, stop)
-        await producer.start()
-        runner = build_consumer(
-            runtime, producer, group_id=group_id, topics=topics, handlers=handlers
+    async with _worker_clients(
+        settings, stop, client_id=f"{group_id}-dlq", prepare_database=prepare_database
+    ) as (runtime, producer):
+        runner = ConsumerRunner(
+            client=runtime.client,
+            db=runtime.db,
+            outbox=runtime.outbox,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=group_id,
+            topics=topics,
+            handlers=handlers,
+            dead_letters=DeadLetterPublisher(producer, runtime.db),
+            max_attempts=settings.consumer_max_attempts,
+            retry_backoff_s=settings.consumer_retry_backoff_s,
         )
         await runner.run(stop)
-    finally:
-        await producer.stop()
-        await runtime.close()
 
 
 def relay_main(settings: ServiceSettings) -> None:

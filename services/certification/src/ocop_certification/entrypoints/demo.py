@@ -394,10 +394,6 @@ class SeedReport:
     product_ids: dict[str, str] = field(default_factory=dict)
     """Demo product name → product id in the certification service."""
 
-    @property
-    def created_anything(self) -> bool:
-        return bool(self.producers_created or self.products_created or self.certificates_issued)
-
 
 class SeedError(RuntimeError):
     """The API refused a demo request; carries the status and problem details."""
