@@ -7,17 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.entrypoints.api.deps import MinStars, Repository, SearchText
 from ocop_catalog.entrypoints.api.qr import product_qr_svg
 from ocop_catalog.entrypoints.api.schemas import ProductView
-from ocop_shared.timeutil import format_date_vn
+from ocop_shared.web.pages import service_templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=FilePath(__file__).parent.parent / "templates")
-templates.env.filters["vn_date"] = format_date_vn
+templates = service_templates(FilePath(__file__).parent.parent / "templates")
 
 STATUS_LABELS = {
     "active": "Còn hiệu lực",

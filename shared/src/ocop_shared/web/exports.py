@@ -1,0 +1,67 @@
+"""XLSX exports officials open in Excel: one sheet, bold frozen header, sized columns."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from urllib.parse import quote
+
+from fastapi.responses import Response
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ocop_shared.timeutil import VIETNAM
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Cell = str | int | float | date | datetime | None
+
+
+def _excel_value(value: Cell) -> Cell:
+    # Excel has no time zones: show the Vietnamese wall-clock time people expect.
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(VIETNAM).replace(tzinfo=None)
+    return value
+
+
+def xlsx_bytes(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """An XLSX workbook with one sheet; dates formatted dd/mm/yyyy, money as whole numbers."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = sheet_title[:31]  # Excel's limit
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E3F4E8")
+    widths = [len(h) for h in headers]
+    for row in rows:
+        values = [_excel_value(v) for v in row]
+        sheet.append(values)
+        for index, value in enumerate(values):
+            if isinstance(value, datetime):
+                sheet.cell(sheet.max_row, index + 1).number_format = "dd/mm/yyyy hh:mm"
+            elif isinstance(value, date):
+                sheet.cell(sheet.max_row, index + 1).number_format = "dd/mm/yyyy"
+            elif isinstance(value, int):
+                sheet.cell(sheet.max_row, index + 1).number_format = "#,##0"
+            if index < len(widths):
+                widths[index] = max(widths[index], len(str(value)) if value is not None else 0)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(
+    filename: str, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]
+) -> Response:
+    """A download response; ``filename`` may contain Vietnamese (RFC 5987 encoding)."""
+    return Response(
+        xlsx_bytes(sheet_title, headers, rows),
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )

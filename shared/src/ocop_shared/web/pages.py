@@ -1,0 +1,69 @@
+"""Server-rendered pages: one look and one set of Vietnamese formatting filters for every service.
+
+A service builds its templates with ``service_templates(directory)``; its own templates extend
+``layout.html`` (shared: header, navigation, styles) and may add blocks ``title``, ``nav``,
+``head`` and ``content``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from ocop_shared.timeutil import VIETNAM, format_date_vn
+
+SHARED_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def format_vnd(amount: int | None) -> str:
+    """Whole VND with dots between thousands, as shown in Vietnam: ``1.250.000 ₫``."""
+    if amount is None:
+        return ""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount):,} ₫".replace(",", ".")
+
+
+def format_number_vn(value: int | float | None) -> str:
+    """Thousands separated by dots, decimals by a comma: ``12.345,5``."""
+    if value is None:
+        return ""
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    whole, _, fraction = f"{value:,.1f}".partition(".")
+    return f"{whole.replace(',', '.')},{fraction}"
+
+
+def format_datetime_vn(moment: datetime | None) -> str:
+    """dd/mm/yyyy HH:MM in Vietnam's time zone (storage is UTC)."""
+    if moment is None:
+        return ""
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def format_stars(stars: int | None) -> str:
+    return "★" * stars if stars else ""
+
+
+def _date_filter(day: date | datetime | None) -> str:
+    if isinstance(day, datetime):
+        day = day.astimezone(VIETNAM).date()
+    return format_date_vn(day)
+
+
+def service_templates(directory: Path) -> Jinja2Templates:
+    """Jinja2 templates from ``directory`` with the shared layout and filters available."""
+    templates = Jinja2Templates(directory=directory)
+    templates.env.loader = ChoiceLoader(
+        [FileSystemLoader(directory), FileSystemLoader(SHARED_TEMPLATES)]
+    )
+    templates.env.filters.update(
+        vn_date=_date_filter,
+        vn_datetime=format_datetime_vn,
+        vnd=format_vnd,
+        vn_number=format_number_vn,
+        stars=format_stars,
+    )
+    return templates

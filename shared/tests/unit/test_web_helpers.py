@@ -1,0 +1,45 @@
+from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
+
+from openpyxl import load_workbook
+
+from ocop_shared.timeutil import FixedClock
+from ocop_shared.web.exports import xlsx_bytes
+from ocop_shared.web.pages import format_datetime_vn, format_number_vn, format_vnd
+
+
+def test_money_is_shown_with_dots_and_the_dong_sign() -> None:
+    assert format_vnd(1_250_000) == "1.250.000 ₫"
+    assert format_vnd(0) == "0 ₫"
+    assert format_vnd(-5000) == "-5.000 ₫"
+
+
+def test_numbers_use_vietnamese_separators() -> None:
+    assert format_number_vn(12345) == "12.345"
+    assert format_number_vn(12345.5) == "12.345,5"
+
+
+def test_times_are_shown_in_vietnam() -> None:
+    assert format_datetime_vn(datetime(2026, 1, 1, 20, 30, tzinfo=UTC)) == "02/01/2026 03:30"
+
+
+def test_xlsx_keeps_vietnamese_text_dates_and_money() -> None:
+    data = xlsx_bytes(
+        "Giấy chứng nhận",
+        ["Sản phẩm", "Ngày", "Giá (₫)"],
+        [["Bưởi Đoan Hùng", date(2026, 3, 1), 45000]],
+    )
+    sheet = load_workbook(BytesIO(data)).active
+    assert sheet is not None
+    assert sheet.title == "Giấy chứng nhận"
+    assert sheet.cell(2, 1).value == "Bưởi Đoan Hùng"
+    assert sheet.cell(2, 2).number_format == "dd/mm/yyyy"
+    assert sheet.cell(2, 3).value == 45000
+    assert sheet.freeze_panes == "A2"
+
+
+def test_fixed_clock_moves_only_when_told() -> None:
+    clock = FixedClock(datetime(2026, 11, 23, 17, 30, tzinfo=UTC))
+    assert clock.today() == date(2026, 11, 24)  # already tomorrow in Hà Nội
+    clock.advance(timedelta(days=1))
+    assert clock.today() == date(2026, 11, 25)
