@@ -34,6 +34,19 @@ class _ProductListing(EventData):
     certificate_status: CertificateStatus
     valid_until: date | None
     eligible_channels: list[Channel]
+    # Listing content for showrooms, fairs and marketplace connectors (optional, added in v1).
+    group_code: str | None = None
+    province: str | None = None
+    commune: str | None = None
+    gtin: str | None = None
+    unit: str | None = None
+    pack_size: str | None = None
+    suggested_price_vnd: int | None = None
+    description: str | None = None
+    image_url: str | None = None
+    traceability_url: str | None = None
+    key_farm_product: bool = False
+    """A key farm product of the province (sản phẩm nông nghiệp chủ lực), e.g. for Việt Trì."""
 
 
 @register
