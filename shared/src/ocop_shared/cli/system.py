@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import IO
+from typing import IO, Any, Protocol, cast
 
 import httpx
 import structlog
@@ -95,7 +96,6 @@ class WorkerProcess:
 Component = ApiProcess | WorkerProcess
 
 CERTIFICATION_API = "certification-api"
-"""The API the demo data is loaded through."""
 
 # Adding a service is one line per process.
 SYSTEM: tuple[Component, ...] = (
@@ -118,6 +118,20 @@ SYSTEM: tuple[Component, ...] = (
     ),
     WorkerProcess("catalog-relay", "ocop_catalog.entrypoints.relay"),
     WorkerProcess("catalog-consumer", "ocop_catalog.entrypoints.consumer"),
+)
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    """Demo data loaded through a service's own API, in order (later ones need earlier data)."""
+
+    api: str
+    module: str
+    label: str
+
+
+DEMO: tuple[DemoSeeder, ...] = (
+    DemoSeeder(CERTIFICATION_API, "ocop_certification.entrypoints.demo", "Chứng nhận"),
 )
 
 
@@ -297,31 +311,42 @@ def _wait_ready(children: list[Child], timeout: float) -> None:
     _check_dead(children)
 
 
-def _seed(base_url: str, token: str) -> None:
-    # Imported here: the shared package does not depend on any service at import time.
-    from ocop_certification.entrypoints.demo import SeedError, demo_step_count, seed_demo
+class DemoReport(Protocol):
+    def summary(self) -> str: ...
 
+
+class DemoModule(Protocol):
+    """What a service's ``entrypoints/demo.py`` offers `ocop run`."""
+
+    def demo_step_count(self) -> int: ...
+
+    def seed_demo(
+        self, base_url: str, token: str, *, progress: Callable[[str], None] | None = None
+    ) -> Coroutine[Any, Any, DemoReport]: ...
+
+
+def _seed(seeder: DemoSeeder, base_url: str, token: str) -> None:
+    # Imported here: the shared package does not depend on any service at import time.
+    module = cast(DemoModule, importlib.import_module(seeder.module))
     with Progress(
-        TextColumn("[bold]Dữ liệu mẫu (demo data)"),
+        TextColumn(f"[bold]Dữ liệu mẫu – {seeder.label}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
         console=err,
     ) as progress:
-        task = progress.add_task("", total=demo_step_count())
+        task = progress.add_task("", total=module.demo_step_count())
 
         def step(what: str) -> None:
             progress.update(task, advance=1, description=what)
 
         try:
-            report = asyncio.run(seed_demo(base_url, token, progress=step))
-        except (SeedError, httpx.HTTPError) as exc:
-            raise fail(f"không nạp được dữ liệu mẫu (demo seeding failed): {exc}") from exc
-    err.print(
-        f"Dữ liệu mẫu: +{report.producers_created} chủ thể, +{report.products_created} sản phẩm, "
-        f"+{report.certificates_issued} giấy chứng nhận, {report.certificates_revoked} thu hồi "
-        f"(đã có sẵn / already there: {report.products_existing} sản phẩm)."
-    )
+            report = asyncio.run(module.seed_demo(base_url, token, progress=step))
+        except (RuntimeError, httpx.HTTPError) as exc:
+            raise fail(
+                f"không nạp được dữ liệu mẫu – {seeder.label} (demo seeding failed): {exc}"
+            ) from exc
+    err.print(f"{seeder.label}: {report.summary()}")
 
 
 def _summary(children: list[Child], admin_token: str | None, stop_infra: bool) -> None:
@@ -407,9 +432,10 @@ def run(
             _start_children(host, endpoints, children)
             _wait_ready(children, ready_timeout)
             if demo and admin_token is not None:
-                certification = next(c for c in children if c.name == CERTIFICATION_API)
                 seed_token = mint_token(settings, subject="demo-seed", roles=[Role.ADMIN])
-                _seed(certification.url or "", seed_token)
+                urls = {c.name: c.url or "" for c in children}
+                for seeder in DEMO:
+                    _seed(seeder, urls[seeder.api], seed_token)
             _summary(children, admin_token, stop_infra)
             while True:
                 time.sleep(0.5)

@@ -394,6 +394,13 @@ class SeedReport:
     product_ids: dict[str, str] = field(default_factory=dict)
     """Demo product name → product id in the certification service."""
 
+    def summary(self) -> str:
+        return (
+            f"+{self.producers_created} chủ thể, +{self.products_created} sản phẩm, "
+            f"+{self.certificates_issued} giấy chứng nhận, {self.certificates_revoked} thu hồi "
+            f"(đã có sẵn / already there: {self.products_existing} sản phẩm)."
+        )
+
 
 class SeedError(RuntimeError):
     """The API refused a demo request; carries the status and problem details."""
