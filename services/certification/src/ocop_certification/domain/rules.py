@@ -192,25 +192,29 @@ def default_rule_book() -> RuleBook:
 
 
 def validate_sheet(
-    rule_set: RuleSet, criteria_set: str, scores: Mapping[str, float]
+    rule_set: RuleSet,
+    criteria_set: str,
+    scores: Mapping[str, float],
+    *,
+    field_prefix: str = "body.scores",
 ) -> dict[str, float]:
     """Every criterion scored once, within 0..max; nothing unknown. Field names the criterion."""
     criteria = {c.code: c for c in rule_set.criteria(criteria_set)}
     for code in scores:
         if code not in criteria:
             raise ValidationFailedError(
-                f"Tiêu chí '{code}' không thuộc bộ tiêu chí này", field=f"body.scores.{code}"
+                f"Tiêu chí '{code}' không thuộc bộ tiêu chí này", field=f"{field_prefix}.{code}"
             )
     for code, criterion in criteria.items():
         if code not in scores:
             raise ValidationFailedError(
-                f"Thiếu điểm tiêu chí {code} ({criterion.label})", field=f"body.scores.{code}"
+                f"Thiếu điểm tiêu chí {code} ({criterion.label})", field=f"{field_prefix}.{code}"
             )
         value = scores[code]
         if not 0 <= value <= criterion.max_points:
             raise ValidationFailedError(
                 f"Điểm tiêu chí {code} phải từ 0 đến {criterion.max_points:g}",
-                field=f"body.scores.{code}",
+                field=f"{field_prefix}.{code}",
             )
     return {code: float(scores[code]) for code in criteria}
 
