@@ -212,11 +212,14 @@ class CertificationRepository:
         *,
         status: CertificateStatus | None = None,
         valid_until_before: date | None = None,
+        province_product_ids: list[str] | None = None,
         limit: int = 5000,
     ) -> list[Certificate]:
         query: dict[str, Any] = {}
         if status is not None:
             query["status"] = str(status)
+        if province_product_ids is not None:
+            query["product_id"] = {"$in": province_product_ids}
         if valid_until_before is not None:
             query["valid_until"] = {"$lt": valid_until_before.isoformat()}
         cursor = self._db[CERTIFICATES].find(query, session=self._session)
@@ -238,6 +241,14 @@ class CertificationRepository:
             query, _to_doc(certificate), session=self._session
         )
         return result.matched_count == 1
+
+    async def products_by_id(self, product_ids: list[str]) -> dict[str, Product]:
+        cursor = self._db[PRODUCTS].find({"_id": {"$in": product_ids}}, session=self._session)
+        return {d["_id"]: _load(Product, d) for d in await cursor.to_list()}
+
+    async def producers_by_id(self, producer_ids: list[str]) -> dict[str, Producer]:
+        cursor = self._db[PRODUCERS].find({"_id": {"$in": producer_ids}}, session=self._session)
+        return {d["_id"]: _load(Producer, d) for d in await cursor.to_list()}
 
     async def products_in(self, province: str, district: str | None) -> list[Product]:
         query: dict[str, Any] = {"province": province}

@@ -129,6 +129,29 @@ class Registration(BaseModel):
     contact_person: str | None = Field(None, max_length=120)
 
 
+class EvidenceKind(StrEnum):
+    REGISTRATION_FORM = "registration_form"
+    SELF_ASSESSMENT = "self_assessment"
+    BUSINESS_REGISTRATION = "business_registration"
+    QUALITY_TEST = "quality_test"
+    TRADEMARK = "trademark"
+    TRACEABILITY = "traceability"
+    PRODUCT_PHOTO = "product_photo"
+    OTHER = "other"
+
+
+EVIDENCE_LABELS_VI = {
+    EvidenceKind.REGISTRATION_FORM: "Phiếu đăng ký",
+    EvidenceKind.SELF_ASSESSMENT: "Báo cáo tự đánh giá",
+    EvidenceKind.BUSINESS_REGISTRATION: "Đăng ký kinh doanh",
+    EvidenceKind.QUALITY_TEST: "Kết quả kiểm nghiệm",
+    EvidenceKind.TRADEMARK: "Nhãn hiệu",
+    EvidenceKind.TRACEABILITY: "Truy xuất nguồn gốc",
+    EvidenceKind.PRODUCT_PHOTO: "Ảnh sản phẩm",
+    EvidenceKind.OTHER: "Khác",
+}
+
+
 class EvidenceRef(BaseModel):
     """A document stored in GridFS; the dossier keeps its reference and metadata."""
 
@@ -139,7 +162,7 @@ class EvidenceRef(BaseModel):
     content_type: str
     size: int
     part: str | None = None
-    kind: str
+    kind: EvidenceKind
     uploaded_by: str
     uploaded_at: datetime
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from ocop_certification.adapters.evidence import EvidenceStore, check_upload
+from ocop_certification.adapters.repository import CertificationRepository
 from ocop_certification.domain import certificates
 from ocop_certification.domain.commands import (
     CheckDossier,
@@ -24,6 +26,8 @@ from ocop_certification.domain.dossiers import (
     Action,
     Dossier,
     DossierStatus,
+    EvidenceKind,
+    EvidenceRef,
     ScoreSheet,
     apply,
 )
@@ -480,3 +484,59 @@ async def _certify(
     await uow.repository.save_product(updated, expected_version=product.certification_version)
     uow.raise_event(issued)
     return certificate
+
+
+# ---------------------------------------------------------------- evidence
+
+EVIDENCE_STATUSES = frozenset({DossierStatus.DRAFT, DossierStatus.SUBMITTED})
+
+
+async def attach_evidence(
+    ctx: Context,
+    dossier_id: str,
+    *,
+    store: EvidenceStore,
+    filename: str,
+    content: bytes,
+    content_type: str,
+    kind: EvidenceKind,
+    part: str | None,
+    limits: tuple[int, tuple[str, ...]],
+    by: Principal,
+) -> EvidenceRef:
+    """Store the file, then reference it from the dossier; a refused reference removes it."""
+    repository = CertificationRepository(ctx.runtime.db)
+    dossier = await repository.get_dossier(dossier_id)
+    _ensure_may_edit(by, dossier)
+    if dossier.status not in EVIDENCE_STATUSES:
+        raise InvalidStateError(
+            "Chỉ bổ sung minh chứng trước khi hồ sơ được kiểm tra", field="status"
+        )
+    check_upload(content, content_type, max_bytes=limits[0], allowed=limits[1])
+    file_id = await store.put(filename, content, content_type, dossier_id)
+    ref = EvidenceRef(
+        file_id=file_id,
+        filename=filename,
+        content_type=content_type,
+        size=len(content),
+        part=part,
+        kind=kind,
+        uploaded_by=by.subject,
+        uploaded_at=ctx.clock.now(),
+    )
+
+    async def decide(uow: UnitOfWork, current: Dossier) -> Dossier:
+        if current.status not in EVIDENCE_STATUSES:
+            raise InvalidStateError("Hồ sơ vừa chuyển trạng thái", field="status")
+        if len(current.evidence) >= 50:
+            raise ValidationFailedError("Tối đa 50 tệp minh chứng", field="body.file")
+        return current.model_copy(
+            update={"evidence": (*current.evidence, ref), "version": current.version + 1}
+        )
+
+    try:
+        await _step(ctx, dossier_id, decide)
+    except BaseException:
+        await store.delete(file_id)
+        raise
+    return ref

@@ -14,7 +14,7 @@ from ocop_certification.domain.commands import (
     RevokeCertificate,
 )
 from ocop_certification.domain.model import Certificate, Producer, Product
-from ocop_certification.entrypoints.api.deps import Officer, Runtime, Staff
+from ocop_certification.entrypoints.api.deps import DossierUser, Officer, Runtime, Staff
 from ocop_certification.service_layer import handlers
 
 router = APIRouter(prefix="/api/v1")
@@ -43,9 +43,9 @@ async def get_producer(producer_id: Id, runtime: Runtime, _: Staff) -> Producer:
 
 
 @router.post("/products", status_code=status.HTTP_201_CREATED, tags=["products"])
-async def register_product(body: RegisterProduct, runtime: Runtime, _: Officer) -> Product:
-    """Đăng ký sản phẩm của một chủ thể."""
-    return await handlers.register_product(runtime, body)
+async def register_product(body: RegisterProduct, runtime: Runtime, who: DossierUser) -> Product:
+    """Đăng ký sản phẩm của một chủ thể (cán bộ, hoặc chính chủ thể đó)."""
+    return await handlers.register_product(runtime, body, who)
 
 
 @router.get("/products", tags=["products"])

@@ -1,0 +1,409 @@
+"""The certification console, Vietnamese first: dossiers, score sheets, certificates, plans.
+
+Browsers cannot attach a bearer header to a link, so pages also accept the same JWT from an
+HttpOnly cookie set by the sign-in page (SameSite=Lax keeps other sites from posting forms
+with it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ocop_certification.adapters.repository import CertificationRepository
+from ocop_certification.domain.commands import SubmitScoreSheet
+from ocop_certification.domain.dossiers import (
+    ACTION_LABELS_VI,
+    EVIDENCE_LABELS_VI,
+    STATUS_LABELS_VI,
+    DossierStatus,
+)
+from ocop_certification.domain.model import CertificateStatus, add_months
+from ocop_certification.domain.targets import Progress
+from ocop_certification.entrypoints.api.deps import Ctx
+from ocop_certification.entrypoints.api.routes_oversight import (
+    LEVEL_VI,
+    STATUS_VI,
+    certificate_register,
+    export_certificates,
+)
+from ocop_certification.service_layer import dossiers as handlers
+from ocop_certification.service_layer import lifecycle
+from ocop_shared.auth import AuthError, Principal, Role, decode_token
+from ocop_shared.errors import DomainError
+from ocop_shared.web.pages import service_templates
+
+router = APIRouter(include_in_schema=False)
+templates = service_templates(FilePath(__file__).parent.parent / "templates")
+COOKIE = "ocop_token"
+Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+STAFF_ROLES = (Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.COUNCIL_MEMBER, Role.PRODUCER)
+
+
+def _principal(request: Request) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get(COOKIE)
+    if not token:
+        return None
+    try:
+        principal = decode_token(token, request.app.state.settings)
+    except AuthError:
+        return None
+    return principal if principal.has_any(*STAFF_ROLES) else None
+
+
+def _sign_in(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/dang-nhap?next={request.url.path}", status_code=303)
+
+
+def _page(request: Request, name: str, who: Principal, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"who": who, **context})
+
+
+@router.get("/dang-nhap", response_class=HTMLResponse)
+async def sign_in_page(
+    request: Request, next: Annotated[str, Query(max_length=200)] = "/ho-so"
+) -> HTMLResponse:
+    safe_next = next if next.startswith("/") and not next.startswith("//") else "/ho-so"
+    return templates.TemplateResponse(request, "sign_in.html", {"next": safe_next, "error": None})
+
+
+@router.post("/dang-nhap")
+async def sign_in(
+    request: Request,
+    token: Annotated[str, Form(max_length=4000)],
+    next: Annotated[str, Form(max_length=200)] = "/ho-so",
+) -> Response:
+    try:
+        decode_token(token.strip(), request.app.state.settings)
+    except AuthError:
+        return templates.TemplateResponse(
+            request,
+            "sign_in.html",
+            {"next": next, "error": "Mã đăng nhập không hợp lệ hoặc đã hết hạn"},
+            status_code=401,
+        )
+    safe_next = next if next.startswith("/") and not next.startswith("//") else "/ho-so"
+    response = RedirectResponse(safe_next, status_code=303)
+    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="lax", max_age=8 * 3600)
+    return response
+
+
+@router.get("/dang-xuat")
+async def sign_out() -> Response:
+    response = RedirectResponse("/dang-nhap", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+# ---------------------------------------------------------------- dossiers
+
+
+@router.get("/ho-so", response_class=HTMLResponse)
+async def dossier_list(
+    request: Request,
+    ctx: Ctx,
+    round_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]*$")] = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    who = _principal(request)
+    if who is None:
+        return _sign_in(request)
+    repository = CertificationRepository(ctx.runtime.db)
+    producer_id = None
+    if not who.has_any(Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.COUNCIL_MEMBER):
+        producer_id = who.producer_id or "-"
+    chosen = status if status in {s.value for s in DossierStatus} else None
+    dossiers = await repository.list_dossiers(
+        round_id=round_id or None, producer_id=producer_id, status=chosen, limit=200
+    )
+    rounds = {r.id: r for r in await repository.list_rounds(year=None)}
+    if Role.COUNCIL_MEMBER in who.roles and not who.has_any(
+        Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER
+    ):
+        dossiers = [
+            d
+            for d in dossiers
+            if d.round_id in rounds and rounds[d.round_id].is_member(who.subject)
+        ]
+    products = await repository.products_by_id(sorted({d.product_id for d in dossiers}))
+    counts: dict[str, int] = defaultdict(int)
+    for d in dossiers:
+        counts[d.status] += 1
+    return _page(
+        request,
+        "dossiers.html",
+        who,
+        dossiers=dossiers,
+        products=products,
+        rounds=rounds,
+        labels=STATUS_LABELS_VI,
+        statuses=list(DossierStatus),
+        counts=counts,
+        chosen_status=chosen,
+        round_id=round_id or "",
+        level_vi=LEVEL_VI,
+    )
+
+
+@router.get("/ho-so/{dossier_id}", response_class=HTMLResponse)
+async def dossier_detail(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
+    who = _principal(request)
+    if who is None:
+        return _sign_in(request)
+    repository = CertificationRepository(ctx.runtime.db)
+    dossier = await repository.get_dossier(dossier_id)
+    round_ = await repository.get_round(dossier.round_id)
+    if not who.has_any(Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER):
+        if Role.COUNCIL_MEMBER in who.roles and not round_.is_member(who.subject):
+            return HTMLResponse("Hồ sơ không thuộc đợt bạn chấm", status_code=403)
+        if Role.COUNCIL_MEMBER not in who.roles and who.producer_id != dossier.producer_id:
+            return HTMLResponse("Hồ sơ không thuộc chủ thể của bạn", status_code=403)
+    product = await repository.get_product(dossier.product_id)
+    producer = await repository.get_producer(dossier.producer_id)
+    sheets = await repository.score_sheets(dossier.id, round_.id)
+    rule_set = ctx.rules.get(dossier.rule_set)
+    criteria = rule_set.criteria(dossier.criteria_set)
+    sheet_parts = {
+        s.id: {
+            part: round(sum(s.scores.get(c.code, 0) for c in criteria if c.part == part), 2)
+            for part in rule_set.part_maxima
+        }
+        for s in sheets
+    }
+    return _page(
+        request,
+        "dossier.html",
+        who,
+        dossier=dossier,
+        round=round_,
+        product=product,
+        producer=producer,
+        sheets=sheets
+        if who.has_any(Role.PROVINCE_OFFICER)
+        else [s for s in sheets if s.member == who.subject],
+        members=len(round_.council),
+        sheet_count=len(sheets),
+        sheet_parts=sheet_parts,
+        rule_set=rule_set,
+        labels=STATUS_LABELS_VI,
+        actions=ACTION_LABELS_VI,
+        evidence_labels=EVIDENCE_LABELS_VI,
+        may_score=Role.COUNCIL_MEMBER in who.roles
+        and round_.is_member(who.subject)
+        and dossier.status is DossierStatus.UNDER_EVALUATION,
+    )
+
+
+@router.get("/ho-so/{dossier_id}/cham-diem", response_class=HTMLResponse)
+async def score_sheet_form(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
+    who = _principal(request)
+    if who is None:
+        return _sign_in(request)
+    return await _score_form(request, ctx, who, dossier_id, values=None, error=None)
+
+
+async def _score_form(
+    request: Request,
+    ctx: Ctx,
+    who: Principal,
+    dossier_id: str,
+    *,
+    values: dict[str, str] | None,
+    error: str | None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    repository = CertificationRepository(ctx.runtime.db)
+    dossier = await repository.get_dossier(dossier_id)
+    round_ = await repository.get_round(dossier.round_id)
+    if Role.COUNCIL_MEMBER not in who.roles or not round_.is_member(who.subject):
+        return HTMLResponse("Bạn không phải thành viên hội đồng của đợt này", status_code=403)
+    product = await repository.get_product(dossier.product_id)
+    mine = next(
+        (
+            s
+            for s in await repository.score_sheets(dossier.id, round_.id)
+            if s.member == who.subject
+        ),
+        None,
+    )
+    if values is None:
+        values = {k: f"{v:g}" for k, v in mine.scores.items()} if mine else {}
+    rule_set = ctx.rules.get(dossier.rule_set)
+    return templates.TemplateResponse(
+        request,
+        "score_sheet.html",
+        {
+            "who": who,
+            "dossier": dossier,
+            "product": product,
+            "round": round_,
+            "rule_set": rule_set,
+            "criteria": rule_set.criteria(dossier.criteria_set),
+            "values": values,
+            "mine": mine,
+            "error": error,
+            "open": dossier.status is DossierStatus.UNDER_EVALUATION,
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/ho-so/{dossier_id}/cham-diem", response_class=HTMLResponse)
+async def score_sheet_submit(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
+    who = _principal(request)
+    if who is None:
+        return _sign_in(request)
+    form = await request.form()
+    values = {
+        str(k)[6:]: str(v)
+        for k, v in form.items()
+        if str(k).startswith("score_") and isinstance(v, str)
+    }
+    comment = form.get("comment")
+    try:
+        scores = {k: float(v.replace(",", ".")) for k, v in values.items() if v.strip()}
+    except ValueError:
+        return await _score_form(
+            request,
+            ctx,
+            who,
+            dossier_id,
+            values=values,
+            error="Điểm phải là số (ví dụ 4 hoặc 3,5)",
+            status_code=422,
+        )
+    try:
+        command = SubmitScoreSheet(
+            scores=scores, comment=comment if isinstance(comment, str) and comment else None
+        )
+        await handlers.submit_score_sheet(ctx, dossier_id, command, who)
+    except (DomainError, ValueError) as exc:
+        return await _score_form(
+            request, ctx, who, dossier_id, values=values, error=str(exc)[:300], status_code=422
+        )
+    return RedirectResponse(f"/ho-so/{dossier_id}?da_cham=1", status_code=303)
+
+
+# ---------------------------------------------------------------- certificates
+
+
+def expiry_calendar(rows: list[Any], today: date, months: int = 12) -> list[dict[str, Any]]:
+    """Active certificates grouped by the month they expire in, for the next `months`."""
+    calendar = []
+    for offset in range(months):
+        first = add_months(today.replace(day=1), offset)
+        due = [
+            r
+            for r in rows
+            if r.certificate.status is CertificateStatus.ACTIVE
+            and (r.certificate.valid_until.year, r.certificate.valid_until.month)
+            == (first.year, first.month)
+        ]
+        calendar.append({"month": first, "rows": due})
+    return calendar
+
+
+@router.get("/giay-chung-nhan", response_class=HTMLResponse)
+async def certificate_register_page(
+    request: Request,
+    ctx: Ctx,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    province: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    who = _principal(request)
+    if who is None:
+        return _sign_in(request)
+    chosen = CertificateStatus(status) if status in {s.value for s in CertificateStatus} else None
+    rows = await certificate_register(ctx, status_=chosen, province=province or None)
+    everything = (
+        rows
+        if chosen is None
+        else await certificate_register(ctx, status_=None, province=province or None)
+    )
+    today = ctx.clock.today()
+    counts: dict[str, int] = defaultdict(int)
+    for r in everything:
+        counts[r.certificate.status] += 1
+    return _page(
+        request,
+        "certificates.html",
+        who,
+        rows=rows,
+        calendar=expiry_calendar(everything, today),
+        today=today,
+        counts=counts,
+        status_vi=STATUS_VI,
+        level_vi=LEVEL_VI,
+        chosen=status or "",
+        province=province or "",
+        soon=add_months(today, 6),
+    )
+
+
+@router.get("/giay-chung-nhan.xlsx")
+async def certificate_register_xlsx(
+    request: Request,
+    ctx: Ctx,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    province: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    who = _principal(request)
+    if who is None or not who.has_any(Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER):
+        return _sign_in(request)
+    chosen = CertificateStatus(status) if status in {s.value for s in CertificateStatus} else None
+    return await export_certificates(ctx, who, status_=chosen, province=province or None)
+
+
+# ---------------------------------------------------------------- plan targets
+
+
+def progress_chart(progress: Progress) -> str:
+    """Horizontal bars, target (outline) against actual (filled), as inline SVG."""
+    row_h, label_w, bar_w = 34, 300, 360
+    height = row_h * len(progress.measures) + 30
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_w + bar_w + 90} {height}" '
+        f'role="img" aria-label="Tiến độ so với chỉ tiêu" style="max-width:100%;height:auto">'
+    ]
+    scale = max([max(m.target, m.actual) for m in progress.measures] + [1])
+    for i, m in enumerate(progress.measures):
+        y = 10 + i * row_h
+        target_w = bar_w * m.target / scale
+        actual_w = bar_w * m.actual / scale
+        colour = "#1b6b3a" if m.actual >= m.target else "#d49b00"
+        label = m.label.replace("&", "&amp;").replace("<", "&lt;")
+        parts.append(
+            f'<text x="0" y="{y + 17}" font-size="13" fill="#202124">{label}</text>'
+            f'<rect x="{label_w}" y="{y + 4}" width="{actual_w:.1f}" height="18" '
+            f'fill="{colour}" rx="3"/>'
+            f'<rect x="{label_w}" y="{y + 2}" width="{target_w:.1f}" height="22" fill="none" '
+            f'stroke="#5f6368" stroke-dasharray="4 3" rx="3"/>'
+            f'<text x="{label_w + bar_w + 8}" y="{y + 18}" font-size="13" fill="#202124">'
+            f"{m.actual}/{m.target}</text>"
+        )
+    parts.append(
+        f'<text x="{label_w}" y="{height - 4}" font-size="11" fill="#5f6368">'
+        "Khung nét đứt: chỉ tiêu · thanh: thực hiện</text></svg>"
+    )
+    return "".join(parts)
+
+
+@router.get("/ke-hoach", response_class=HTMLResponse)
+async def plan_page(
+    request: Request, ctx: Ctx, year: Annotated[int | None, Query(ge=2018, le=2100)] = None
+) -> Response:
+    who = _principal(request)
+    if who is None:
+        return _sign_in(request)
+    repository = CertificationRepository(ctx.runtime.db)
+    plans = []
+    for target in await repository.list_plan_targets(year):
+        result = await lifecycle.plan_progress(ctx.runtime, target.id, ctx.clock)
+        plans.append({"progress": result, "chart": progress_chart(result)})
+    return _page(request, "plans.html", who, plans=plans, year=year)
