@@ -63,6 +63,7 @@ async def ensure_indexes(db: Database) -> None:
                 [
                     ("province", ASCENDING),
                     ("district", ASCENDING),
+                    ("commune", ASCENDING),
                     ("level", ASCENDING),
                     ("year", ASCENDING),
                     ("number", ASCENDING),

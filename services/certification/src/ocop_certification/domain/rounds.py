@@ -29,6 +29,7 @@ class Round(BaseModel):
     level: RoundLevel
     province: str
     district: str | None = None
+    commune: str | None = None
     year: int
     number: int
     name: str
@@ -54,6 +55,7 @@ class OpenRound(BaseModel):
     level: RoundLevel
     province: str = Field(min_length=2, max_length=100)
     district: str | None = Field(None, max_length=100)
+    commune: str | None = Field(None, max_length=100, description="Xã (đợt tiếp nhận cấp xã)")
     year: int = Field(ge=2013, le=2100)
     number: int = Field(ge=1, le=20)
     name: str | None = Field(None, max_length=200)

@@ -78,7 +78,7 @@ async def open_round(ctx: Context, command: OpenRound, by: Principal) -> Round:
         )
     name = command.name or (
         f"Đợt {command.number}/{command.year} – cấp {LEVEL_NAMES_VI[command.level]} "
-        f"{command.district or command.province}"
+        f"{command.commune or command.district or command.province}"
     )
     round_ = Round(
         id=new_id("dot"),
@@ -219,6 +219,7 @@ async def _step(ctx: Context, dossier_id: str, decide: Decide) -> Dossier:
 async def submit(ctx: Context, dossier_id: str, by: Principal) -> Dossier:
     async def decide(uow: UnitOfWork, dossier: Dossier) -> Dossier:
         _ensure_may_edit(by, dossier)
+        updated = apply(dossier, Action.SUBMIT, by=by.subject, at=ctx.clock.now())
         round_ = await uow.repository.get_round(dossier.round_id)
         today = ctx.clock.today()
         if today > round_.submission_deadline:
@@ -230,7 +231,6 @@ async def submit(ctx: Context, dossier_id: str, by: Principal) -> Dossier:
             raise ValidationFailedError(
                 "Cần báo cáo tự đánh giá trước khi nộp", field="self_assessment"
             )
-        updated = apply(dossier, Action.SUBMIT, by=by.subject, at=ctx.clock.now())
         uow.raise_event(DossierSubmitted(updated))
         return updated
 
@@ -263,6 +263,7 @@ async def check(ctx: Context, dossier_id: str, command: CheckDossier, by: Princi
 async def start_evaluation(ctx: Context, dossier_id: str, by: Principal) -> Dossier:
     async def decide(uow: UnitOfWork, dossier: Dossier) -> Dossier:
         _ensure_province(by)
+        updated = apply(dossier, Action.START_EVALUATION, by=by.subject, at=ctx.clock.now())
         round_ = await uow.repository.get_round(dossier.round_id)
         if round_.level == ctx.rules.get(dossier.rule_set).pre_check_level:
             raise InvalidStateError(
@@ -271,7 +272,7 @@ async def start_evaluation(ctx: Context, dossier_id: str, by: Principal) -> Doss
             )
         if not round_.council:
             raise InvalidStateError("Đợt đánh giá chưa có hội đồng", field="round_id")
-        return apply(dossier, Action.START_EVALUATION, by=by.subject, at=ctx.clock.now())
+        return updated
 
     return await _step(ctx, dossier_id, decide)
 
@@ -301,6 +302,7 @@ async def transfer(
 ) -> Dossier:
     async def decide(uow: UnitOfWork, dossier: Dossier) -> Dossier:
         _ensure_province(by)
+        apply(dossier, Action.TRANSFER, by=by.subject, at=ctx.clock.now())  # legal from here?
         target = await uow.repository.get_round(command.round_id, field="body.round_id")
         rule_set = ctx.rules.get(dossier.rule_set)
         levels = list(rule_set.levels)
@@ -368,6 +370,7 @@ async def close_scoring(ctx: Context, dossier_id: str, by: Principal) -> Dossier
 
     async def decide(uow: UnitOfWork, dossier: Dossier) -> Dossier:
         _ensure_province(by)
+        apply(dossier, Action.CLOSE_SCORING, by=by.subject, at=ctx.clock.now())  # legal here?
         round_ = await uow.repository.get_round(dossier.round_id)
         sheets = await uow.repository.score_sheets(dossier.id, round_.id)
         members = {m.subject for m in round_.council}
