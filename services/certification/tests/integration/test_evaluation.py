@@ -15,6 +15,7 @@ import pytest_asyncio
 from ocop_certification.config import CertificationSettings
 from ocop_certification.domain.rules import default_rule_book
 from ocop_certification.entrypoints.api import create_app
+from ocop_certification.entrypoints.scheduler import run_scheduler
 from ocop_shared.auth import Role, mint_token
 from ocop_shared.infra import Endpoints
 from ocop_shared.mongo import create_client
@@ -515,3 +516,26 @@ async def test_plan_progress_and_register_export(env: Env) -> None:
     assert page.status_code == 200 and "<svg" in page.text
     register = await env.client.get("/giay-chung-nhan", headers=env.officer)
     assert register.status_code == 200 and "Lịch hết hạn" in register.text
+
+
+async def test_scheduler_process_is_idempotent_across_runs(env: Env) -> None:
+    _, product_id = await env.producer_and_product()
+    await env.ok(
+        "POST",
+        "/api/v1/certificates",
+        env.officer,
+        json={
+            "product_id": product_id,
+            "stars": 3,
+            "level": "province",
+            "issuing_authority": "UBND tỉnh Tuyên Quang",
+            "decision_number": "5/QĐ-UBND",
+            "decision_date": "2025-01-10",
+        },
+    )
+    clock = FixedClock(datetime(2028, 1, 11, 3, tzinfo=UTC))
+    first = await run_scheduler(env.settings, asyncio.Event(), clock=clock, once=True)
+    second = await run_scheduler(env.settings, asyncio.Event(), clock=clock, once=True)
+    assert (first.expired, second.expired) == (1, 0)
+    product = await env.ok("GET", f"/api/v1/products/{product_id}", env.officer)
+    assert product["certification_version"] == 2
