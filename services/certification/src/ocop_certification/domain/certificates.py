@@ -46,6 +46,15 @@ def issue(
         raise ValidationFailedError(
             "Ngày quyết định không được ở tương lai", field="body.decision_date"
         )
+    if (
+        current is not None
+        and current.status is CertificateStatus.ACTIVE
+        and command.decision_date < current.decision_date
+    ):
+        raise ValidationFailedError(
+            f"Quyết định mới phải sau quyết định đang hiệu lực ({current.decision_number})",
+            field="body.decision_date",
+        )
     number = command.certificate_number or f"OCOP-{command.decision_number}-{product.id[-6:]}"
     superseded = None
     version = product.certification_version

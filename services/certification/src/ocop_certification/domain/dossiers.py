@@ -249,3 +249,5 @@ class ScoreSheet(BaseModel):
     total: float
     comment: str | None = None
     submitted_at: datetime
+    entered_by: str | None = None
+    """Set when the council's secretary typed in a member's paper sheet."""

@@ -222,7 +222,7 @@ async def submit(ctx: Context, dossier_id: str, by: Principal) -> Dossier:
         updated = apply(dossier, Action.SUBMIT, by=by.subject, at=ctx.clock.now())
         round_ = await uow.repository.get_round(dossier.round_id)
         today = ctx.clock.today()
-        if today > round_.submission_deadline:
+        if today > round_.submission_deadline and not by.has_any(*STAFF):
             raise InvalidStateError(
                 f"Đã quá hạn nộp hồ sơ của đợt ({round_.submission_deadline:%d/%m/%Y})",
                 field="round_id",
@@ -331,32 +331,50 @@ async def transfer(
 
 
 async def submit_score_sheet(
-    ctx: Context, dossier_id: str, command: SubmitScoreSheet, by: Principal
+    ctx: Context,
+    dossier_id: str,
+    command: SubmitScoreSheet,
+    by: Principal,
+    *,
+    on_behalf_of: str | None = None,
 ) -> ScoreSheet:
-    """A council member's sheet; resubmitting before the result is closed replaces it."""
+    """A council member's sheet; resubmitting before the result is closed replaces it.
+
+    A province officer acting as the council's secretary may type in a member's paper sheet
+    (``on_behalf_of``); the sheet then records who entered it.
+    """
+    member = on_behalf_of or by.subject
 
     async def work(uow: UnitOfWork) -> ScoreSheet:
         dossier = await uow.repository.get_dossier(dossier_id)
         round_ = await uow.repository.get_round(dossier.round_id)
-        if Role.COUNCIL_MEMBER not in by.roles or not round_.is_member(by.subject):
-            raise ForbiddenError(
-                "Bạn không phải thành viên hội đồng của đợt đánh giá hồ sơ này",
-                field="dossier_id",
-            )
+        if on_behalf_of is None:
+            if Role.COUNCIL_MEMBER not in by.roles or not round_.is_member(by.subject):
+                raise ForbiddenError(
+                    "Bạn không phải thành viên hội đồng của đợt đánh giá hồ sơ này",
+                    field="dossier_id",
+                )
+        else:
+            _ensure_province(by)
+            if not round_.is_member(on_behalf_of):
+                raise ValidationFailedError(
+                    f"{on_behalf_of} không phải thành viên hội đồng của đợt này", field="member"
+                )
         if dossier.status is not DossierStatus.UNDER_EVALUATION:
             raise InvalidStateError("Hồ sơ không trong giai đoạn chấm điểm", field="status")
         scores = validate_sheet(
             ctx.rules.get(dossier.rule_set), dossier.criteria_set, command.scores
         )
         sheet = ScoreSheet(
-            id=f"{dossier.id}.{round_.id}.{by.subject}",
+            id=f"{dossier.id}.{round_.id}.{member}",
             dossier_id=dossier.id,
             round_id=round_.id,
-            member=by.subject,
+            member=member,
             scores=scores,
             total=round(sum(scores.values()), 2),
             comment=command.comment,
             submitted_at=ctx.clock.now(),
+            entered_by=None if on_behalf_of is None else by.subject,
         )
         await uow.repository.put_score_sheet(sheet)
         await uow.repository.bump_sheets_revision(dossier)

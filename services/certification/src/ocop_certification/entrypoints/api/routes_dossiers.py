@@ -245,6 +245,17 @@ async def submit_score_sheet(
     return await handlers.submit_score_sheet(ctx, dossier_id, body, who)
 
 
+Member = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:-]+$")]
+
+
+@router.put("/dossiers/{dossier_id}/score-sheets/by/{member}", tags=["scoring"])
+async def enter_paper_score_sheet(
+    dossier_id: Id, member: Member, body: SubmitScoreSheet, ctx: Ctx, who: Officer
+) -> ScoreSheet:
+    """Thư ký hội đồng nhập phiếu chấm giấy của một thành viên (ghi người nhập)."""
+    return await handlers.submit_score_sheet(ctx, dossier_id, body, who, on_behalf_of=member)
+
+
 @router.get("/dossiers/{dossier_id}/score-sheets", tags=["scoring"])
 async def score_sheets(dossier_id: Id, ctx: Ctx, who: DossierUser) -> list[ScoreSheet]:
     """Phiếu chấm của hồ sơ: cán bộ thấy tất cả, thành viên hội đồng thấy phiếu của mình."""
