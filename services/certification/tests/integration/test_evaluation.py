@@ -539,3 +539,46 @@ async def test_scheduler_process_is_idempotent_across_runs(env: Env) -> None:
     assert (first.expired, second.expired) == (1, 0)
     product = await env.ok("GET", f"/api/v1/products/{product_id}", env.officer)
     assert product["certification_version"] == 2
+
+
+async def test_upgrade_through_evaluation_supersedes_the_old_certificate(env: Env) -> None:
+    _, product_id, dossier_id = await env.dossier_under_evaluation()
+    old = await env.ok(
+        "POST",
+        "/api/v1/certificates",
+        env.officer,
+        json={
+            "product_id": product_id,
+            "stars": 3,
+            "level": "district",
+            "issuing_authority": "UBND huyện Chiêm Hóa",
+            "decision_number": "1120/QĐ-UBND",
+            "decision_date": "2024-04-16",
+        },
+    )
+    url = f"/api/v1/dossiers/{dossier_id}"
+    for member in MEMBERS:
+        await env.ok(
+            "PUT", f"{url}/score-sheets/me", env.member(member), json={"scores": sheet(80)}
+        )
+    await env.ok("POST", f"{url}/close-scoring", env.officer)
+    done = await env.ok(
+        "POST",
+        f"{url}/finalise",
+        env.officer,
+        json={
+            "decision_number": "1876/QĐ-UBND",
+            "decision_date": "2025-10-01",
+            "issuing_authority": "UBND tỉnh Tuyên Quang",
+        },
+    )
+    old_now = await env.ok("GET", f"/api/v1/certificates/{old['id']}", env.officer)
+    assert old_now["status"] == "superseded"
+    assert old_now["superseded_by_certificate_id"] == done["certificate_id"]
+    events = [e for e in await env.outbox() if e["key"] == product_id]
+    by_type = {e["type"].split(".")[-2]: e for e in events}
+    assert by_type["superseded"]["data"]["superseded_by_certificate_id"] == done["certificate_id"]
+    assert (
+        by_type["superseded"]["sequence"],
+        [e["sequence"] for e in events if e["type"].endswith("issued.v1")],
+    ) == (2, [1, 3])
