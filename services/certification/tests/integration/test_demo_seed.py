@@ -129,3 +129,32 @@ async def test_console_pages_render_the_seeded_data(
             headers={"Authorization": f"Bearer {member}"},
         )
         assert [s["member"] for s in sheets.json()] == ["hd-tuyenquang-26-3"]
+
+        # the officer closes the scoring and recognises it from the page's buttons
+        client.cookies.clear()
+        await client.post("/dang-nhap", data={"token": officer, "next": "/ho-so"})
+        page_url = f"/ho-so/{open_dossier['id']}"
+        assert "Tổng hợp kết quả chấm điểm" in (await client.get(page_url)).text
+        closed = await client.post(f"{page_url}/thao-tac", data={"action": "close_scoring"})
+        assert closed.status_code == 303
+        refused = await client.post(f"{page_url}/thao-tac", data={"action": "start_evaluation"})
+        assert refused.status_code == 409 and "Không thể" in refused.text
+        missing = await client.post(f"{page_url}/thao-tac", data={"action": "finalise"})
+        assert missing.status_code == 422
+        done = await client.post(
+            f"{page_url}/thao-tac",
+            data={
+                "action": "finalise",
+                "decision_number": "3001/QĐ-UBND",
+                "decision_date": "2026-11-20",
+                "issuing_authority": "UBND tỉnh Tuyên Quang",
+            },
+        )
+        assert done.status_code == 303
+        final = (
+            await client.get(
+                f"/api/v1/dossiers/{open_dossier['id']}",
+                headers={"Authorization": f"Bearer {officer}"},
+            )
+        ).json()
+        assert final["status"] == "recognised" and final["certificate_id"]

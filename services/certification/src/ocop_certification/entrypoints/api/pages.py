@@ -14,16 +14,26 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from ocop_certification.adapters.repository import CertificationRepository
-from ocop_certification.domain.commands import SubmitScoreSheet
+from ocop_certification.domain.commands import (
+    CheckDossier,
+    FinaliseDossier,
+    Reason,
+    SubmitScoreSheet,
+    TransferDossier,
+)
 from ocop_certification.domain.dossiers import (
     ACTION_LABELS_VI,
     EVIDENCE_LABELS_VI,
     STATUS_LABELS_VI,
+    CommuneInputs,
+    Dossier,
     DossierStatus,
 )
 from ocop_certification.domain.model import CertificateStatus, add_months
+from ocop_certification.domain.rules import RoundLevel
 from ocop_certification.domain.targets import Progress
 from ocop_certification.entrypoints.api.deps import Ctx
 from ocop_certification.entrypoints.api.routes_oversight import (
@@ -156,6 +166,18 @@ async def dossier_detail(request: Request, ctx: Ctx, dossier_id: Id) -> Response
     who = _principal(request)
     if who is None:
         return _sign_in(request)
+    return await _detail(request, ctx, who, dossier_id)
+
+
+async def _detail(
+    request: Request,
+    ctx: Ctx,
+    who: Principal,
+    dossier_id: str,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     repository = CertificationRepository(ctx.runtime.db)
     dossier = await repository.get_dossier(dossier_id)
     round_ = await repository.get_round(dossier.round_id)
@@ -167,6 +189,8 @@ async def dossier_detail(request: Request, ctx: Ctx, dossier_id: Id) -> Response
     product = await repository.get_product(dossier.product_id)
     producer = await repository.get_producer(dossier.producer_id)
     sheets = await repository.score_sheets(dossier.id, round_.id)
+    if not who.has_any(Role.PROVINCE_OFFICER):
+        sheets = [s for s in sheets if s.member == who.subject]
     rule_set = ctx.rules.get(dossier.rule_set)
     criteria = rule_set.criteria(dossier.criteria_set)
     sheet_parts = {
@@ -176,28 +200,135 @@ async def dossier_detail(request: Request, ctx: Ctx, dossier_id: Id) -> Response
         }
         for s in sheets
     }
-    return _page(
+    next_rounds = []
+    if dossier.status is DossierStatus.FORWARDED:
+        levels = list(rule_set.levels)
+        if dossier.level in levels and levels.index(dossier.level) + 1 < len(levels):
+            upper = levels[levels.index(dossier.level) + 1]
+            next_rounds = [
+                r
+                for r in await repository.list_rounds(year=None)
+                if r.level == upper and r.rule_set == dossier.rule_set
+            ]
+    return templates.TemplateResponse(
         request,
         "dossier.html",
-        who,
-        dossier=dossier,
-        round=round_,
-        product=product,
-        producer=producer,
-        sheets=sheets
-        if who.has_any(Role.PROVINCE_OFFICER)
-        else [s for s in sheets if s.member == who.subject],
-        members=len(round_.council),
-        sheet_count=len(sheets),
-        sheet_parts=sheet_parts,
-        rule_set=rule_set,
-        labels=STATUS_LABELS_VI,
-        actions=ACTION_LABELS_VI,
-        evidence_labels=EVIDENCE_LABELS_VI,
-        may_score=Role.COUNCIL_MEMBER in who.roles
-        and round_.is_member(who.subject)
-        and dossier.status is DossierStatus.UNDER_EVALUATION,
+        {
+            "who": who,
+            "dossier": dossier,
+            "round": round_,
+            "product": product,
+            "producer": producer,
+            "sheets": sheets,
+            "members": len(round_.council),
+            "sheet_count": len(sheets),
+            "sheet_parts": sheet_parts,
+            "rule_set": rule_set,
+            "labels": STATUS_LABELS_VI,
+            "actions": ACTION_LABELS_VI,
+            "evidence_labels": EVIDENCE_LABELS_VI,
+            "criteria_set_vi": CRITERIA_SET_VI,
+            "available": _available_actions(who, dossier, rule_set.pre_check_level),
+            "next_rounds": next_rounds,
+            "error": error,
+            "may_score": Role.COUNCIL_MEMBER in who.roles
+            and round_.is_member(who.subject)
+            and dossier.status is DossierStatus.UNDER_EVALUATION,
+        },
+        status_code=status_code,
     )
+
+
+CRITERIA_SET_VI = {"product": "Sản phẩm", "tourism": "Dịch vụ du lịch"}
+
+
+def _available_actions(who: Principal, dossier: Dossier, pre_check: RoundLevel | None) -> set[str]:
+    """The next steps this user may take, so the page offers only buttons that can work."""
+    staff = who.has_any(Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER)
+    province = who.has_any(Role.PROVINCE_OFFICER)
+    owner = who.may_act_for_producer(dossier.producer_id)
+    by_status: dict[DossierStatus, set[str]] = {
+        DossierStatus.DRAFT: {"submit"} if owner else set(),
+        DossierStatus.SUBMITTED: {"check", "return"} if staff else set(),
+        DossierStatus.CHECKED: (
+            ({"forward"} if staff and dossier.level == pre_check else set())
+            | ({"start_evaluation"} if province and dossier.level != pre_check else set())
+        ),
+        DossierStatus.UNDER_EVALUATION: {"close_scoring"} if province else set(),
+        DossierStatus.SCORED: {"finalise"} if province else set(),
+        DossierStatus.FORWARDED: {"transfer"} if province else set(),
+    }
+    return by_status.get(dossier.status, set())
+
+
+def _form_text(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+@router.post("/ho-so/{dossier_id}/thao-tac", response_class=HTMLResponse)
+async def dossier_action(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
+    """One form endpoint for the officer's buttons; refusals come back on the page."""
+    who = _principal(request)
+    if who is None:
+        return _sign_in(request)
+    form = await request.form()
+    action = _form_text(form, "action")
+    reason = _form_text(form, "reason")
+    try:
+        if action == "submit":
+            await handlers.submit(ctx, dossier_id, who)
+        elif action == "return":
+            await handlers.return_for_changes(
+                ctx, dossier_id, Reason(reason=reason or "").reason, who
+            )
+        elif action == "check":
+            inputs = CommuneInputs(
+                product_origin=_form_text(form, "product_origin"),
+                local_raw_materials=form.get("local_raw_materials") == "on",
+                local_labour=form.get("local_labour") == "on",
+                representative_woman_or_ethnic_minority=(
+                    form.get("representative_woman_or_ethnic_minority") == "on"
+                ),
+                main_distribution_area=_form_text(form, "main_distribution_area"),
+            )
+            await handlers.check(
+                ctx, dossier_id, CheckDossier(commune_inputs=inputs, note=reason), who
+            )
+        elif action == "forward":
+            await handlers.forward_after_pre_check(ctx, dossier_id, who, reason)
+        elif action == "start_evaluation":
+            await handlers.start_evaluation(ctx, dossier_id, who)
+        elif action == "close_scoring":
+            await handlers.close_scoring(ctx, dossier_id, who)
+        elif action == "finalise":
+            command = FinaliseDossier.model_validate(
+                {
+                    "decision_number": _form_text(form, "decision_number"),
+                    "decision_date": _form_text(form, "decision_date"),
+                    "issuing_authority": _form_text(form, "issuing_authority"),
+                    "reason": reason,
+                }
+            )
+            await handlers.finalise(ctx, dossier_id, command, who)
+        elif action == "transfer":
+            target = TransferDossier(round_id=_form_text(form, "round_id") or "-")
+            await handlers.transfer(ctx, dossier_id, target, who)
+        else:
+            return await _detail(
+                request, ctx, who, dossier_id, error="Thao tác không hợp lệ", status_code=422
+            )
+    except DomainError as exc:
+        return await _detail(
+            request, ctx, who, dossier_id, error=exc.detail, status_code=exc.status
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return await _detail(
+            request, ctx, who, dossier_id, error=f"{where}: {first['msg']}", status_code=422
+        )
+    return RedirectResponse(f"/ho-so/{dossier_id}", status_code=303)
 
 
 @router.get("/ho-so/{dossier_id}/cham-diem", response_class=HTMLResponse)
@@ -245,6 +376,7 @@ async def _score_form(
             "round": round_,
             "rule_set": rule_set,
             "criteria": rule_set.criteria(dossier.criteria_set),
+            "criteria_set_vi": CRITERIA_SET_VI,
             "values": values,
             "mine": mine,
             "error": error,
