@@ -582,3 +582,71 @@ async def test_upgrade_through_evaluation_supersedes_the_old_certificate(env: En
         by_type["superseded"]["sequence"],
         [e["sequence"] for e in events if e["type"].endswith("issued.v1")],
     ) == (2, [1, 3])
+
+
+async def test_evidence_is_stored_with_type_and_size_limits(env: Env) -> None:
+    producer_id, product_id = await env.producer_and_product()
+    round_ = await env.round()
+    dossier = await env.ok(
+        "POST",
+        "/api/v1/dossiers",
+        env.producer(producer_id),
+        json={
+            "product_id": product_id,
+            "round_id": round_["id"],
+            "registration": {"description": "Chè xanh Thôm Loà", "target_stars": 3},
+        },
+    )
+    url = f"/api/v1/dossiers/{dossier['id']}/evidence"
+    pdf = b"%PDF-1.7\n" + b"0" * 2000
+    stored = await env.ok(
+        "POST",
+        url,
+        env.producer(producer_id),
+        files={"file": ("kiem-nghiem.pdf", pdf, "application/pdf")},
+        data={"kind": "quality_test", "part": "C"},
+    )
+    assert stored["size"] == len(pdf) and stored["kind"] == "quality_test"
+    download = await env.client.get(f"{url}/{stored['file_id']}", headers=env.officer)
+    assert download.status_code == 200 and download.content == pdf
+
+    for name, content, content_type in (
+        ("virus.exe", b"MZ\x90\x00", "application/x-msdownload"),
+        ("fake.pdf", b"MZ\x90\x00", "application/pdf"),
+        ("huge.pdf", b"%PDF-" + b"0" * (env.settings.evidence_max_bytes + 10), "application/pdf"),
+    ):
+        refused = await env.client.post(
+            url,
+            headers=env.producer(producer_id),
+            files={"file": (name, content, content_type)},
+            data={"kind": "other"},
+        )
+        assert refused.status_code == 422, name
+        assert refused.json()["errors"][0]["field"] == "body.file"
+    other = await env.client.post(
+        url,
+        headers=env.producer("prd-khac"),
+        files={"file": ("a.pdf", pdf, "application/pdf")},
+        data={"kind": "other"},
+    )
+    assert other.status_code == 403
+    listed = await env.ok("GET", f"/api/v1/dossiers/{dossier['id']}", env.officer)
+    assert len(listed["evidence"]) == 1
+    assert await env.count("evidence.files") == 1
+
+
+async def test_a_member_cannot_score_after_the_scoring_deadline(env: Env) -> None:
+    _, _, dossier_id = await env.dossier_under_evaluation()
+    env.clock.moment = datetime(2025, 11, 16, 3, tzinfo=UTC)
+    late = await env.client.put(
+        f"/api/v1/dossiers/{dossier_id}/score-sheets/me",
+        json={"scores": sheet(70)},
+        headers=env.member(MEMBERS[0]),
+    )
+    assert late.status_code == 409 and "hạn chấm" in late.json()["detail"]
+    paper = await env.client.put(
+        f"/api/v1/dossiers/{dossier_id}/score-sheets/by/{MEMBERS[0]}",
+        json={"scores": sheet(70)},
+        headers=env.officer,
+    )
+    assert paper.status_code == 200 and paper.json()["entered_by"] == "test-province_officer"

@@ -354,6 +354,12 @@ async def submit_score_sheet(
                     "Bạn không phải thành viên hội đồng của đợt đánh giá hồ sơ này",
                     field="dossier_id",
                 )
+            if ctx.clock.today() > round_.scoring_deadline:
+                # late paper sheets go through the council's secretary, on the record
+                raise InvalidStateError(
+                    f"Đã quá hạn chấm điểm của đợt ({round_.scoring_deadline:%d/%m/%Y})",
+                    field="round_id",
+                )
         else:
             _ensure_province(by)
             if not round_.is_member(on_behalf_of):
