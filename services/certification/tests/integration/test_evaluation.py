@@ -221,6 +221,7 @@ async def test_dossier_goes_from_draft_to_certificate_with_every_step_audited(en
 
     dossier = await env.ok("GET", url, env.officer)
     assert dossier["status"] == "recognised"
+    assert [p["level"] for p in dossier["past_stages"]] == ["commune"]
     steps = [(t["action"], t["by"]) for t in dossier["history"]]
     assert [a for a, _ in steps] == [
         "submit",
@@ -281,6 +282,17 @@ async def test_illegal_transitions_are_refused_with_a_clear_error(env: Env) -> N
         },
     )
     url = f"/api/v1/dossiers/{dossier['id']}"
+    other_round = await env.round(number=2)
+    second = await env.client.post(
+        "/api/v1/dossiers",
+        headers=env.officer,
+        json={
+            "product_id": product_id,
+            "round_id": other_round["id"],
+            "registration": {"description": "Chè xanh Thôm Loà", "target_stars": 3},
+        },
+    )
+    assert second.status_code == 409 and second.json()["errors"][0]["field"] == "body.product_id"
     response = await env.client.post(f"{url}/start-evaluation", headers=env.officer)
     assert response.status_code == 409
     assert response.json()["type"] == "illegal-transition"

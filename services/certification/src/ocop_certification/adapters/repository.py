@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from ocop_certification.domain.dossiers import Dossier, ScoreSheet
+from ocop_certification.domain.dossiers import CLOSED, Dossier, ScoreSheet
 from ocop_certification.domain.errors import (
     CertificateNotFoundError,
     DuplicateDecisionError,
@@ -330,6 +330,14 @@ class CertificationRepository:
         )
         if result.matched_count != 1:
             raise ConflictError("Hồ sơ vừa được thay đổi; hãy tải lại", field="dossier_id")
+
+    async def open_dossier_of(self, product_id: str) -> Dossier | None:
+        """The product's dossier that has not reached a final decision, if any."""
+        doc = await self._db[DOSSIERS].find_one(
+            {"product_id": product_id, "status": {"$nin": sorted(CLOSED)}},
+            session=self._session,
+        )
+        return None if doc is None else _load(Dossier, doc)
 
     async def list_dossiers(
         self,

@@ -75,6 +75,7 @@ ACTION_LABELS_VI = {
 }
 
 EDITABLE = frozenset({_S.DRAFT})
+CLOSED = frozenset({_S.RECOGNISED, _S.NOT_RECOGNISED})
 
 
 class Transition(BaseModel):
@@ -167,6 +168,17 @@ class EvidenceRef(BaseModel):
     uploaded_at: datetime
 
 
+class PastStage(BaseModel):
+    """The result a lower level reached before it forwarded the dossier upward."""
+
+    model_config = ConfigDict(frozen=True)
+
+    round_id: str
+    level: RoundLevel
+    result: ScoreResult | None
+    decision: LevelDecision | None
+
+
 class Dossier(BaseModel):
     """A product's dossier in one evaluation; it can climb levels after forwarding."""
 
@@ -189,6 +201,7 @@ class Dossier(BaseModel):
     decision: LevelDecision | None = None
     certificate_id: str | None = None
     previous_round_ids: tuple[str, ...] = ()
+    past_stages: tuple[PastStage, ...] = ()
     history: tuple[Transition, ...] = ()
     created_by: str
     version: int = 1

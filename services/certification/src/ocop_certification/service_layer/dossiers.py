@@ -28,6 +28,7 @@ from ocop_certification.domain.dossiers import (
     DossierStatus,
     EvidenceKind,
     EvidenceRef,
+    PastStage,
     ScoreSheet,
     apply,
 )
@@ -46,7 +47,12 @@ from ocop_certification.service_layer.handlers import new_id
 from ocop_certification.service_layer.unit_of_work import UnitOfWork, run_in_unit_of_work
 from ocop_shared.auth import Principal, Role, ensure_producer_scope
 from ocop_shared.contracts.certification import RecognitionLevel
-from ocop_shared.errors import ForbiddenError, InvalidStateError, ValidationFailedError
+from ocop_shared.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidStateError,
+    ValidationFailedError,
+)
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.timeutil import Clock
 
@@ -148,6 +154,11 @@ async def create_dossier(ctx: Context, command: CreateDossier, by: Principal) ->
             raise ValidationFailedError(
                 f"Phân nhóm {code} không thuộc ngành '{product.group_code}' của sản phẩm",
                 field="body.subgroup_code",
+            )
+        if await uow.repository.open_dossier_of(product.id) is not None:
+            raise ConflictError(
+                "Sản phẩm đang có hồ sơ chưa kết thúc; không mở hồ sơ thứ hai",
+                field="body.product_id",
             )
         assessment = None
         if command.self_assessment is not None:
@@ -320,6 +331,15 @@ async def transfer(
             round_id=target.id,
             level=target.level,
             previous_round_ids=(*dossier.previous_round_ids, dossier.round_id),
+            past_stages=(
+                *dossier.past_stages,
+                PastStage(
+                    round_id=dossier.round_id,
+                    level=dossier.level,
+                    result=dossier.result,
+                    decision=dossier.decision,
+                ),
+            ),
             result=None,
             decision=None,
         )

@@ -451,6 +451,8 @@ async def certificate_register_page(
     who = _principal(request)
     if who is None:
         return _sign_in(request)
+    if not who.has_any(*STAFF_ROLES[:3]):
+        return HTMLResponse("Trang dành cho cán bộ OCOP và hội đồng", status_code=403)
     chosen = CertificateStatus(status) if status in {s.value for s in CertificateStatus} else None
     rows = await certificate_register(ctx, status_=chosen, province=province or None)
     everything = (
@@ -533,6 +535,8 @@ async def plan_page(
     who = _principal(request)
     if who is None:
         return _sign_in(request)
+    if not who.has_any(*STAFF_ROLES[:3]):
+        return HTMLResponse("Trang dành cho cán bộ OCOP và hội đồng", status_code=403)
     repository = CertificationRepository(ctx.runtime.db)
     plans = []
     for target in await repository.list_plan_targets(year):

@@ -123,13 +123,19 @@ async def list_dossiers(
     producer_id = None
     if not who.has_any(Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.COUNCIL_MEMBER):
         producer_id = who.producer_id or "-"
-    return await CertificationRepository(ctx.runtime.db).list_dossiers(
+    repository = CertificationRepository(ctx.runtime.db)
+    dossiers = await repository.list_dossiers(
         round_id=round_id,
         producer_id=producer_id,
         status=None if status_ is None else str(status_),
         skip=skip,
         limit=limit,
     )
+    if who.has_any(Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER) or producer_id is not None:
+        return dossiers
+    # a council member sees the dossiers of the rounds they sit on
+    mine = {r.id for r in await repository.list_rounds(year=None) if r.is_member(who.subject)}
+    return [d for d in dossiers if d.round_id in mine]
 
 
 @router.get("/dossiers/{dossier_id}", tags=["dossiers"])
