@@ -71,6 +71,10 @@ class OpenRound(BaseModel):
         subjects = [m.subject for m in self.council]
         if len(subjects) != len(set(subjects)):
             raise ValueError("một thành viên hội đồng chỉ được ghi một lần")
+        if self.level is RoundLevel.DISTRICT and not self.district:
+            raise ValueError("đợt cấp huyện cần tên huyện (district)")
+        if self.level is RoundLevel.COMMUNE and not self.commune:
+            raise ValueError("đợt cấp xã cần tên xã (commune)")
         return self
 
 
