@@ -313,7 +313,8 @@ async def transfer(
 ) -> Dossier:
     async def decide(uow: UnitOfWork, dossier: Dossier) -> Dossier:
         _ensure_province(by)
-        apply(dossier, Action.TRANSFER, by=by.subject, at=ctx.clock.now())  # an illegal step is refused first
+        # an illegal step is refused before anything else is looked at
+        apply(dossier, Action.TRANSFER, by=by.subject, at=ctx.clock.now())
         target = await uow.repository.get_round(command.round_id, field="body.round_id")
         rule_set = ctx.rules.get(dossier.rule_set)
         levels = list(rule_set.levels)
@@ -414,7 +415,8 @@ async def close_scoring(ctx: Context, dossier_id: str, by: Principal) -> Dossier
 
     async def decide(uow: UnitOfWork, dossier: Dossier) -> Dossier:
         _ensure_province(by)
-        apply(dossier, Action.CLOSE_SCORING, by=by.subject, at=ctx.clock.now())  # an illegal step is refused first
+        # an illegal step is refused before anything else is looked at
+        apply(dossier, Action.CLOSE_SCORING, by=by.subject, at=ctx.clock.now())
         round_ = await uow.repository.get_round(dossier.round_id)
         sheets = await uow.repository.score_sheets(dossier.id, round_.id)
         members = {m.subject for m in round_.council}
