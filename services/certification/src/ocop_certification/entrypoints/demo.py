@@ -381,6 +381,11 @@ def demo_products() -> list[tuple[DemoProducer, DemoProduct]]:
     return [(producer, product) for producer in PRODUCERS for product in producer.products]
 
 
+def demo_product_count() -> int:
+    """How many products the demo registers (with certificates, and under evaluation)."""
+    return len(demo_products()) + sum(len(p.products) for p in EVAL_PRODUCERS)
+
+
 def certificate_step_count() -> int:
     """Steps of the certificate part: one per producer, product and certificate."""
     return sum(
