@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 
 from ocop_certification.config import CertificationSettings
-from ocop_certification.domain.rules import default_rule_book
+from ocop_certification.domain.rules import RuleBook, default_rule_book
 from ocop_certification.entrypoints.api import create_app
 from ocop_certification.entrypoints.scheduler import run_scheduler
 from ocop_shared.auth import Role, mint_token
@@ -662,3 +662,52 @@ async def test_a_member_cannot_score_after_the_scoring_deadline(env: Env) -> Non
         headers=env.officer,
     )
     assert paper.status_code == 200 and paper.json()["entered_by"] == "test-province_officer"
+
+
+async def test_a_rule_set_that_recognises_while_forwarding_issues_the_lower_certificate(
+    infra: Endpoints,
+) -> None:
+    book = default_rule_book()
+    lenient = RuleBook(
+        [
+            r.model_copy(update={"recognise_lower_while_forwarding": r.key == "1489"})
+            for r in book.rule_sets
+        ],
+        book.taxonomies.values(),
+    )
+    settings = isolated_settings(
+        CertificationSettings,
+        kafka=infra.kafka_bootstrap_servers,
+        mongodb=infra.mongodb_uri,
+        run_id=new_run_id(),
+    )
+    clock = FixedClock(datetime(2025, 10, 1, 3, tzinfo=UTC))
+    async with service_api(settings, lambda s: create_app(s, clock=clock, rules=lenient)) as (
+        client,
+        _,
+    ):
+        env = Env(client, settings, clock)
+        _, product_id, dossier_id = await env.dossier_under_evaluation()
+        url = f"/api/v1/dossiers/{dossier_id}"
+        for member in MEMBERS:
+            await env.ok(
+                "PUT", f"{url}/score-sheets/me", env.member(member), json={"scores": sheet(93)}
+            )
+        scored = await env.ok("POST", f"{url}/close-scoring", env.officer)
+        assert scored["decision"]["outcome"] == "forwarded"
+        assert scored["decision"]["recognised_stars"] == 4
+        forwarded = await env.ok(
+            "POST",
+            f"{url}/finalise",
+            env.officer,
+            json={
+                "decision_number": "77/QĐ-UBND",
+                "decision_date": "2025-10-01",
+                "issuing_authority": "UBND tỉnh Tuyên Quang",
+            },
+        )
+        assert forwarded["status"] == "forwarded" and forwarded["certificate_id"]
+        certificates = await env.ok(
+            "GET", f"/api/v1/products/{product_id}/certificates", env.officer
+        )
+        assert [(c["stars"], c["level"]) for c in certificates] == [(4, "province")]

@@ -247,3 +247,12 @@ def test_every_sub_group_of_the_taxonomy_has_its_criteria_set_and_a_1048_sector(
     }
     with pytest.raises(ValidationFailedError):
         taxonomy.subgroup("9.9")
+
+
+def test_a_rule_set_may_let_the_province_recognise_4_stars_while_forwarding_5() -> None:
+    strict = BOOK.get("148")
+    lenient = strict.model_copy(update={"recognise_lower_while_forwarding": True})
+    result = score(strict, "product", [sheet_with_total(strict, 93)])
+    assert decide_at_level(strict, P, result).recognised_stars is None
+    decision = decide_at_level(lenient, P, result)
+    assert (decision.outcome, decision.recognised_stars) == (Outcome.FORWARDED, 4)

@@ -468,7 +468,19 @@ async def finalise(
         now = ctx.clock.now()
         outcome = dossier.decision.outcome
         if outcome is Outcome.FORWARDED:
-            return apply(dossier, Action.FORWARD, by=by.subject, at=now, reason=command.reason)
+            # where the rule set lets a level recognise what it can while forwarding (e.g. a
+            # province's 4★ while the ministry evaluates 5★), that certificate is issued now
+            provisional = None
+            if dossier.decision.recognised_stars is not None:
+                provisional = (await _certify(ctx, uow, dossier, command, by)).id
+            return apply(
+                dossier,
+                Action.FORWARD,
+                by=by.subject,
+                at=now,
+                reason=command.reason,
+                certificate_id=provisional or dossier.certificate_id,
+            )
         if outcome is Outcome.NOT_RECOGNISED:
             return apply(
                 dossier,
