@@ -7,7 +7,13 @@ from fastapi import FastAPI
 from ocop_certification.adapters.repository import ensure_indexes
 from ocop_certification.config import CertificationSettings
 from ocop_certification.domain.rules import RuleBook, default_rule_book
-from ocop_certification.entrypoints.api import pages, routes, routes_dossiers, routes_oversight
+from ocop_certification.entrypoints.api import (
+    pages,
+    pages_register,
+    routes,
+    routes_dossiers,
+    routes_oversight,
+)
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.timeutil import Clock
 from ocop_shared.web.app import build_service_app
@@ -32,6 +38,7 @@ def create_app(
             routes_dossiers.router,
             routes_oversight.router,
             pages.router,
+            pages_register.router,
         ],
         on_startup=_startup,
     )

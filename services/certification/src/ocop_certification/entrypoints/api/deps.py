@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from ocop_certification.config import CertificationSettings
 from ocop_certification.domain.rules import RuleBook
-from ocop_certification.service_layer.dossiers import Context
+from ocop_certification.service_layer.context import Context
 from ocop_shared.auth import Principal, Role
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.timeutil import Clock

@@ -1,15 +1,11 @@
 """The certification console, Vietnamese first: dossiers, score sheets, certificates, plans.
 
-Browsers cannot attach a bearer header to a link, so pages also accept the same JWT from an
-HttpOnly cookie set by the sign-in page (SameSite=Lax keeps other sites from posting forms
-with it).
+Sign-in and the dossier pages; the register and plan pages are in ``pages_register``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -32,47 +28,23 @@ from ocop_certification.domain.dossiers import (
     Dossier,
     DossierStatus,
 )
-from ocop_certification.domain.model import CertificateStatus, add_months
 from ocop_certification.domain.rules import RoundLevel
-from ocop_certification.domain.targets import Progress
 from ocop_certification.entrypoints.api.deps import Ctx
-from ocop_certification.entrypoints.api.routes_oversight import (
-    LEVEL_VI,
-    STATUS_VI,
-    certificate_register,
-    export_certificates,
+from ocop_certification.entrypoints.api.page_auth import (
+    COOKIE,
+    page,
+    principal,
+    sign_in_redirect,
+    templates,
 )
+from ocop_certification.entrypoints.api.routes_oversight import LEVEL_VI
 from ocop_certification.service_layer import dossiers as handlers
-from ocop_certification.service_layer import lifecycle
+from ocop_certification.service_layer import scoring
 from ocop_shared.auth import AuthError, Principal, Role, decode_token
 from ocop_shared.errors import DomainError
-from ocop_shared.web.pages import service_templates
 
 router = APIRouter(include_in_schema=False)
-templates = service_templates(FilePath(__file__).parent.parent / "templates")
-COOKIE = "ocop_token"
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-STAFF_ROLES = (Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.COUNCIL_MEMBER, Role.PRODUCER)
-
-
-def _principal(request: Request) -> Principal | None:
-    header = request.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get(COOKIE)
-    if not token:
-        return None
-    try:
-        principal = decode_token(token, request.app.state.settings)
-    except AuthError:
-        return None
-    return principal if principal.has_any(*STAFF_ROLES) else None
-
-
-def _sign_in(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/dang-nhap?next={request.url.path}", status_code=303)
-
-
-def _page(request: Request, name: str, who: Principal, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"who": who, **context})
 
 
 @router.get("/dang-nhap", response_class=HTMLResponse)
@@ -121,9 +93,9 @@ async def dossier_list(
     round_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]*$")] = None,
     status: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
-    who = _principal(request)
+    who = principal(request)
     if who is None:
-        return _sign_in(request)
+        return sign_in_redirect(request)
     repository = CertificationRepository(ctx.runtime.db)
     producer_id = None
     if not who.has_any(Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.COUNCIL_MEMBER):
@@ -145,7 +117,7 @@ async def dossier_list(
     counts: dict[str, int] = defaultdict(int)
     for d in dossiers:
         counts[d.status] += 1
-    return _page(
+    return page(
         request,
         "dossiers.html",
         who,
@@ -163,9 +135,9 @@ async def dossier_list(
 
 @router.get("/ho-so/{dossier_id}", response_class=HTMLResponse)
 async def dossier_detail(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
-    who = _principal(request)
+    who = principal(request)
     if who is None:
-        return _sign_in(request)
+        return sign_in_redirect(request)
     return await _detail(request, ctx, who, dossier_id)
 
 
@@ -269,9 +241,9 @@ def _form_text(form: Any, name: str) -> str | None:
 @router.post("/ho-so/{dossier_id}/thao-tac", response_class=HTMLResponse)
 async def dossier_action(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
     """One form endpoint for the officer's buttons; refusals come back on the page."""
-    who = _principal(request)
+    who = principal(request)
     if who is None:
-        return _sign_in(request)
+        return sign_in_redirect(request)
     form = await request.form()
     action = _form_text(form, "action")
     reason = _form_text(form, "reason")
@@ -300,7 +272,7 @@ async def dossier_action(request: Request, ctx: Ctx, dossier_id: Id) -> Response
         elif action == "start_evaluation":
             await handlers.start_evaluation(ctx, dossier_id, who)
         elif action == "close_scoring":
-            await handlers.close_scoring(ctx, dossier_id, who)
+            await scoring.close_scoring(ctx, dossier_id, who)
         elif action == "finalise":
             command = FinaliseDossier.model_validate(
                 {
@@ -310,7 +282,7 @@ async def dossier_action(request: Request, ctx: Ctx, dossier_id: Id) -> Response
                     "reason": reason,
                 }
             )
-            await handlers.finalise(ctx, dossier_id, command, who)
+            await scoring.finalise(ctx, dossier_id, command, who)
         elif action == "transfer":
             target = TransferDossier(round_id=_form_text(form, "round_id") or "-")
             await handlers.transfer(ctx, dossier_id, target, who)
@@ -333,9 +305,9 @@ async def dossier_action(request: Request, ctx: Ctx, dossier_id: Id) -> Response
 
 @router.get("/ho-so/{dossier_id}/cham-diem", response_class=HTMLResponse)
 async def score_sheet_form(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
-    who = _principal(request)
+    who = principal(request)
     if who is None:
-        return _sign_in(request)
+        return sign_in_redirect(request)
     return await _score_form(request, ctx, who, dossier_id, values=None, error=None)
 
 
@@ -388,9 +360,9 @@ async def _score_form(
 
 @router.post("/ho-so/{dossier_id}/cham-diem", response_class=HTMLResponse)
 async def score_sheet_submit(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
-    who = _principal(request)
+    who = principal(request)
     if who is None:
-        return _sign_in(request)
+        return sign_in_redirect(request)
     form = await request.form()
     values = {
         str(k)[6:]: str(v)
@@ -414,132 +386,9 @@ async def score_sheet_submit(request: Request, ctx: Ctx, dossier_id: Id) -> Resp
         command = SubmitScoreSheet(
             scores=scores, comment=comment if isinstance(comment, str) and comment else None
         )
-        await handlers.submit_score_sheet(ctx, dossier_id, command, who)
+        await scoring.submit_score_sheet(ctx, dossier_id, command, who)
     except (DomainError, ValueError) as exc:
         return await _score_form(
             request, ctx, who, dossier_id, values=values, error=str(exc)[:300], status_code=422
         )
     return RedirectResponse(f"/ho-so/{dossier_id}?da_cham=1", status_code=303)
-
-
-# ---------------------------------------------------------------- certificates
-
-
-def expiry_calendar(rows: list[Any], today: date, months: int = 12) -> list[dict[str, Any]]:
-    """Active certificates grouped by the month they expire in, for the next `months`."""
-    calendar = []
-    for offset in range(months):
-        first = add_months(today.replace(day=1), offset)
-        due = [
-            r
-            for r in rows
-            if r.certificate.status is CertificateStatus.ACTIVE
-            and (r.certificate.valid_until.year, r.certificate.valid_until.month)
-            == (first.year, first.month)
-        ]
-        calendar.append({"month": first, "rows": due})
-    return calendar
-
-
-@router.get("/giay-chung-nhan", response_class=HTMLResponse)
-async def certificate_register_page(
-    request: Request,
-    ctx: Ctx,
-    status: Annotated[str | None, Query(max_length=32)] = None,
-    province: Annotated[str | None, Query(max_length=100)] = None,
-) -> Response:
-    who = _principal(request)
-    if who is None:
-        return _sign_in(request)
-    if not who.has_any(*STAFF_ROLES[:3]):
-        return HTMLResponse("Trang dành cho cán bộ OCOP và hội đồng", status_code=403)
-    chosen = CertificateStatus(status) if status in {s.value for s in CertificateStatus} else None
-    rows = await certificate_register(ctx, status_=chosen, province=province or None)
-    everything = (
-        rows
-        if chosen is None
-        else await certificate_register(ctx, status_=None, province=province or None)
-    )
-    today = ctx.clock.today()
-    counts: dict[str, int] = defaultdict(int)
-    for r in everything:
-        counts[r.certificate.status] += 1
-    return _page(
-        request,
-        "certificates.html",
-        who,
-        rows=rows,
-        calendar=expiry_calendar(everything, today),
-        today=today,
-        counts=counts,
-        status_vi=STATUS_VI,
-        level_vi=LEVEL_VI,
-        chosen=status or "",
-        province=province or "",
-        soon=add_months(today, 6),
-    )
-
-
-@router.get("/giay-chung-nhan.xlsx")
-async def certificate_register_xlsx(
-    request: Request,
-    ctx: Ctx,
-    status: Annotated[str | None, Query(max_length=32)] = None,
-    province: Annotated[str | None, Query(max_length=100)] = None,
-) -> Response:
-    who = _principal(request)
-    if who is None or not who.has_any(Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER):
-        return _sign_in(request)
-    chosen = CertificateStatus(status) if status in {s.value for s in CertificateStatus} else None
-    return await export_certificates(ctx, who, status_=chosen, province=province or None)
-
-
-# ---------------------------------------------------------------- plan targets
-
-
-def progress_chart(progress: Progress) -> str:
-    """Horizontal bars, target (outline) against actual (filled), as inline SVG."""
-    row_h, label_w, bar_w = 34, 300, 360
-    height = row_h * len(progress.measures) + 30
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_w + bar_w + 90} {height}" '
-        f'role="img" aria-label="Tiến độ so với chỉ tiêu" style="max-width:100%;height:auto">'
-    ]
-    scale = max([max(m.target, m.actual) for m in progress.measures] + [1])
-    for i, m in enumerate(progress.measures):
-        y = 10 + i * row_h
-        target_w = bar_w * m.target / scale
-        actual_w = bar_w * m.actual / scale
-        colour = "#1b6b3a" if m.actual >= m.target else "#d49b00"
-        label = m.label.replace("&", "&amp;").replace("<", "&lt;")
-        parts.append(
-            f'<text x="0" y="{y + 17}" font-size="13" fill="#202124">{label}</text>'
-            f'<rect x="{label_w}" y="{y + 4}" width="{actual_w:.1f}" height="18" '
-            f'fill="{colour}" rx="3"/>'
-            f'<rect x="{label_w}" y="{y + 2}" width="{target_w:.1f}" height="22" fill="none" '
-            f'stroke="#5f6368" stroke-dasharray="4 3" rx="3"/>'
-            f'<text x="{label_w + bar_w + 8}" y="{y + 18}" font-size="13" fill="#202124">'
-            f"{m.actual}/{m.target}</text>"
-        )
-    parts.append(
-        f'<text x="{label_w}" y="{height - 4}" font-size="11" fill="#5f6368">'
-        "Khung nét đứt: chỉ tiêu · thanh: thực hiện</text></svg>"
-    )
-    return "".join(parts)
-
-
-@router.get("/ke-hoach", response_class=HTMLResponse)
-async def plan_page(
-    request: Request, ctx: Ctx, year: Annotated[int | None, Query(ge=2018, le=2100)] = None
-) -> Response:
-    who = _principal(request)
-    if who is None:
-        return _sign_in(request)
-    if not who.has_any(*STAFF_ROLES[:3]):
-        return HTMLResponse("Trang dành cho cán bộ OCOP và hội đồng", status_code=403)
-    repository = CertificationRepository(ctx.runtime.db)
-    plans = []
-    for target in await repository.list_plan_targets(year):
-        result = await lifecycle.plan_progress(ctx.runtime, target.id, ctx.clock)
-        plans.append({"progress": result, "chart": progress_chart(result)})
-    return _page(request, "plans.html", who, plans=plans, year=year)

@@ -36,6 +36,7 @@ from ocop_certification.entrypoints.api.deps import (
     Staff,
 )
 from ocop_certification.service_layer import dossiers as handlers
+from ocop_certification.service_layer import evidence, rounds, scoring
 from ocop_shared.auth import Principal, Role, ensure_producer_scope
 from ocop_shared.errors import ForbiddenError, NotFoundError
 
@@ -66,7 +67,7 @@ async def taxonomy(ctx: Ctx, _: DossierUser) -> Taxonomy:
 @router.post("/rounds", status_code=status.HTTP_201_CREATED, tags=["rounds"])
 async def open_round(body: OpenRound, ctx: Ctx, who: Officer) -> Round:
     """Mở đợt đánh giá; bộ quy tắc là bộ có hiệu lực vào ngày mở đợt."""
-    return await handlers.open_round(ctx, body, who)
+    return await rounds.open_round(ctx, body, who)
 
 
 @router.get("/rounds", tags=["rounds"])
@@ -84,7 +85,7 @@ async def get_round(round_id: Id, ctx: Ctx, _: DossierUser) -> Round:
 @router.put("/rounds/{round_id}/council", tags=["rounds"])
 async def set_council(round_id: Id, body: SetCouncil, ctx: Ctx, _: Officer) -> Round:
     """Thành lập / cập nhật hội đồng đánh giá của đợt."""
-    return await handlers.set_council(ctx, round_id, body)
+    return await rounds.set_council(ctx, round_id, body)
 
 
 # ---------------------------------------------------------------- dossiers
@@ -178,13 +179,13 @@ async def start_evaluation(dossier_id: Id, ctx: Ctx, who: Officer) -> Dossier:
 @router.post("/dossiers/{dossier_id}/close-scoring", tags=["dossiers"])
 async def close_scoring(dossier_id: Id, ctx: Ctx, who: Officer) -> Dossier:
     """Tổng hợp phiếu chấm: điểm trung bình, giới hạn bởi tiêu chí bắt buộc, hạng sao."""
-    return await handlers.close_scoring(ctx, dossier_id, who)
+    return await scoring.close_scoring(ctx, dossier_id, who)
 
 
 @router.post("/dossiers/{dossier_id}/finalise", tags=["dossiers"])
 async def finalise(dossier_id: Id, body: FinaliseDossier, ctx: Ctx, who: Officer) -> Dossier:
     """Kết luận của cấp: công nhận (cấp giấy chứng nhận), không công nhận, hoặc chuyển cấp."""
-    return await handlers.finalise(ctx, dossier_id, body, who)
+    return await scoring.finalise(ctx, dossier_id, body, who)
 
 
 @router.post("/dossiers/{dossier_id}/forward", tags=["dossiers"])
@@ -216,7 +217,7 @@ async def upload_evidence(
 ) -> EvidenceRef:
     """Tải lên tệp minh chứng (giới hạn dung lượng và loại tệp)."""
     content = await file.read(settings.evidence_max_bytes + 1)
-    return await handlers.attach_evidence(
+    return await evidence.attach_evidence(
         ctx,
         dossier_id,
         store=EvidenceStore(ctx.runtime.db),
@@ -248,7 +249,7 @@ async def submit_score_sheet(
     dossier_id: Id, body: SubmitScoreSheet, ctx: Ctx, who: CouncilMember
 ) -> ScoreSheet:
     """Phiếu chấm của thành viên hội đồng (nộp lại trước khi tổng hợp thì thay phiếu cũ)."""
-    return await handlers.submit_score_sheet(ctx, dossier_id, body, who)
+    return await scoring.submit_score_sheet(ctx, dossier_id, body, who)
 
 
 Member = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:-]+$")]
@@ -259,7 +260,7 @@ async def enter_paper_score_sheet(
     dossier_id: Id, member: Member, body: SubmitScoreSheet, ctx: Ctx, who: Officer
 ) -> ScoreSheet:
     """Thư ký hội đồng nhập phiếu chấm giấy của một thành viên (ghi người nhập)."""
-    return await handlers.submit_score_sheet(ctx, dossier_id, body, who, on_behalf_of=member)
+    return await scoring.submit_score_sheet(ctx, dossier_id, body, who, on_behalf_of=member)
 
 
 @router.get("/dossiers/{dossier_id}/score-sheets", tags=["scoring"])
