@@ -711,3 +711,16 @@ async def test_a_rule_set_that_recognises_while_forwarding_issues_the_lower_cert
             "GET", f"/api/v1/products/{product_id}/certificates", env.officer
         )
         assert [(c["stars"], c["level"]) for c in certificates] == [(4, "province")]
+
+
+async def test_two_processes_preparing_the_database_at_once_both_succeed(infra: Endpoints) -> None:
+    from ocop_certification.adapters.repository import ensure_indexes
+
+    mongo = create_client(infra.mongodb_uri, app_name="test-indexes")
+    name = f"cert_indexes_{new_run_id()}"
+    try:
+        await asyncio.gather(*(ensure_indexes(mongo[name]) for _ in range(3)))
+        assert "dossiers" in await mongo[name].list_collection_names()
+    finally:
+        await mongo.drop_database(name)
+        await mongo.close()

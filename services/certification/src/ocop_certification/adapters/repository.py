@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
 from ocop_certification.domain.dossiers import CLOSED, Dossier, ScoreSheet
 from ocop_certification.domain.errors import (
@@ -33,6 +33,7 @@ SCORE_SHEETS = "score_sheets"
 INSPECTIONS = "inspections"
 PLAN_TARGETS = "plan_targets"
 EVIDENCE_BUCKET = "evidence"
+_NAMESPACE_EXISTS = 48
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,7 +53,14 @@ async def ensure_indexes(db: Database) -> None:
         f"{EVIDENCE_BUCKET}.chunks",
     ):
         if name not in existing:
-            await db.create_collection(name)
+            # another process (API replica, scheduler) may create it at the same moment
+            try:
+                await db.create_collection(name)
+            except CollectionInvalid:
+                pass
+            except OperationFailure as exc:
+                if exc.code != _NAMESPACE_EXISTS:
+                    raise
     await db[PRODUCERS].create_indexes([IndexModel([("tax_code", ASCENDING)], unique=True)])
     await db[PRODUCTS].create_indexes(
         [IndexModel([("producer_id", ASCENDING)]), IndexModel([("province", ASCENDING)])]
