@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile, status
 
@@ -238,7 +239,14 @@ async def download_evidence(dossier_id: Id, file_id: FileId, ctx: Ctx, who: Doss
     if ref is None:
         raise NotFoundError("Hồ sơ không có tệp này", field="file_id")
     content = await EvidenceStore(ctx.runtime.db).get(file_id)
-    return Response(content, media_type=ref.content_type)
+    return Response(
+        content,
+        media_type=ref.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(ref.filename)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 # ---------------------------------------------------------------- score sheets
