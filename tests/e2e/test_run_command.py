@@ -11,6 +11,7 @@ import time
 import httpx
 import pytest
 
+from ocop_certification.entrypoints.demo import demo_product_count
 from ocop_shared.infra import Endpoints, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -31,10 +32,11 @@ def test_ocop_run_serves_the_demo_catalogue_and_stops_cleanly(infra: Endpoints) 
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    expected = demo_product_count()
     try:
         total = 0
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and total < 17:
+        while time.monotonic() < deadline and total < expected:
             time.sleep(1)
             assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
             try:
@@ -42,7 +44,7 @@ def test_ocop_run_serves_the_demo_catalogue_and_stops_cleanly(infra: Endpoints) 
                 total = response.json()["total"] if response.status_code == 200 else 0
             except httpx.HTTPError:
                 continue
-        assert total == 17, "the demo products did not reach the catalogue"
+        assert total == expected, "the demo products did not reach the catalogue"
         page = httpx.get(f"http://127.0.0.1:{catalog_port}/", timeout=5)
         assert "Bưởi Đoan Hùng" in page.text
     finally:

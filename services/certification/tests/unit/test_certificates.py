@@ -45,7 +45,7 @@ def revoke_command(**overrides: object) -> RevokeCertificate:
 
 
 def test_certificate_is_valid_for_36_months_clamped_to_month_end() -> None:
-    _, cert, _, _ = certificates.issue(
+    _, cert, _, _, _ = certificates.issue(
         PRODUCT, None, issue_command(), certificate_id="gcn-1", issued_by="u", today=TODAY
     )
     assert cert.valid_until == date(2028, 1, 31)
@@ -53,10 +53,10 @@ def test_certificate_is_valid_for_36_months_clamped_to_month_end() -> None:
 
 
 def test_new_certificate_supersedes_the_active_one_and_bumps_the_version() -> None:
-    product, first, _, _ = certificates.issue(
+    product, first, _, _, _ = certificates.issue(
         PRODUCT, None, issue_command(), certificate_id="gcn-1", issued_by="u", today=TODAY
     )
-    product2, second, superseded, event = certificates.issue(
+    product2, second, superseded, event, superseded_event = certificates.issue(
         product,
         first,
         issue_command(stars=5, decision_number="2/QĐ"),
@@ -66,8 +66,12 @@ def test_new_certificate_supersedes_the_active_one_and_bumps_the_version() -> No
     )
     assert superseded is not None and superseded.status is CertificateStatus.SUPERSEDED
     assert second.supersedes_certificate_id == "gcn-1"
+    assert superseded.superseded_by_certificate_id == "gcn-2"
     assert product2.current_certificate_id == "gcn-2"
-    assert event.product_version == 2
+    # two state changes, the issue last: a consumer keeping the newest ends with gcn-2
+    assert superseded_event is not None
+    assert superseded_event.product_version == 2
+    assert event.product_version == product2.certification_version == 3
 
 
 def test_decision_in_the_future_is_refused() -> None:
@@ -84,7 +88,7 @@ def test_decision_in_the_future_is_refused() -> None:
 
 
 def test_revoked_certificate_cannot_be_revoked_again() -> None:
-    product, cert, _, _ = certificates.issue(
+    product, cert, _, _, _ = certificates.issue(
         PRODUCT, None, issue_command(), certificate_id="gcn-1", issued_by="u", today=TODAY
     )
     product, revoked, event = certificates.revoke(product, cert, revoke_command(), revoked_by="u")
@@ -95,7 +99,7 @@ def test_revoked_certificate_cannot_be_revoked_again() -> None:
 
 
 def test_revocation_before_the_issue_date_is_refused() -> None:
-    product, cert, _, _ = certificates.issue(
+    product, cert, _, _, _ = certificates.issue(
         PRODUCT, None, issue_command(), certificate_id="gcn-1", issued_by="u", today=TODAY
     )
     with pytest.raises(ValidationFailedError):

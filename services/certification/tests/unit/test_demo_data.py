@@ -14,9 +14,11 @@ from ocop_certification.domain.commands import (
 from ocop_certification.entrypoints.demo import (
     PRODUCERS,
     DemoProducer,
+    certificate_step_count,
     demo_products,
     demo_step_count,
 )
+from ocop_certification.entrypoints.demo_evaluations import evaluation_step_count
 from ocop_shared.contracts.certification import RecognitionLevel
 from ocop_shared.identifiers import is_gln, is_gtin, is_tax_code
 
@@ -106,4 +108,38 @@ def test_step_count_matches_the_progress_calls() -> None:
         1 + len(product.certificates)
         for product in (p for producer in PRODUCERS for p in producer.products)
     )
-    assert demo_step_count() == expected + len(PRODUCERS)
+    assert certificate_step_count() == expected + len(PRODUCERS)
+    assert demo_step_count() == certificate_step_count() + evaluation_step_count() + 1
+
+
+def test_demo_evaluations_reach_the_outcomes_the_rules_give() -> None:
+    """Each demo stage's average, under its round's rule set, gives the intended outcome."""
+    from ocop_certification.domain.rules import decide_at_level, default_rule_book, score
+    from ocop_certification.entrypoints.demo_evaluations import (
+        EVALUATIONS,
+        ROUNDS,
+        member_sheet,
+    )
+
+    book = default_rule_book()
+    rounds = {r.key: r for r in ROUNDS}
+    outcomes = {}
+    for demo in EVALUATIONS:
+        for stage in demo.stages:
+            r = rounds[stage.round_key]
+            rule_set = book.in_force_on(r.opens_on)
+            if stage.average == 0 or stage.sheets is not None:
+                continue
+            criteria = [c.model_dump() for c in rule_set.criteria("product")]
+            sheets = [
+                member_sheet(criteria, stage.average + d, stage.failed_mandatory)
+                for d in (-2.0, 1.0, 0.0, 2.0, -1.0)
+            ]
+            flags = {k: bool(v) for k, v in stage.commune_inputs.items()}
+            result = score(rule_set, "product", sheets, flags)
+            decision = decide_at_level(rule_set, r.level, result)  # type: ignore[arg-type]
+            outcomes[(demo.product, stage.round_key)] = decision.outcome.value
+            assert (decision.outcome.value == "recognised") == (stage.decision is not None)
+    assert outcomes[("Thịt dê Kiên Đài", "ch-2024-huyen")] == "forwarded"
+    assert outcomes[("Tôm rang sông Gâm", "ch-2024-huyen")] == "not_recognised"
+    assert outcomes[("Gạo nếp gà gáy Cao Xá", "pt-2022-huyen")] == "forwarded"

@@ -14,6 +14,7 @@ from ocop_shared.contracts.registry import register
 PRODUCERS_TOPIC = "ocop.certification.producers"
 PRODUCTS_TOPIC = "ocop.certification.products"
 CERTIFICATES_TOPIC = "ocop.certification.certificates"
+DOSSIERS_TOPIC = "ocop.certification.dossiers"
 
 
 class LegalForm(StrEnum):
@@ -59,6 +60,9 @@ class ProductRegisteredV1(EventData):
     province: str
     commune: str
     gtin: str | None = None
+    subgroup_code: str | None = None
+    """Sub-group of the 148/QĐ-TTg taxonomy (e.g. ``2.1``); ``group_code`` is the 1048 sector."""
+    district: str | None = None
 
 
 @register
@@ -80,6 +84,9 @@ class CertificateIssuedV1(EventData):
     valid_from: date
     valid_until: date
     supersedes_certificate_id: str | None = None
+    dossier_id: str | None = None
+    certification_version: int | None = None
+    """The product's certification version (also the envelope ``sequence``)."""
 
 
 @register
@@ -97,6 +104,10 @@ class CertificateRevokedV1(EventData):
     decision_date: date
     reason: str
     issuing_authority: str
+    stars: int | None = Field(None, ge=3, le=5)
+    level: RecognitionLevel | None = None
+    valid_until: date | None = None
+    certification_version: int | None = None
 
 
 @register
@@ -111,3 +122,87 @@ class CertificateExpiredV1(EventData):
     product_id: str
     producer_id: str
     expired_on: date
+    stars: int | None = Field(None, ge=3, le=5)
+    level: RecognitionLevel | None = None
+    decision_number: str | None = None
+    certification_version: int | None = None
+
+
+@register
+class CertificateSupersededV1(EventData):
+    """Sent for the old certificate when a new evaluation's certificate replaces it."""
+
+    event_type: ClassVar[str] = "ocop.certification.certificate.superseded.v1"
+    topic: ClassVar[str] = CERTIFICATES_TOPIC
+
+    certificate_id: str
+    certificate_number: str
+    product_id: str
+    producer_id: str
+    stars: int = Field(ge=3, le=5)
+    level: RecognitionLevel
+    decision_number: str
+    valid_until: date
+    superseded_by_certificate_id: str
+    certification_version: int | None = None
+
+
+@register
+class CertificateExpiringV1(EventData):
+    """A reminder that an active certificate expires soon; information only, no state change.
+
+    Its envelope ``sequence`` is the product's current certification version (not bumped).
+    """
+
+    event_type: ClassVar[str] = "ocop.certification.certificate.expiring.v1"
+    topic: ClassVar[str] = CERTIFICATES_TOPIC
+
+    certificate_id: str
+    certificate_number: str
+    product_id: str
+    producer_id: str
+    stars: int = Field(ge=3, le=5)
+    level: RecognitionLevel
+    decision_number: str
+    valid_until: date
+    lead_months: int = Field(ge=0)
+    certification_version: int | None = None
+
+
+@register
+class DossierSubmittedV1(EventData):
+    """Sent when a producer's dossier is submitted to an evaluation round."""
+
+    event_type: ClassVar[str] = "ocop.certification.dossier.submitted.v1"
+    topic: ClassVar[str] = DOSSIERS_TOPIC
+
+    dossier_id: str
+    product_id: str
+    producer_id: str
+    round_id: str
+    level: str
+    rule_set: str
+    subgroup_code: str
+    target_stars: int = Field(ge=3, le=5)
+
+
+@register
+class DossierScoredV1(EventData):
+    """Sent when a council's scoring of a dossier is closed with its result."""
+
+    event_type: ClassVar[str] = "ocop.certification.dossier.scored.v1"
+    topic: ClassVar[str] = DOSSIERS_TOPIC
+
+    dossier_id: str
+    product_id: str
+    producer_id: str
+    round_id: str
+    level: str
+    rule_set: str
+    members: int = Field(ge=1)
+    average_points: float = Field(ge=0, le=100)
+    result_points: float = Field(ge=0, le=100)
+    stars: int = Field(ge=1, le=5)
+    failed_mandatory: list[str] = Field(default_factory=list)
+    outcome: str
+    """recognised, not_recognised or forwarded (what the rule set says the level does)."""

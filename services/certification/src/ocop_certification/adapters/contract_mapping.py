@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ocop_certification.domain.events import (
+    CertificateExpired,
+    CertificateExpiring,
     CertificateIssued,
     CertificateRevoked,
+    CertificateSuperseded,
     DomainEvent,
+    DossierScored,
+    DossierSubmitted,
     ProducerRegistered,
     ProductRegistered,
 )
@@ -50,6 +55,8 @@ def to_contract(event: DomainEvent) -> Outgoing:
                     province=product.province,
                     commune=product.commune,
                     gtin=product.gtin,
+                    subgroup_code=product.subgroup_code,
+                    district=product.district,
                 ),
                 subject=product.id,
                 sequence=0,
@@ -69,6 +76,8 @@ def to_contract(event: DomainEvent) -> Outgoing:
                     valid_from=cert.valid_from,
                     valid_until=cert.valid_until,
                     supersedes_certificate_id=cert.supersedes_certificate_id,
+                    dossier_id=cert.dossier_id,
+                    certification_version=version,
                 ),
                 subject=cert.product_id,
                 sequence=version,
@@ -85,7 +94,98 @@ def to_contract(event: DomainEvent) -> Outgoing:
                     decision_date=cert.revocation.decision_date,
                     reason=cert.revocation.reason,
                     issuing_authority=cert.revocation.issuing_authority,
+                    stars=cert.stars,
+                    level=cert.level,
+                    valid_until=cert.valid_until,
+                    certification_version=version,
                 ),
                 subject=cert.product_id,
                 sequence=version,
+            )
+        case CertificateSuperseded(cert, version):
+            assert cert.superseded_by_certificate_id is not None
+            return Outgoing(
+                contracts.CertificateSupersededV1(
+                    certificate_id=cert.id,
+                    certificate_number=cert.number,
+                    product_id=cert.product_id,
+                    producer_id=cert.producer_id,
+                    stars=cert.stars,
+                    level=cert.level,
+                    decision_number=cert.decision_number,
+                    valid_until=cert.valid_until,
+                    superseded_by_certificate_id=cert.superseded_by_certificate_id,
+                    certification_version=version,
+                ),
+                subject=cert.product_id,
+                sequence=version,
+            )
+        case CertificateExpired(cert, version):
+            return Outgoing(
+                contracts.CertificateExpiredV1(
+                    certificate_id=cert.id,
+                    certificate_number=cert.number,
+                    product_id=cert.product_id,
+                    producer_id=cert.producer_id,
+                    expired_on=cert.expired_on or cert.valid_until,
+                    stars=cert.stars,
+                    level=cert.level,
+                    decision_number=cert.decision_number,
+                    certification_version=version,
+                ),
+                subject=cert.product_id,
+                sequence=version,
+            )
+        case CertificateExpiring(cert, version, lead_months):
+            return Outgoing(
+                contracts.CertificateExpiringV1(
+                    certificate_id=cert.id,
+                    certificate_number=cert.number,
+                    product_id=cert.product_id,
+                    producer_id=cert.producer_id,
+                    stars=cert.stars,
+                    level=cert.level,
+                    decision_number=cert.decision_number,
+                    valid_until=cert.valid_until,
+                    lead_months=lead_months,
+                    certification_version=version,
+                ),
+                subject=cert.product_id,
+                sequence=version,  # information only: the version is not bumped
+            )
+        case DossierSubmitted(dossier):
+            return Outgoing(
+                contracts.DossierSubmittedV1(
+                    dossier_id=dossier.id,
+                    product_id=dossier.product_id,
+                    producer_id=dossier.producer_id,
+                    round_id=dossier.round_id,
+                    level=dossier.level,
+                    rule_set=dossier.rule_set,
+                    subgroup_code=dossier.subgroup_code,
+                    target_stars=dossier.registration.target_stars,
+                ),
+                subject=dossier.id,
+                sequence=dossier.version,
+            )
+        case DossierScored(dossier):
+            assert dossier.result is not None
+            assert dossier.decision is not None
+            return Outgoing(
+                contracts.DossierScoredV1(
+                    dossier_id=dossier.id,
+                    product_id=dossier.product_id,
+                    producer_id=dossier.producer_id,
+                    round_id=dossier.round_id,
+                    level=dossier.level,
+                    rule_set=dossier.rule_set,
+                    members=dossier.result.members,
+                    average_points=dossier.result.average_points,
+                    result_points=dossier.result.result_points,
+                    stars=dossier.result.stars,
+                    failed_mandatory=list(dossier.result.failed_mandatory),
+                    outcome=dossier.decision.outcome,
+                ),
+                subject=dossier.id,
+                sequence=dossier.version,
             )

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from ocop_certification.domain.dossiers import CommuneInputs, Registration
+from ocop_certification.domain.model import Contact, LegalRepresentative
 from ocop_shared.contracts.certification import LegalForm, RecognitionLevel
 from ocop_shared.identifiers import is_gln, is_gtin, is_tax_code
 
@@ -25,6 +28,8 @@ class RegisterProducer(_Command):
     commune: str = _PLACE
     district: str | None = Field(None, max_length=100, description="Huyện (dữ liệu cũ)")
     gln: str | None = None
+    legal_representative: LegalRepresentative | None = None
+    contacts: tuple[Contact, ...] = Field((), max_length=10)
 
     @field_validator("tax_code")
     @classmethod
@@ -44,9 +49,20 @@ class RegisterProducer(_Command):
 class RegisterProduct(_Command):
     producer_id: str = Field(min_length=1, max_length=64)
     name: str = _NAME
-    group_code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_.-]+$")
+    group_code: str | None = Field(
+        None,
+        min_length=1,
+        max_length=32,
+        pattern=r"^[a-z0-9_.-]+$",
+        description="Mã ngành 1048 (food, drink, herbs, cloth, keepsake, travel); "
+        "suy ra từ phân nhóm nếu bỏ trống",
+    )
+    subgroup_code: str | None = Field(
+        None, max_length=16, pattern=r"^[0-9]+(\.[0-9]+)*$", description="Phân nhóm theo 148"
+    )
     province: str = _PLACE
     commune: str = _PLACE
+    district: str | None = Field(None, max_length=100, description="Huyện (dữ liệu cũ)")
     gtin: str | None = None
 
     @field_validator("gtin")
@@ -72,3 +88,50 @@ class RevokeCertificate(_Command):
     decision_date: date
     reason: str = Field(min_length=3, max_length=1000)
     issuing_authority: str = Field(min_length=2, max_length=200)
+
+
+CriterionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{1,2}$")]
+Points = Annotated[float, Field(allow_inf_nan=False)]
+SafeId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class CreateDossier(_Command):
+    """Đăng ký hồ sơ đánh giá sản phẩm vào một đợt."""
+
+    product_id: SafeId
+    round_id: SafeId
+    subgroup_code: str | None = Field(None, max_length=16, pattern=r"^[0-9]+(\.[0-9]+)*$")
+    registration: Registration
+    self_assessment: dict[CriterionCode, Points] | None = Field(None, max_length=60)
+
+
+class UpdateDossier(_Command):
+    registration: Registration | None = None
+    self_assessment: dict[CriterionCode, Points] | None = Field(None, max_length=60)
+
+
+class Reason(_Command):
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class CheckDossier(_Command):
+    commune_inputs: CommuneInputs
+    note: str | None = Field(None, max_length=2000)
+
+
+class SubmitScoreSheet(_Command):
+    scores: dict[CriterionCode, Points] = Field(max_length=60)
+    comment: str | None = Field(None, max_length=2000)
+
+
+class FinaliseDossier(_Command):
+    """The level's decision; a recognition needs the decision's number, date and authority."""
+
+    decision_number: str | None = Field(None, min_length=1, max_length=64)
+    decision_date: date | None = None
+    issuing_authority: str | None = Field(None, min_length=2, max_length=200)
+    reason: str | None = Field(None, max_length=2000)
+
+
+class TransferDossier(_Command):
+    round_id: SafeId

@@ -19,6 +19,26 @@ class CertificateStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class LegalRepresentative(BaseModel):
+    """Người đại diện theo pháp luật; the flags earn bonus points under 148/QĐ-TTg."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    full_name: str = Field(min_length=2, max_length=120)
+    position: str | None = Field(None, max_length=100)
+    is_woman: bool = False
+    is_ethnic_minority: bool = False
+    ethnicity: str | None = Field(None, max_length=50)
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(None, max_length=120)
+    phone: str | None = Field(None, pattern=r"^\+?[0-9 .-]{8,16}$")
+    email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 class Producer(BaseModel):
     """A chủ thể OCOP: enterprise, cooperative, cooperative group or household business."""
 
@@ -32,6 +52,8 @@ class Producer(BaseModel):
     commune: str
     district: str | None = None
     gln: str | None = None
+    legal_representative: LegalRepresentative | None = None
+    contacts: tuple[Contact, ...] = ()
     version: int = 1
 
 
@@ -44,8 +66,13 @@ class Product(BaseModel):
     producer_id: str
     name: str
     group_code: str
+    """Sector code of 1048/QĐ-TTg (food, drink, herbs, cloth, keepsake, travel)."""
+    subgroup_code: str | None = None
+    """Sub-group of the 148/QĐ-TTg taxonomy (e.g. ``2.1``), which picks the criteria set."""
+    taxonomy_version: str | None = None
     province: str
     commune: str
+    district: str | None = None
     gtin: str | None = None
     current_certificate_id: str | None = None
     certification_version: int = 0
@@ -81,6 +108,12 @@ class Certificate(BaseModel):
     supersedes_certificate_id: str | None = None
     revocation: Revocation | None = None
     issued_by: str
+    dossier_id: str | None = None
+    """The dossier whose evaluation led to it (none for certificates entered from records)."""
+    superseded_by_certificate_id: str | None = None
+    expired_on: date | None = None
+    reminders_sent: tuple[int, ...] = ()
+    """Lead times (months before expiry) already reminded, so a reminder goes out once."""
 
 
 def add_months(day: date, months: int) -> date:

@@ -54,12 +54,21 @@ def seed_demo_command(
         except (SeedError, OSError) as exc:
             console.print(f"[red]Không nạp được dữ liệu mẫu (seeding failed): {exc}")
             raise typer.Exit(1) from exc
-    console.print(
-        f"Chủ thể (producers): +{report.producers_created} (đã có {report.producers_existing}) · "
-        f"sản phẩm (products): +{report.products_created} (đã có {report.products_existing}) · "
-        f"giấy chứng nhận (certificates): +{report.certificates_issued}, "
-        f"thu hồi (revoked) {report.certificates_revoked}"
-    )
+    console.print(report.summary())
+
+
+@app.command()
+def sweep(
+    once: bool = typer.Option(True, help="Chạy một lần rồi thoát (run one sweep and exit)."),
+) -> None:
+    """Cho giấy chứng nhận quá hạn hết hiệu lực và gửi nhắc hạn (expiry + reminders)."""
+    from ocop_certification.config import CertificationSettings
+    from ocop_certification.entrypoints.scheduler import run_scheduler
+
+    settings = CertificationSettings()
+    configure_logging("certification-scheduler", settings.log_level, settings.log_json)
+    report = asyncio.run(run_scheduler(settings, asyncio.Event(), once=once))
+    console.print(report.summary())
 
 
 @app.command()

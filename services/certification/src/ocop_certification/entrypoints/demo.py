@@ -26,6 +26,12 @@ from ocop_certification.domain.commands import (
     RegisterProduct,
     RevokeCertificate,
 )
+from ocop_certification.entrypoints.demo_evaluations import (
+    EVAL_PRODUCERS,
+    EvaluationReport,
+    EvaluationSeeder,
+    evaluation_step_count,
+)
 from ocop_shared.contracts.certification import LegalForm, RecognitionLevel
 
 log = structlog.get_logger(__name__)
@@ -96,6 +102,7 @@ class DemoProduct:
             name=self.name,
             group_code=self.group_code,
             province=self.province or producer.province,
+            district=producer.district,
             commune=self.commune,
             gtin=self.gtin,
         )
@@ -374,12 +381,22 @@ def demo_products() -> list[tuple[DemoProducer, DemoProduct]]:
     return [(producer, product) for producer in PRODUCERS for product in producer.products]
 
 
-def demo_step_count() -> int:
-    """Steps ``seed_demo`` reports: one per producer, product and certificate."""
+def demo_product_count() -> int:
+    """How many products the demo registers (with certificates, and under evaluation)."""
+    return len(demo_products()) + sum(len(p.products) for p in EVAL_PRODUCERS)
+
+
+def certificate_step_count() -> int:
+    """Steps of the certificate part: one per producer, product and certificate."""
     return sum(
         1 + sum(1 + len(product.certificates) for product in producer.products)
         for producer in PRODUCERS
     )
+
+
+def demo_step_count() -> int:
+    """Steps ``seed_demo`` reports: certificates, then evaluations, then one expiry sweep."""
+    return certificate_step_count() + evaluation_step_count() + 1
 
 
 @dataclass
@@ -393,6 +410,20 @@ class SeedReport:
     certificates_revoked: int = 0
     product_ids: dict[str, str] = field(default_factory=dict)
     """Demo product name → product id in the certification service."""
+    evaluation: EvaluationReport = field(default_factory=EvaluationReport)
+    certificates_expired: int = 0
+
+    def summary(self) -> str:
+        """One Vietnamese line for the console."""
+        e = self.evaluation
+        return (
+            f"Dữ liệu mẫu chứng nhận: +{self.producers_created} chủ thể, "
+            f"+{self.products_created} sản phẩm (đã có {self.products_existing}), "
+            f"+{self.certificates_issued + e.certificates_issued} giấy chứng nhận, "
+            f"{self.certificates_revoked} thu hồi, {self.certificates_expired} hết hạn; "
+            f"+{e.rounds_created} đợt đánh giá, +{e.dossiers_created} hồ sơ, "
+            f"+{e.sheets_entered} phiếu chấm, {e.plan_targets} chỉ tiêu kế hoạch."
+        )
 
     def summary(self) -> str:
         return (
@@ -523,6 +554,10 @@ async def seed_demo(
                 report.product_ids[product.name] = product_id
                 step(product.name)
                 await _seed_certificates(client, product_id, product, report, step)
+        await _seed_evaluations(client, report, step)
+        swept = _json(await client.post("/api/v1/scheduler/run"))
+        report.certificates_expired = int(swept["expired"])
+        step("Kiểm tra giấy chứng nhận hết hạn")
     log.info(
         "demo_seeded",
         producers_created=report.producers_created,
@@ -531,3 +566,50 @@ async def seed_demo(
         certificates_revoked=report.certificates_revoked,
     )
     return report
+
+
+async def _seed_evaluations(client: httpx.AsyncClient, report: SeedReport, step: Progress) -> None:
+    """Producers and products under evaluation, rounds, dossiers, sheets, plan targets."""
+
+    async def call(method: str, path: str, **kwargs: Any) -> Any:
+        return _json(await client.request(method, path, **kwargs))
+
+    producer_ids = {p["tax_code"]: p["id"] for p in await _list_all(client, "/api/v1/producers")}
+    for producer in EVAL_PRODUCERS:
+        producer_id = producer_ids.get(producer.tax_code)
+        if producer_id is None:
+            producer_id = str((await call("POST", "/api/v1/producers", json=producer.body()))["id"])
+            report.producers_created += 1
+        else:
+            report.producers_existing += 1
+        step(producer.name)
+        existing = {
+            p["name"]: p["id"]
+            for p in await _list_all(client, "/api/v1/products", {"producer_id": producer_id})
+        }
+        for name, subgroup in producer.products:
+            product_id = existing.get(name)
+            if product_id is None:
+                created = await call(
+                    "POST",
+                    "/api/v1/products",
+                    json={
+                        "producer_id": producer_id,
+                        "name": name,
+                        "subgroup_code": subgroup,
+                        "province": producer.province,
+                        "district": producer.district,
+                        "commune": producer.commune,
+                    },
+                )
+                product_id = str(created["id"])
+                report.products_created += 1
+            else:
+                report.products_existing += 1
+            report.product_ids[name] = product_id
+            step(name)
+    seeder = EvaluationSeeder(client, call)
+    await seeder.rounds(step)
+    await seeder.evaluations(report.product_ids, step)
+    await seeder.plan_targets(step)
+    report.evaluation = seeder.report

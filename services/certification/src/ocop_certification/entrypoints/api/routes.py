@@ -14,7 +14,7 @@ from ocop_certification.domain.commands import (
     RevokeCertificate,
 )
 from ocop_certification.domain.model import Certificate, Producer, Product
-from ocop_certification.entrypoints.api.deps import Officer, Runtime, Staff
+from ocop_certification.entrypoints.api.deps import Ctx, DossierUser, Officer, Runtime, Staff
 from ocop_certification.service_layer import handlers
 
 router = APIRouter(prefix="/api/v1")
@@ -43,9 +43,9 @@ async def get_producer(producer_id: Id, runtime: Runtime, _: Staff) -> Producer:
 
 
 @router.post("/products", status_code=status.HTTP_201_CREATED, tags=["products"])
-async def register_product(body: RegisterProduct, runtime: Runtime, _: Officer) -> Product:
-    """Đăng ký sản phẩm của một chủ thể."""
-    return await handlers.register_product(runtime, body)
+async def register_product(body: RegisterProduct, runtime: Runtime, who: DossierUser) -> Product:
+    """Đăng ký sản phẩm của một chủ thể (cán bộ, hoặc chính chủ thể đó)."""
+    return await handlers.register_product(runtime, body, who)
 
 
 @router.get("/products", tags=["products"])
@@ -74,9 +74,13 @@ async def product_certificates(product_id: Id, runtime: Runtime, _: Staff) -> li
 
 
 @router.post("/certificates", status_code=status.HTTP_201_CREATED, tags=["certificates"])
-async def issue_certificate(body: IssueCertificate, runtime: Runtime, who: Officer) -> Certificate:
-    """Cấp giấy chứng nhận theo quyết định công nhận (thay thế giấy đang hiệu lực nếu có)."""
-    return await handlers.issue_certificate(runtime, body, who)
+async def issue_certificate(body: IssueCertificate, ctx: Ctx, who: Officer) -> Certificate:
+    """Cấp giấy chứng nhận theo quyết định công nhận (thay thế giấy đang hiệu lực nếu có).
+
+    Dành cho quyết định đã có trên giấy (dữ liệu cũ); giấy chứng nhận từ một đợt đánh giá
+    được cấp ở bước kết luận hồ sơ (``/dossiers/{id}/finalise``).
+    """
+    return await handlers.issue_certificate(ctx.runtime, body, who, today=ctx.clock.today())
 
 
 @router.get("/certificates/{certificate_id}", tags=["certificates"])
