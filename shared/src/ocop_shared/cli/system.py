@@ -105,8 +105,14 @@ SYSTEM: tuple[Component, ...] = (
         "OCOP_CERTIFICATION_PORT",
         8001,
         "Chứng nhận (certification)",
+        pages=(
+            ("Hồ sơ đánh giá (dossiers; sign in at /dang-nhap)", "/ho-so"),
+            ("Sổ giấy chứng nhận, lịch hết hạn (certificate register)", "/giay-chung-nhan"),
+            ("Tiến độ kế hoạch (plan targets)", "/ke-hoach"),
+        ),
     ),
     WorkerProcess("certification-relay", "ocop_certification.entrypoints.relay"),
+    WorkerProcess("certification-scheduler", "ocop_certification.entrypoints.scheduler"),
     ApiProcess(
         "catalog-api",
         "ocop_catalog.entrypoints.api:create_app",

@@ -417,19 +417,12 @@ class SeedReport:
         """One Vietnamese line for the console."""
         e = self.evaluation
         return (
-            f"Dữ liệu mẫu chứng nhận: +{self.producers_created} chủ thể, "
+            f"+{self.producers_created} chủ thể, "
             f"+{self.products_created} sản phẩm (đã có {self.products_existing}), "
             f"+{self.certificates_issued + e.certificates_issued} giấy chứng nhận, "
             f"{self.certificates_revoked} thu hồi, {self.certificates_expired} hết hạn; "
             f"+{e.rounds_created} đợt đánh giá, +{e.dossiers_created} hồ sơ, "
             f"+{e.sheets_entered} phiếu chấm, {e.plan_targets} chỉ tiêu kế hoạch."
-        )
-
-    def summary(self) -> str:
-        return (
-            f"+{self.producers_created} chủ thể, +{self.products_created} sản phẩm, "
-            f"+{self.certificates_issued} giấy chứng nhận, {self.certificates_revoked} thu hồi "
-            f"(đã có sẵn / already there: {self.products_existing} sản phẩm)."
         )
 
 
