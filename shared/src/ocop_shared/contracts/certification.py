@@ -65,17 +65,22 @@ class ProductRegisteredV1(EventData):
     district: str | None = None
 
 
-@register
-class CertificateIssuedV1(EventData):
-    """Sent when a recognition decision issues a certificate (new, renewal or upgrade)."""
-
-    event_type: ClassVar[str] = "ocop.certification.certificate.issued.v1"
-    topic: ClassVar[str] = CERTIFICATES_TOPIC
+class _CertificateEvent(EventData):
+    """Fields every certificate event carries; keyed by product id on the Kafka topic."""
 
     certificate_id: str
     certificate_number: str
     product_id: str
     producer_id: str
+
+
+@register
+class CertificateIssuedV1(_CertificateEvent):
+    """Sent when a recognition decision issues a certificate (new, renewal or upgrade)."""
+
+    event_type: ClassVar[str] = "ocop.certification.certificate.issued.v1"
+    topic: ClassVar[str] = CERTIFICATES_TOPIC
+
     stars: int = Field(ge=3, le=5)
     level: RecognitionLevel
     issuing_authority: str
@@ -90,16 +95,12 @@ class CertificateIssuedV1(EventData):
 
 
 @register
-class CertificateRevokedV1(EventData):
+class CertificateRevokedV1(_CertificateEvent):
     """Sent when a certificate is revoked (thu hồi) by a decision after inspection."""
 
     event_type: ClassVar[str] = "ocop.certification.certificate.revoked.v1"
     topic: ClassVar[str] = CERTIFICATES_TOPIC
 
-    certificate_id: str
-    certificate_number: str
-    product_id: str
-    producer_id: str
     decision_number: str
     decision_date: date
     reason: str
@@ -111,16 +112,12 @@ class CertificateRevokedV1(EventData):
 
 
 @register
-class CertificateExpiredV1(EventData):
+class CertificateExpiredV1(_CertificateEvent):
     """Sent when a certificate reaches the end of its validity without renewal."""
 
     event_type: ClassVar[str] = "ocop.certification.certificate.expired.v1"
     topic: ClassVar[str] = CERTIFICATES_TOPIC
 
-    certificate_id: str
-    certificate_number: str
-    product_id: str
-    producer_id: str
     expired_on: date
     stars: int | None = Field(None, ge=3, le=5)
     level: RecognitionLevel | None = None
@@ -129,16 +126,12 @@ class CertificateExpiredV1(EventData):
 
 
 @register
-class CertificateSupersededV1(EventData):
+class CertificateSupersededV1(_CertificateEvent):
     """Sent for the old certificate when a new evaluation's certificate replaces it."""
 
     event_type: ClassVar[str] = "ocop.certification.certificate.superseded.v1"
     topic: ClassVar[str] = CERTIFICATES_TOPIC
 
-    certificate_id: str
-    certificate_number: str
-    product_id: str
-    producer_id: str
     stars: int = Field(ge=3, le=5)
     level: RecognitionLevel
     decision_number: str
@@ -148,7 +141,7 @@ class CertificateSupersededV1(EventData):
 
 
 @register
-class CertificateExpiringV1(EventData):
+class CertificateExpiringV1(_CertificateEvent):
     """A reminder that an active certificate expires soon; information only, no state change.
 
     Its envelope ``sequence`` is the product's current certification version (not bumped).
@@ -157,10 +150,6 @@ class CertificateExpiringV1(EventData):
     event_type: ClassVar[str] = "ocop.certification.certificate.expiring.v1"
     topic: ClassVar[str] = CERTIFICATES_TOPIC
 
-    certificate_id: str
-    certificate_number: str
-    product_id: str
-    producer_id: str
     stars: int = Field(ge=3, le=5)
     level: RecognitionLevel
     decision_number: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from ocop_certification.domain.events import (
     CertificateExpired,
@@ -16,6 +17,7 @@ from ocop_certification.domain.events import (
     ProducerRegistered,
     ProductRegistered,
 )
+from ocop_certification.domain.model import Certificate
 from ocop_shared.contracts import certification as contracts
 from ocop_shared.contracts.envelope import EventData
 
@@ -27,6 +29,22 @@ class Outgoing:
     data: EventData
     subject: str
     sequence: int
+
+
+class _CertificateIdentity(TypedDict):
+    certificate_id: str
+    certificate_number: str
+    product_id: str
+    producer_id: str
+
+
+def _certificate_identity(cert: Certificate) -> _CertificateIdentity:
+    return {
+        "certificate_id": cert.id,
+        "certificate_number": cert.number,
+        "product_id": cert.product_id,
+        "producer_id": cert.producer_id,
+    }
 
 
 def to_contract(event: DomainEvent) -> Outgoing:
@@ -64,10 +82,7 @@ def to_contract(event: DomainEvent) -> Outgoing:
         case CertificateIssued(cert, version):
             return Outgoing(
                 contracts.CertificateIssuedV1(
-                    certificate_id=cert.id,
-                    certificate_number=cert.number,
-                    product_id=cert.product_id,
-                    producer_id=cert.producer_id,
+                    **_certificate_identity(cert),
                     stars=cert.stars,
                     level=cert.level,
                     issuing_authority=cert.issuing_authority,
@@ -86,10 +101,7 @@ def to_contract(event: DomainEvent) -> Outgoing:
             assert cert.revocation is not None
             return Outgoing(
                 contracts.CertificateRevokedV1(
-                    certificate_id=cert.id,
-                    certificate_number=cert.number,
-                    product_id=cert.product_id,
-                    producer_id=cert.producer_id,
+                    **_certificate_identity(cert),
                     decision_number=cert.revocation.decision_number,
                     decision_date=cert.revocation.decision_date,
                     reason=cert.revocation.reason,
@@ -106,10 +118,7 @@ def to_contract(event: DomainEvent) -> Outgoing:
             assert cert.superseded_by_certificate_id is not None
             return Outgoing(
                 contracts.CertificateSupersededV1(
-                    certificate_id=cert.id,
-                    certificate_number=cert.number,
-                    product_id=cert.product_id,
-                    producer_id=cert.producer_id,
+                    **_certificate_identity(cert),
                     stars=cert.stars,
                     level=cert.level,
                     decision_number=cert.decision_number,
@@ -123,10 +132,7 @@ def to_contract(event: DomainEvent) -> Outgoing:
         case CertificateExpired(cert, version):
             return Outgoing(
                 contracts.CertificateExpiredV1(
-                    certificate_id=cert.id,
-                    certificate_number=cert.number,
-                    product_id=cert.product_id,
-                    producer_id=cert.producer_id,
+                    **_certificate_identity(cert),
                     expired_on=cert.expired_on or cert.valid_until,
                     stars=cert.stars,
                     level=cert.level,
@@ -139,10 +145,7 @@ def to_contract(event: DomainEvent) -> Outgoing:
         case CertificateExpiring(cert, version, lead_months):
             return Outgoing(
                 contracts.CertificateExpiringV1(
-                    certificate_id=cert.id,
-                    certificate_number=cert.number,
-                    product_id=cert.product_id,
-                    producer_id=cert.producer_id,
+                    **_certificate_identity(cert),
                     stars=cert.stars,
                     level=cert.level,
                     decision_number=cert.decision_number,
