@@ -60,6 +60,14 @@ class MatchingRepository:
         docs = await self._db[OFFERS].find(query, session=self._session).to_list()
         return sorted((from_doc(Offer, d) for d in docs), key=lambda o: o.created_at)
 
+    async def set_open(
+        self, *, open_: bool, demand_id: str | None = None, offer_id: str | None = None
+    ) -> None:
+        collection, key = (DEMANDS, demand_id) if demand_id else (OFFERS, offer_id)
+        await self._db[collection].update_one(
+            {"_id": key}, {"$set": {"open": open_}}, session=self._session
+        )
+
     async def existing_pairs(self, demand_ids: list[str]) -> set[tuple[str, str]]:
         docs = (
             await self._db[MATCHES]
