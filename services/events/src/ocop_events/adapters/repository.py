@@ -108,6 +108,10 @@ class EventsRepository:
         self._db = db
         self._session = session
 
+    @property
+    def session(self) -> Session | None:
+        return self._session
+
     # Trade events -------------------------------------------------------------------------
 
     async def add_event(self, event: TradeEvent) -> None:

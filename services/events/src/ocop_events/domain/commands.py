@@ -96,6 +96,7 @@ class FileFairReport(_Command):
     """What a participant reports after the event (sales not rung up on the POS, visitors…)."""
 
     sales_vnd: int = Field(ge=0, le=10**13)
+    """Sales not rung up on the fair POS (those arrive as sale events already)."""
     visitors: int = Field(0, ge=0, le=10**7)
     contracts_signed: int = Field(0, ge=0, le=10_000)
     contracts_value_vnd: int = Field(0, ge=0, le=10**14)
