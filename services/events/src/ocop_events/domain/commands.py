@@ -63,6 +63,7 @@ class GenerateBooths(_Command):
 
 class RegisterParticipation(_Command):
     producer_id: str = _ID
+    producer_name: str | None = Field(None, min_length=2, max_length=200)
     product_ids: list[str] = Field(min_length=1, max_length=50)
     note: str | None = Field(None, max_length=1000)
 

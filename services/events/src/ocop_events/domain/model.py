@@ -111,6 +111,7 @@ class Participation(BaseModel):
     event_id: str
     event_ends_on: date
     producer_id: str
+    producer_name: str | None = None
     product_ids: list[str]
     status: ParticipationStatus
     booth_code: str | None = None

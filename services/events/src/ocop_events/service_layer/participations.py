@@ -94,6 +94,7 @@ async def register(
             event_id=event.id,
             event_ends_on=event.ends_on,
             producer_id=command.producer_id,
+            producer_name=command.producer_name,
             product_ids=command.product_ids,
             status=ParticipationStatus.WAITLISTED if full else ParticipationStatus.REGISTERED,
             registered_at=clock.now(),

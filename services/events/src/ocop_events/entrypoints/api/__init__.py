@@ -6,7 +6,13 @@ from fastapi import FastAPI
 
 from ocop_events.adapters.repository import ensure_indexes
 from ocop_events.config import EventsSettings
-from ocop_events.entrypoints.api import routes_events, routes_matching, routes_results
+from ocop_events.entrypoints.api import (
+    pages,
+    pages_console,
+    routes_events,
+    routes_matching,
+    routes_results,
+)
 from ocop_events.entrypoints.consumer import topics
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.timeutil import Clock
@@ -23,7 +29,13 @@ def create_app(settings: EventsSettings | None = None, clock: Clock | None = Non
         settings,
         title="OCOP – Xúc tiến thương mại",
         description="Hội chợ, gian hàng, đăng ký tham gia, kết nối cung - cầu và kết quả",
-        routers=[routes_events.router, routes_matching.router, routes_results.router],
+        routers=[
+            routes_events.router,
+            routes_matching.router,
+            routes_results.router,
+            pages.router,
+            pages_console.router,
+        ],
         on_startup=_startup,
         consumer_groups={settings.consumer_group: topics(settings)},
     )

@@ -1,0 +1,116 @@
+"""The console pages: public calendar, staff sign-in, booth map, forms, charts, XLSX exports."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from ocop_events.config import EventsSettings
+from ocop_shared.auth import Role, mint_token
+from ocop_shared.testing.support import bearer
+
+from .helpers import apply_event, fair_body, listing
+
+pytestmark = pytest.mark.integration
+
+Api = tuple[httpx.AsyncClient, EventsSettings]
+HTML = {"accept": "text/html"}
+
+
+async def _sign_in(client: httpx.AsyncClient, settings: EventsSettings) -> None:
+    token = mint_token(settings, subject="can-bo-1", roles=[Role.TRADE_STAFF], name="Cán bộ XTTM")
+    response = await client.post("/dang-nhap", data={"token": token, "next": "/dieu-hanh"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/dieu-hanh"
+
+
+async def test_console_walkthrough(api: Api) -> None:
+    client, settings = api
+    staff = bearer(settings, Role.TRADE_STAFF)
+    event = (await client.post("/api/v1/trade-events", json=fair_body(), headers=staff)).json()
+    await client.post(
+        f"/api/v1/trade-events/{event['id']}/booths",
+        json={"zone": "Khu A – Nông sản", "prefix": "A", "last": 30},
+        headers=staff,
+    )
+    await apply_event(
+        settings, listing("sp-1", "prd-1", name="Mì gạo Hùng Lô"), subject="sp-1", sequence=1
+    )
+    producer = bearer(settings, Role.PRODUCER, producer_id="prd-1")
+    registration = (
+        await client.post(
+            f"/api/v1/trade-events/{event['id']}/participations",
+            json={
+                "producer_id": "prd-1",
+                "producer_name": "HTX Mì gạo Hùng Lô",
+                "product_ids": ["sp-1"],
+            },
+            headers=producer,
+        )
+    ).json()
+
+    calendar = await client.get("/", headers=HTML)
+    assert calendar.status_code == 200
+    assert "Hội chợ OCOP và xúc tiến thương mại Phú Thọ 2025" in calendar.text
+    assert "Đang nhận đăng ký" in calendar.text
+
+    public_event = await client.get(f"/su-kien/{event['id']}", headers=HTML)
+    assert 'data-booth="A30"' in public_event.text
+    assert "HTX Mì gạo Hùng Lô" not in public_event.text  # names only for staff
+
+    locked = await client.get("/dieu-hanh", headers=HTML)
+    assert locked.status_code == 303
+    assert locked.headers["location"].startswith("/dang-nhap")
+    await _sign_in(client, settings)
+
+    home = await client.get("/dieu-hanh", headers=HTML)
+    assert home.status_code == 200
+    assert "Đơn chờ duyệt" in home.text
+    assert "HTX Mì gạo Hùng Lô" in home.text
+
+    confirmed = await client.post(
+        f"/su-kien/{event['id']}/don/{registration['id']}/xac-nhan", data={"booth_code": "A07"}
+    )
+    assert confirmed.status_code == 303
+    assert "A07" in httpx.URL(confirmed.headers["location"]).params["msg"]
+    page = await client.get(f"/su-kien/{event['id']}", headers=HTML)
+    assert "Đã xác nhận" in page.text
+    assert "A07 · 9 m² · HTX Mì gạo Hùng Lô" in page.text
+
+    export = await client.get(f"/su-kien/{event['id']}/nguoi-tham-gia.xlsx")
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Chủ thể", "Mã chủ thể", "Sản phẩm", "Trạng thái")
+    assert rows[1][2] == "Mì gạo Hùng Lô"
+    assert rows[1][4] == "A07"
+
+    results = await client.get("/ket-qua", headers=HTML)
+    assert results.status_code == 200
+    assert results.text.count("<svg") == 2  # revenue by event, deals by stage
+    assert "Doanh thu bán tại gian theo nhóm sản phẩm: chưa có số liệu" in results.text
+    assert "Kết nối theo từng bước" in results.text
+    workbook = await client.get("/ket-qua.xlsx")
+    assert workbook.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    matches = await client.get("/ket-noi", headers=HTML)
+    assert matches.status_code == 200
+    assert "Chạy ghép nối" in matches.text
+    assert (await client.get("/ket-noi.xlsx")).status_code == 200
+
+
+async def test_wrong_role_gets_a_vietnamese_403_page(api: Api) -> None:
+    client, settings = api
+    token = mint_token(settings, subject="nguoi-mua", roles=[Role.BUYER])
+    await client.post("/dang-nhap", data={"token": token})
+    page = await client.get("/ket-qua", headers=HTML)
+    assert page.status_code == 403
+    assert "Không có quyền" in page.text
+    bad = await client.post("/dang-nhap", data={"token": "khong-hop-le"})
+    assert bad.status_code == 200
+    assert "Token không hợp lệ" in bad.text
