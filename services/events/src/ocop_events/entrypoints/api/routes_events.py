@@ -16,10 +16,17 @@ from ocop_events.domain.commands import (
     RejectParticipation,
     WithdrawParticipation,
 )
-from ocop_events.domain.model import Booth, Participation, ParticipationStatus, TradeEvent
+from ocop_events.domain.model import (
+    Booth,
+    Participation,
+    ParticipationStatus,
+    ProductSnapshot,
+    TradeEvent,
+)
 from ocop_events.entrypoints.api.deps import AppClock, Id, Runtime, Staff, StaffOrProducer
 from ocop_events.service_layer import participations
 from ocop_shared.auth import Role, ensure_producer_scope
+from ocop_shared.text import fold
 
 router = APIRouter(prefix="/api/v1")
 
@@ -165,3 +172,21 @@ async def withdraw(
 ) -> Participation:
     """Chủ thể rút đăng ký; đơn đầu danh sách chờ được đưa lên."""
     return await participations.withdraw(runtime, participation_id, body, who, clock)
+
+
+@router.get("/products", tags=["products"])
+async def list_products(
+    runtime: Runtime,
+    who: StaffOrProducer,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[ProductSnapshot]:
+    """Sản phẩm OCOP theo danh mục (bản sao đọc dùng để xét điều kiện tham gia)."""
+    repository = EventsRepository(runtime.db)
+    if who.has_any(Role.TRADE_STAFF):
+        products = list((await repository.all_products()).values())
+    else:
+        products = await repository.products_of_producer(who.producer_id or "-")
+    if q:
+        needle = fold(q)
+        products = [p for p in products if needle in fold(p.name)]
+    return sorted(products, key=lambda p: p.name)
