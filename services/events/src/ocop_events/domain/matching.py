@@ -12,14 +12,17 @@ How a pair is judged:
    coverage (and MOQ), season overlap, price fit, certification (stars and standards such
    as VietGAP), distance between provinces.
 
-Speed: offers are indexed by their head word, so a demand only looks at offers whose head is
-one of its own words (an inverted index), never at all offers. ``rank_all_pairs`` is the
+Speed: offers are indexed by their head word, then stars, then price, so a demand only looks
+at offers whose head is one of its own words, with the stars and price it can accept (an
+inverted index with prefiltering), never at all offers. ``rank_all_pairs`` is the
 plain loop over every offer with the same rules, kept as the benchmark's baseline and as the
 test oracle for the index.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -150,16 +153,24 @@ class Candidate(BaseModel):
 
 
 class OfferIndex:
-    """Open offers indexed by head word, with IDF weights of every word."""
+    """Open offers indexed by head word, then by stars, each bucket sorted by price.
+
+    A demand then reads only offers of its own product words, with at least the stars it
+    asks for and a price under its ceiling: the cheap prefilter happens in the index.
+    """
 
     def __init__(self, offers: Iterable[Offer]) -> None:
         self.entries = [_entry(o) for o in offers if o.open]
-        self._by_head: dict[str, list[_OfferEntry]] = defaultdict(list)
+        buckets: dict[str, list[list[_OfferEntry]]] = defaultdict(lambda: [[] for _ in range(6)])
         frequency: Counter[str] = Counter()
         for entry in self.entries:
             if entry.head is not None:
-                self._by_head[entry.head].append(entry)
+                buckets[entry.head][max(0, min(entry.offer.stars, 5))].append(entry)
             frequency.update(entry.terms)
+        self._by_head: dict[str, list[tuple[list[int], list[_OfferEntry]]]] = {}
+        for head, by_stars in buckets.items():
+            ordered = [sorted(b, key=lambda e: e.offer.price_vnd) for b in by_stars]
+            self._by_head[head] = [([e.offer.price_vnd for e in b], b) for b in ordered]
         size = max(len(self.entries), 1)
         self._idf = {term: math.log(1 + size / count) for term, count in frequency.items()}
         self._unseen_idf = math.log(1 + size)
@@ -181,9 +192,17 @@ class OfferIndex:
         )
 
     def candidates(self, profile: _DemandProfile) -> Iterable[_OfferEntry]:
-        """Offers whose head word is one of the demand's words (each offer has one head)."""
+        """Offers whose head word is one of the demand's words (each offer has one head),
+        with enough stars and a price under the ceiling the gates allow."""
+        demand = profile.demand
+        ceiling = demand.price_max_vnd
+        limit = ceiling * PRICE_CEILING_TOLERANCE if ceiling else math.inf
         for term in profile.weights:
-            yield from self._by_head.get(term, ())
+            by_stars = self._by_head.get(term)
+            if by_stars is None:
+                continue
+            for prices, entries in by_stars[max(0, min(demand.min_stars, 5)) :]:
+                yield from itertools.islice(entries, bisect.bisect_right(prices, limit))
 
 
 def _gates(profile: _DemandProfile, entry: _OfferEntry) -> bool:
