@@ -292,3 +292,66 @@ async def test_bad_input_is_a_problem_naming_the_field(api: Api) -> None:
     public = await client.get("/api/v1/trade-events")
     assert public.status_code == 200
     assert event_id in [e["id"] for e in public.json()]
+
+
+async def test_new_booths_move_the_waiting_list_up(api: Api) -> None:
+    client, settings = api
+    event_id = await _fair(api, 1)
+    staff = bearer(settings, Role.TRADE_STAFF)
+    statuses = []
+    for n in range(3):
+        producer, product = await _producer_with_product(settings, n)
+        statuses.append((await _register(api, event_id, producer, product)).json()["status"])
+    assert statuses == ["registered", "waitlisted", "waitlisted"]
+    await client.post(
+        f"/api/v1/trade-events/{event_id}/booths",
+        json={"zone": "Khu B", "prefix": "B", "last": 1},
+        headers=staff,
+    )
+    after = await client.get(f"/api/v1/trade-events/{event_id}/participations", headers=staff)
+    assert [p["status"] for p in after.json()] == ["registered", "registered", "waitlisted"]
+
+
+async def test_forum_without_booths_confirms_without_a_booth(api: Api) -> None:
+    client, settings = api
+    staff = bearer(settings, Role.TRADE_STAFF)
+    body = {**fair_body("Diễn đàn kết nối cung - cầu"), "kind": "forum"}
+    event_id = (await client.post("/api/v1/trade-events", json=body, headers=staff)).json()["id"]
+    producer, product = await _producer_with_product(settings, 1)
+    registered = (await _register(api, event_id, producer, product)).json()
+    assert registered["status"] == "registered"
+    confirmed = await client.post(
+        f"/api/v1/participations/{registered['id']}/confirm", json={}, headers=staff
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["booth_code"] is None
+
+
+async def test_renewed_certificate_lets_a_flagged_registration_be_confirmed(api: Api) -> None:
+    client, settings = api
+    event_id = await _fair(api, 2)
+    staff = bearer(settings, Role.TRADE_STAFF)
+    producer, product = await _producer_with_product(settings, 1)
+    registration = (await _register(api, event_id, producer, product)).json()
+    revoked = CertificateRevokedV1(
+        certificate_id="gcn-1",
+        certificate_number=f"GCN-{product}",
+        product_id=product,
+        producer_id=producer,
+        decision_number="7/QĐ-UBND",
+        decision_date=today_in_vietnam(),
+        reason="Bao bì không còn như khi được công nhận",
+        issuing_authority="UBND tỉnh Phú Thọ",
+    )
+    await apply_event(settings, revoked, subject=product, sequence=3)
+    refused = await client.post(
+        f"/api/v1/participations/{registration['id']}/confirm", json={}, headers=staff
+    )
+    assert "thu hồi" in assert_problem(refused, 409, "participation_id")["detail"]
+    renewed = listing(product, producer).model_copy(update={"certificate_number": "GCN-moi"})
+    await apply_event(settings, renewed, subject=product, sequence=9)
+    confirmed = await client.post(
+        f"/api/v1/participations/{registration['id']}/confirm", json={}, headers=staff
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert len(confirmed.json()["flags"]) == 1  # the history stays for staff to see

@@ -56,7 +56,8 @@ class ParticipationConfirmedV1(_Participation):
     event_type: ClassVar[str] = "ocop.events.participation.confirmed.v1"
     topic: ClassVar[str] = PARTICIPATIONS_TOPIC
 
-    booth_code: str
+    booth_code: str | None
+    """None for events without a booth plan (forums, livestreams)."""
     starts_on: date
     ends_on: date
     confirmed_at: datetime

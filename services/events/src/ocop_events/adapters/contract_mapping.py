@@ -64,7 +64,6 @@ def to_contract(event: DomainEvent) -> Outgoing:
             )
             return Outgoing(data, p.id, p.version)
         case ParticipationConfirmed(p, trade_event):
-            assert p.booth_code is not None
             data = contracts.ParticipationConfirmedV1(
                 **_participation(p, trade_event),
                 booth_code=p.booth_code,

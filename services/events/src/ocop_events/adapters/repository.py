@@ -275,12 +275,6 @@ class EventsRepository:
             {"event_id": event_id, "status": {"$in": statuses}}, session=self._session
         )
 
-    async def first_waitlisted(self, event_id: str) -> Participation | None:
-        waiting = await self.participations(
-            event_id=event_id, status=ParticipationStatus.WAITLISTED
-        )
-        return waiting[0] if waiting else None
-
     async def flag_live_participations(self, product_id: str, flag: Flag, today: date) -> list[str]:
         """Flag every live participation carrying the product in an event not yet ended."""
         query = {

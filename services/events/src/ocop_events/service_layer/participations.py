@@ -58,9 +58,28 @@ async def generate_booths(runtime: ServiceRuntime, event_id: str, command: Gener
             Booth(event_id=event_id, code=code, zone=command.zone, size_m2=command.size_m2)
             for code in booth_codes(command.prefix, command.first, command.last)
         ]
-        return await uow.repository.add_booths(booths)
+        added = await uow.repository.add_booths(booths)
+        if added:
+            await _promote_waiting(uow, await uow.repository.get_event(event_id))
+        return added
 
     return await run_in_unit_of_work(runtime, work)
+
+
+async def _promote_waiting(uow: UnitOfWork, event: TradeEvent) -> None:
+    """Move waiting registrations up, oldest first, while there are booths for them."""
+    repository = uow.repository
+    places = await repository.count_booths(event.id) - await repository.count_holding_places(
+        event.id
+    )
+    for waiting in (
+        await repository.participations(event_id=event.id, status=ParticipationStatus.WAITLISTED)
+    )[: max(places, 0)]:
+        promoted = waiting.model_copy(
+            update={"status": ParticipationStatus.REGISTERED, "version": waiting.version + 1}
+        )
+        await repository.save_participation(promoted, expected_version=waiting.version)
+        uow.raise_event(ParticipationRegistered(promoted, event))
 
 
 async def register(
@@ -88,7 +107,8 @@ async def register(
         if reasons:
             raise NotEligibleError("; ".join(reasons), field="body.product_ids")
         booths = await repository.count_booths(event_id)
-        full = await repository.count_holding_places(event_id) >= booths
+        # Events without a booth plan (forums, livestreams) have no waiting list.
+        full = booths > 0 and await repository.count_holding_places(event_id) >= booths
         participation = Participation(
             id=new_id("dk"),
             event_id=event.id,
@@ -119,26 +139,31 @@ async def confirm(
                 f"Chỉ xác nhận được đơn đang chờ duyệt (đơn này: {current.status.value})",
                 field="participation_id",
             )
-        if current.flagged:
-            raise InvalidStateError(
-                "Đơn có sản phẩm bị thu hồi hoặc hết hạn giấy chứng nhận; cần xử lý trước",
-                field="participation_id",
-            )
         event = await repository.get_event(current.event_id)
+        # Certificates can be revoked or expire between registration and review.
+        products = await repository.products(current.product_ids)
+        reasons = refusals(current.product_ids, products, current.producer_id, event, clock.today())
+        if reasons:
+            raise InvalidStateError(
+                "Không thể xác nhận: " + "; ".join(reasons), field="participation_id"
+            )
         code = command.booth_code
+        booth_code: str | None = None
         if code is not None and not await repository.booth_exists(event.id, code):
             raise NotFoundError(f"Sự kiện không có gian {code}", field="body.booth_code")
-        booth = await repository.allocate_booth(event.id, code, current.id, current.producer_id)
-        if booth is None:
-            if code is not None:
-                raise BoothTakenError(
-                    f"Gian {code} đã được xếp cho đơn khác", field="body.booth_code"
-                )
-            raise NoFreeBoothError("Không còn gian trống", field="body.booth_code")
+        if code is not None or await repository.count_booths(event.id) > 0:
+            booth = await repository.allocate_booth(event.id, code, current.id, current.producer_id)
+            if booth is None:
+                if code is not None:
+                    raise BoothTakenError(
+                        f"Gian {code} đã được xếp cho đơn khác", field="body.booth_code"
+                    )
+                raise NoFreeBoothError("Không còn gian trống", field="body.booth_code")
+            booth_code = booth.code
         confirmed = current.model_copy(
             update={
                 "status": ParticipationStatus.CONFIRMED,
-                "booth_code": booth.code,
+                "booth_code": booth_code,
                 "decided_at": clock.now(),
                 "version": current.version + 1,
             }
@@ -183,13 +208,7 @@ async def _end(
     if current.status is ParticipationStatus.CONFIRMED:
         await repository.release_booth(current.id)
     if held_place:
-        waiting = await repository.first_waitlisted(event.id)
-        if waiting is not None:
-            promoted = waiting.model_copy(
-                update={"status": ParticipationStatus.REGISTERED, "version": waiting.version + 1}
-            )
-            await repository.save_participation(promoted, expected_version=waiting.version)
-            uow.raise_event(ParticipationRegistered(promoted, event))
+        await _promote_waiting(uow, event)
     rejected = status is ParticipationStatus.REJECTED
     uow.raise_event(ParticipationWithdrawn(ended, event, rejected_by_staff=rejected))
     return ended

@@ -150,7 +150,9 @@ async def _event_context(runtime: Runtime, event_id: str) -> dict[str, Any]:
     product_ids = sorted({pid for p in registrations for pid in p.product_ids})
     products = await repository.products(product_ids)
     booths = await repository.booths(event_id)
-    names = {p.id: p.producer_name or p.producer_id for p in registrations}
+    names = {
+        p.id: p.producer_name or _product_names(p.product_ids, products) for p in registrations
+    }
     counts = {s.value: 0 for s in ParticipationStatus}
     for p in registrations:
         counts[p.status.value] += 1
