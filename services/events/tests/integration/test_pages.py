@@ -114,3 +114,40 @@ async def test_wrong_role_gets_a_vietnamese_403_page(api: Api) -> None:
     bad = await client.post("/dang-nhap", data={"token": "khong-hop-le"})
     assert bad.status_code == 200
     assert "Token không hợp lệ" in bad.text
+
+
+async def test_staff_create_an_event_and_its_booths_from_the_console(api: Api) -> None:
+    client, settings = api
+    await _sign_in(client, settings)
+    form = {
+        "kind": "sales_week",
+        "name": "Tuần hàng OCOP Phú Thọ tại Hà Nội",
+        "venue": "Phố đi bộ Hoàn Kiếm",
+        "province": "Hà Nội",
+        "organiser": "Trung tâm Xúc tiến thương mại Phú Thọ",
+        "starts_on": "2030-06-01",
+        "ends_on": "2030-06-07",
+        "registration_opens": "2030-05-01",
+        "registration_closes": "2030-05-25",
+    }
+    bad = await client.post("/su-kien", data={**form, "ends_on": "2030-05-01"})
+    assert bad.status_code == 303
+    assert "Kiểm tra lại" in httpx.URL(bad.headers["location"]).params["err"]
+    created = await client.post("/su-kien", data=form)
+    assert created.status_code == 303
+    event_path = created.headers["location"].split("?")[0]
+    added = await client.post(
+        f"{event_path}/gian-hang", data={"zone": "Khu A", "prefix": "a", "first": "1", "last": "50"}
+    )
+    assert "Đã thêm 50 gian" in httpx.URL(added.headers["location"]).params["msg"]
+    refused = await client.post(
+        f"{event_path}/gian-hang",
+        data={"zone": "Khu B", "prefix": "B", "last": "900", "first": "1"},
+    )
+    assert "err" in httpx.URL(refused.headers["location"]).params
+    page = await client.get(event_path, headers=HTML)
+    assert 'data-booth="A50"' in page.text
+    for path in ("/ket-qua/san-pham.xlsx", "/ket-qua/chu-the.xlsx"):
+        response = await client.get(path)
+        assert response.status_code == 200
+        assert load_workbook(io.BytesIO(response.content)).active is not None

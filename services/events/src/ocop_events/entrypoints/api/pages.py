@@ -12,7 +12,12 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ocop_events.adapters.repository import EventsRepository
-from ocop_events.domain.commands import ConfirmParticipation, RejectParticipation
+from ocop_events.domain.commands import (
+    ConfirmParticipation,
+    CreateTradeEvent,
+    GenerateBooths,
+    RejectParticipation,
+)
 from ocop_events.domain.model import (
     KIND_LABELS,
     STATUS_LABELS,
@@ -221,6 +226,84 @@ async def reject_form(
     except (DomainError, ValueError) as exc:
         return back(path, err=getattr(exc, "detail", None) or "Cần ghi lý do (ít nhất 3 ký tự)")
     return back(path, msg="Đã từ chối đơn đăng ký")
+
+
+@router.post("/su-kien/{event_id}/gian-hang")
+async def booths_form(
+    request: Request,
+    event_id: Id,
+    runtime: Runtime,
+    zone: Annotated[str, Form(max_length=40)],
+    prefix: Annotated[str, Form(max_length=8)],
+    first: Annotated[str, Form(max_length=4)] = "1",
+    last: Annotated[str, Form(max_length=4)] = "",
+    size_m2: Annotated[str, Form(max_length=4)] = "9",
+) -> Response:
+    """Bulk booth generation for a zone, e.g. A, 1..50 → A01 … A50."""
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    path = f"/su-kien/{event_id}"
+    try:
+        command = GenerateBooths.model_validate(
+            {
+                "zone": zone,
+                "prefix": prefix.strip().upper(),
+                "first": first,
+                "last": last,
+                "size_m2": size_m2,
+            }
+        )
+        created = await participations.generate_booths(runtime, event_id, command)
+    except DomainError as exc:
+        return back(path, err=exc.detail)
+    except ValueError:
+        return back(path, err="Kiểm tra lại khu, ký hiệu (chữ in hoa) và số gian (tối đa 500)")
+    return back(path, msg=f"Đã thêm {created} gian ở {command.zone}")
+
+
+@router.post("/su-kien")
+async def create_event_form(
+    request: Request,
+    runtime: Runtime,
+    clock: AppClock,
+    kind: Annotated[str, Form(max_length=20)],
+    name: Annotated[str, Form(max_length=200)],
+    venue: Annotated[str, Form(max_length=200)],
+    province: Annotated[str, Form(max_length=100)],
+    organiser: Annotated[str, Form(max_length=200)],
+    starts_on: Annotated[str, Form(max_length=10)],
+    ends_on: Annotated[str, Form(max_length=10)],
+    registration_opens: Annotated[str, Form(max_length=10)],
+    registration_closes: Annotated[str, Form(max_length=10)],
+    min_stars: Annotated[str, Form(max_length=1)] = "3",
+    max_products: Annotated[str, Form(max_length=2)] = "5",
+) -> Response:
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    try:
+        command = CreateTradeEvent.model_validate(
+            {
+                "kind": kind,
+                "name": name,
+                "venue": venue,
+                "province": province,
+                "organiser": organiser,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "registration_opens": registration_opens,
+                "registration_closes": registration_closes,
+                "rules": {"min_stars": min_stars, "max_products_per_producer": max_products},
+            }
+        )
+    except ValueError as exc:
+        fields = ", ".join(
+            str(e["loc"][-1]) for e in getattr(exc, "errors", lambda: [])() if e.get("loc")
+        )
+        return back("/dieu-hanh", err=f"Kiểm tra lại: {fields or 'dữ liệu sự kiện'}")
+    event = await participations.create_event(runtime, command, clock)
+    return back(f"/su-kien/{event.id}", msg="Đã tạo sự kiện; hãy thêm gian hàng theo khu")
 
 
 @router.get("/su-kien/{event_id}/nguoi-tham-gia.xlsx")

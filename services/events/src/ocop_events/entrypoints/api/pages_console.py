@@ -211,3 +211,62 @@ async def results_export(request: Request, runtime: Runtime) -> Response:
         ],
         rows,
     )
+
+
+@router.get("/ket-qua/san-pham.xlsx")
+async def products_export(request: Request, runtime: Runtime) -> Response:
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    figures = await results.results(runtime)
+    names = {e.event_id: e.event_name for e in figures.events}
+    return xlsx_response(
+        "Kết quả theo sản phẩm.xlsx",
+        "Theo sản phẩm",
+        ["Sự kiện", "Sản phẩm", "Mã sản phẩm", "Nhóm", "Số lượng", "Doanh thu (VND)"],
+        [
+            (
+                names.get(p.event_id, p.event_id),
+                p.product_name,
+                p.product_id,
+                GROUP_LABELS.get(p.group_code, p.group_code),
+                p.quantity,
+                p.sales_vnd,
+            )
+            for p in figures.products
+        ],
+    )
+
+
+@router.get("/ket-qua/chu-the.xlsx")
+async def producers_export(request: Request, runtime: Runtime) -> Response:
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    figures = await results.results(runtime)
+    names = {e.event_id: e.event_name for e in figures.events}
+    return xlsx_response(
+        "Kết quả theo chủ thể.xlsx",
+        "Theo chủ thể",
+        [
+            "Sự kiện",
+            "Mã chủ thể",
+            "Bán tại gian (VND)",
+            "Tự báo cáo (VND)",
+            "Lượt khách",
+            "Hợp đồng",
+            "Giá trị hợp đồng (VND)",
+        ],
+        [
+            (
+                names.get(p.event_id, p.event_id),
+                p.producer_id,
+                p.pos_sales_vnd,
+                p.reported_sales_vnd,
+                p.visitors,
+                p.contracts_signed,
+                p.contracts_value_vnd,
+            )
+            for p in figures.producers
+        ],
+    )
