@@ -17,12 +17,12 @@ def bar_chart(
     *,
     title: str,
     formatter: Callable[[int], str] = str,
-    width: int = 640,
+    width: int = 460,
 ) -> Markup:
     """Horizontal bars: long Vietnamese labels stay readable on a tablet."""
     if not items:
         return Markup(f'<p class="muted">{escape(title)}: chưa có số liệu.</p>')  # noqa: S704 (escaped)
-    row, label_w, value_w = 30, 220, 130
+    row, label_w, value_w = 30, 170, 115
     bar_space = width - label_w - value_w
     top = max((v for _, v in items), default=0) or 1
     height = row * len(items) + 34
@@ -35,7 +35,7 @@ def bar_chart(
         y = 30 + i * row
         w = max(1, round(bar_space * value / top)) if value else 0
         color = _PALETTE[i % len(_PALETTE)]
-        short = label if len(label) <= 30 else label[:29] + "…"
+        short = label if len(label) <= 24 else label[:23] + "…"
         parts.append(
             f'<text x="8" y="{y + 18}" font-size="13"><title>{escape(label)}</title>'
             f"{escape(short)}</text>"
