@@ -68,6 +68,9 @@ async def test_demo_seeds_the_fair_buyers_offers_and_pipeline_idempotently(
     async def events_consumer(stop: asyncio.Event) -> None:
         await events_consume(events, stop)
 
+    async def events_relay(stop: asyncio.Event) -> None:
+        await run_relay(events, stop)
+
     admin = mint_token(events, subject="demo", roles=[Role.ADMIN])
     steps: list[str] = []
     try:
@@ -78,6 +81,7 @@ async def test_demo_seeds_the_fair_buyers_offers_and_pipeline_idempotently(
             background(catalog_relay),
             background(catalog_consumer),
             background(events_consumer),
+            background(events_relay),
         ):
             await seed_certification(cert_url, admin)
             first = await seed_demo(events_url, admin, progress=steps.append)
@@ -116,6 +120,14 @@ async def test_demo_seeds_the_fair_buyers_offers_and_pipeline_idempotently(
                 fair = next(e for e in results["events"] if e["event_id"] == fair_id)
                 assert fair["reported_sales_vnd"] > 0
                 assert results["deal_value_vnd"] == 840_000_000
+
+                async def backlog() -> int:
+                    status = (await client.get("/health/messaging")).json()
+                    pending: int = status["outbox_backlog"]
+                    return pending
+
+                # The relay has published every participation and match event to Kafka.
+                await eventually(backlog, until=lambda pending: pending == 0)
     finally:
         mongo = create_client(infra.mongodb_uri, app_name="cleanup")
         for settings in (cert, catalog, events):

@@ -11,7 +11,12 @@ from ocop_events.service_layer.participations import new_id
 from ocop_events.service_layer.unit_of_work import UnitOfWork, run_in_unit_of_work
 from ocop_shared.auth import Principal, Role, ensure_producer_scope
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.errors import ForbiddenError, InvalidStateError, ValidationFailedError
+from ocop_shared.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidStateError,
+    ValidationFailedError,
+)
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.timeutil import Clock
 
@@ -115,7 +120,10 @@ async def run_matching(runtime: ServiceRuntime, command: RunMatching, clock: Clo
                 await uow.matching.add_match(match)
                 uow.raise_event(MatchProposed(match))
 
-        await run_in_unit_of_work(runtime, work)
+        try:
+            await run_in_unit_of_work(runtime, work)
+        except ConflictError:
+            continue  # a run started at the same time proposed these pairs first
         created.extend(matches)
     return created
 
