@@ -355,3 +355,40 @@ async def test_renewed_certificate_lets_a_flagged_registration_be_confirmed(api:
     )
     assert confirmed.status_code == 200, confirmed.text
     assert len(confirmed.json()["flags"]) == 1  # the history stays for staff to see
+
+
+async def test_moving_to_a_taken_booth_keeps_the_old_one(api: Api) -> None:
+    client, settings = api
+    event_id = await _fair(api, 3)
+    staff = bearer(settings, Role.TRADE_STAFF)
+    confirmed = []
+    for n in range(2):
+        producer, product = await _producer_with_product(settings, n)
+        registration = (await _register(api, event_id, producer, product)).json()
+        response = await client.post(
+            f"/api/v1/participations/{registration['id']}/confirm", json={}, headers=staff
+        )
+        confirmed.append(response.json())
+    first, second = confirmed
+    assert (first["booth_code"], second["booth_code"]) == ("A01", "A02")
+    taken = await client.post(
+        f"/api/v1/participations/{first['id']}/move-booth",
+        json={"booth_code": "A02"},
+        headers=staff,
+    )
+    assert_problem(taken, 409, "body.booth_code")
+    after_refusal = (
+        await client.get(f"/api/v1/trade-events/{event_id}/booth-allocations", headers=staff)
+    ).json()
+    assert after_refusal[0]["participation_id"] == first["id"]  # A01 was never let go
+    moved = await client.post(
+        f"/api/v1/participations/{first['id']}/move-booth",
+        json={"booth_code": "A03"},
+        headers=staff,
+    )
+    assert moved.json()["booth_code"] == "A03"
+    allocations = (
+        await client.get(f"/api/v1/trade-events/{event_id}/booth-allocations", headers=staff)
+    ).json()
+    holders = {b["code"]: b.get("participation_id") for b in allocations}
+    assert holders == {"A01": None, "A02": second["id"], "A03": first["id"]}

@@ -85,6 +85,10 @@ class ConfirmParticipation(_Command):
     """The booth to allocate; the first free one (by code) when omitted."""
 
 
+class MoveBooth(_Command):
+    booth_code: str = Field(min_length=1, max_length=16, pattern=r"^[A-Z0-9][A-Z0-9-]*$")
+
+
 class RejectParticipation(_Command):
     reason: str = _REASON
 

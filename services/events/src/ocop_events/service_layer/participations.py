@@ -9,6 +9,7 @@ from ocop_events.domain.commands import (
     ConfirmParticipation,
     CreateTradeEvent,
     GenerateBooths,
+    MoveBooth,
     RegisterParticipation,
     RejectParticipation,
     WithdrawParticipation,
@@ -171,6 +172,47 @@ async def confirm(
         await repository.save_participation(confirmed, expected_version=current.version)
         uow.raise_event(ParticipationConfirmed(confirmed, event))
         return confirmed
+
+    return await run_in_unit_of_work(runtime, work)
+
+
+async def move_booth(
+    runtime: ServiceRuntime, participation_id: str, command: MoveBooth, clock: Clock
+) -> Participation:
+    """Move a confirmed participant to another free booth; all or nothing."""
+
+    async def work(uow: UnitOfWork) -> Participation:
+        repository = uow.repository
+        current = await repository.get_participation(participation_id)
+        if current.status is not ParticipationStatus.CONFIRMED:
+            raise InvalidStateError("Chỉ đổi gian cho đơn đã xác nhận", field="participation_id")
+        if current.booth_code == command.booth_code:
+            return current
+        event = await repository.get_event(current.event_id)
+        if not await repository.booth_exists(event.id, command.booth_code):
+            raise NotFoundError(
+                f"Sự kiện không có gian {command.booth_code}", field="body.booth_code"
+            )
+        # Release first: one participation may hold one booth (unique index); a taken
+        # target aborts the transaction and the old booth stays held.
+        await repository.release_booth(current.id)
+        booth = await repository.allocate_booth(
+            event.id, command.booth_code, current.id, current.producer_id
+        )
+        if booth is None:
+            raise BoothTakenError(
+                f"Gian {command.booth_code} đã được xếp cho đơn khác", field="body.booth_code"
+            )
+        moved = current.model_copy(
+            update={
+                "booth_code": booth.code,
+                "decided_at": clock.now(),
+                "version": current.version + 1,
+            }
+        )
+        await repository.save_participation(moved, expected_version=current.version)
+        uow.raise_event(ParticipationConfirmed(moved, event))
+        return moved
 
     return await run_in_unit_of_work(runtime, work)
 

@@ -16,6 +16,7 @@ from ocop_events.domain.commands import (
     ConfirmParticipation,
     CreateTradeEvent,
     GenerateBooths,
+    MoveBooth,
     RejectParticipation,
 )
 from ocop_events.domain.model import (
@@ -205,6 +206,28 @@ async def confirm_form(
     except (DomainError, ValueError) as exc:
         return back(path, err=getattr(exc, "detail", None) or "Mã gian không hợp lệ")
     return back(path, msg=f"Đã xác nhận, xếp gian {done.booth_code}")
+
+
+@router.post("/su-kien/{event_id}/don/{participation_id}/doi-gian")
+async def move_form(
+    request: Request,
+    event_id: Id,
+    participation_id: Id,
+    runtime: Runtime,
+    clock: AppClock,
+    booth_code: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    path = f"/su-kien/{event_id}"
+    try:
+        moved = await participations.move_booth(
+            runtime, participation_id, MoveBooth(booth_code=booth_code.strip()), clock
+        )
+    except (DomainError, ValueError) as exc:
+        return back(path, err=getattr(exc, "detail", None) or "Chọn gian cần chuyển đến")
+    return back(path, msg=f"Đã chuyển sang gian {moved.booth_code}")
 
 
 @router.post("/su-kien/{event_id}/don/{participation_id}/tu-choi")

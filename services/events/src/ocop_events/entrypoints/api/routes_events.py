@@ -12,6 +12,7 @@ from ocop_events.domain.commands import (
     ConfirmParticipation,
     CreateTradeEvent,
     GenerateBooths,
+    MoveBooth,
     RegisterParticipation,
     RejectParticipation,
     WithdrawParticipation,
@@ -148,6 +149,18 @@ async def confirm(
 ) -> Participation:
     """Xác nhận và xếp gian (gian chỉ định hoặc gian trống đầu tiên); gian đã có người → 409."""
     return await participations.confirm(runtime, participation_id, body, clock)
+
+
+@router.post("/participations/{participation_id}/move-booth", tags=["participations"])
+async def move_booth(
+    participation_id: Id,
+    body: MoveBooth,
+    runtime: Runtime,
+    clock: AppClock,
+    _: Staff,
+) -> Participation:
+    """Đổi gian cho đơn đã xác nhận sang một gian còn trống."""
+    return await participations.move_booth(runtime, participation_id, body, clock)
 
 
 @router.post("/participations/{participation_id}/reject", tags=["participations"])
