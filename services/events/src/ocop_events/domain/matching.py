@@ -26,7 +26,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
@@ -205,20 +205,30 @@ class OfferIndex:
                 yield from itertools.islice(entries, bisect.bisect_right(prices, limit))
 
 
-def _gates(profile: _DemandProfile, entry: _OfferEntry) -> bool:
+def _indexed_gates(profile: _DemandProfile, entry: _OfferEntry) -> bool:
+    """The offer's head word is one of the demand's words, enough stars, a price under the
+    ceiling: what the index already guarantees for its candidates."""
     demand, offer = profile.demand, entry.offer
     if entry.head is None or entry.head not in profile.weights:
         return False
-    if profile.head is not None and profile.head not in entry.terms:
-        return False
-    if demand.group_code and offer.group_code and demand.group_code != offer.group_code:
-        return False
     if offer.stars < demand.min_stars:
-        return False
-    if profile.months and entry.months and not profile.months & entry.months:
         return False
     ceiling = demand.price_max_vnd
     return not (ceiling and offer.price_vnd > ceiling * PRICE_CEILING_TOLERANCE)
+
+
+def _other_gates(profile: _DemandProfile, entry: _OfferEntry) -> bool:
+    """The demand's head word is in the offer, same group, some season overlap."""
+    if profile.head is not None and profile.head not in entry.terms:
+        return False
+    group, offered = profile.demand.group_code, entry.offer.group_code
+    if group and offered and group != offered:
+        return False
+    return not (profile.months and entry.months and not profile.months & entry.months)
+
+
+def _gates(profile: _DemandProfile, entry: _OfferEntry) -> bool:
+    return _indexed_gates(profile, entry) and _other_gates(profile, entry)
 
 
 def _parts(profile: _DemandProfile, entry: _OfferEntry) -> tuple[float, ...]:
@@ -254,8 +264,19 @@ def _price_fit(demand: Demand, price: int) -> float:
     return 1.0
 
 
+_W = tuple(WEIGHTS.values())
+
+
 def _total(parts: tuple[float, ...]) -> float:
-    return sum(w * s for w, s in zip(WEIGHTS.values(), parts, strict=True))
+    text, volume, season, price, certification, distance = parts
+    return (
+        _W[0] * text
+        + _W[1] * volume
+        + _W[2] * season
+        + _W[3] * price
+        + _W[4] * certification
+        + _W[5] * distance
+    )
 
 
 def _explain(
@@ -291,8 +312,9 @@ def _explain(
         ),
         "distance": _distance_text(offer.province, demand.delivery_province),
     }
+    # Built from values computed here: no need to validate them again (hot path).
     return [
-        ScorePart(
+        ScorePart.model_construct(
             criterion=name,
             weight=weight,
             score=round(score, 3),
@@ -337,15 +359,22 @@ def _distance_text(origin: str, destination: str) -> str:
     return f"{origin} → {destination} khoảng {_fmt(km)} km"
 
 
-def _best(profile: _DemandProfile, entries: Iterable[_OfferEntry], limit: int) -> list[Candidate]:
+def _best(
+    profile: _DemandProfile,
+    entries: Iterable[_OfferEntry],
+    limit: int,
+    gates: Callable[[_DemandProfile, _OfferEntry], bool],
+) -> list[Candidate]:
     scored = []
     for entry in entries:
-        if _gates(profile, entry):
+        if gates(profile, entry):
             parts = _parts(profile, entry)
             scored.append((_total(parts), entry.offer.id, entry, parts))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [
-        Candidate(offer=entry.offer, score=round(total, 4), parts=_explain(profile, entry, parts))
+        Candidate.model_construct(
+            offer=entry.offer, score=round(total, 4), parts=_explain(profile, entry, parts)
+        )
         for total, _, entry, parts in scored[:limit]
     ]
 
@@ -353,9 +382,9 @@ def _best(profile: _DemandProfile, entries: Iterable[_OfferEntry], limit: int) -
 def rank(demand: Demand, index: OfferIndex, limit: int = 10) -> list[Candidate]:
     """The best offers for a demand, best first, looking only at indexed candidates."""
     profile = index.profile(demand)
-    return _best(profile, index.candidates(profile), limit)
+    return _best(profile, index.candidates(profile), limit, _other_gates)
 
 
 def rank_all_pairs(demand: Demand, index: OfferIndex, limit: int = 10) -> list[Candidate]:
     """Same rules over every open offer (no index): the baseline and the test oracle."""
-    return _best(index.profile(demand), index.entries, limit)
+    return _best(index.profile(demand), index.entries, limit, _gates)
