@@ -392,3 +392,24 @@ async def test_moving_to_a_taken_booth_keeps_the_old_one(api: Api) -> None:
     ).json()
     holders = {b["code"]: b.get("participation_id") for b in allocations}
     assert holders == {"A01": None, "A02": second["id"], "A03": first["id"]}
+
+
+async def test_concurrent_booth_generation_creates_each_code_once(api: Api) -> None:
+    client, settings = api
+    staff = bearer(settings, Role.TRADE_STAFF)
+    created = await client.post("/api/v1/trade-events", json=fair_body(), headers=staff)
+    event_id = created.json()["id"]
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                f"/api/v1/trade-events/{event_id}/booths",
+                json={"zone": "Khu A", "prefix": "A", "first": 1, "last": 50},
+                headers=staff,
+            )
+            for _ in range(6)
+        )
+    )
+    assert all(a.status_code in (200, 409) for a in answers), [a.text for a in answers]
+    assert sum(a.json().get("created", 0) for a in answers if a.status_code == 200) == 50
+    booths = (await client.get(f"/api/v1/trade-events/{event_id}/booths")).json()
+    assert len(booths) == 50

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ocop_events.adapters.documents import from_doc, to_doc
 from ocop_events.domain.booths import booth_sort_key
@@ -147,7 +147,9 @@ class EventsRepository:
         taken = {
             d["code"]
             for d in await self._db[BOOTHS]
-            .find({"event_id": event_id, "code": {"$in": codes}}, {"code": 1})
+            .find(
+                {"event_id": event_id, "code": {"$in": codes}}, {"code": 1}, session=self._session
+            )
             .to_list()
         }
         new = [b for b in booths if b.code not in taken]
@@ -158,7 +160,12 @@ class EventsRepository:
                 for key in ("participation_id", "producer_id"):
                     doc.pop(key, None)  # absent, not null: the sparse unique index skips it
                 docs.append(doc)
-            await self._db[BOOTHS].insert_many(docs, session=self._session)
+            try:
+                await self._db[BOOTHS].insert_many(docs, session=self._session)
+            except BulkWriteError as exc:
+                raise ConflictError(
+                    "Gian hàng vừa được tạo bởi người khác; hãy thử lại", field="body.prefix"
+                ) from exc
         return len(new)
 
     async def booths(self, event_id: str) -> list[Booth]:

@@ -54,14 +54,14 @@ async def generate_booths(runtime: ServiceRuntime, event_id: str, command: Gener
     """Add the zone's booths that do not exist yet (running it twice adds nothing)."""
 
     async def work(uow: UnitOfWork) -> int:
-        await uow.repository.get_event(event_id)
+        event = await uow.repository.get_event(event_id)
         booths = [
             Booth(event_id=event_id, code=code, zone=command.zone, size_m2=command.size_m2)
             for code in booth_codes(command.prefix, command.first, command.last)
         ]
         added = await uow.repository.add_booths(booths)
         if added:
-            await _promote_waiting(uow, await uow.repository.get_event(event_id))
+            await _promote_waiting(uow, event)
         return added
 
     return await run_in_unit_of_work(runtime, work)
