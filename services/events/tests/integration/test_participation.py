@@ -413,3 +413,11 @@ async def test_concurrent_booth_generation_creates_each_code_once(api: Api) -> N
     assert sum(a.json().get("created", 0) for a in answers if a.status_code == 200) == 50
     booths = (await client.get(f"/api/v1/trade-events/{event_id}/booths")).json()
     assert len(booths) == 50
+
+
+async def test_concurrent_duplicate_registrations_leave_one(api: Api) -> None:
+    client, settings = api
+    event_id = await _fair(api, 5)
+    producer, product = await _producer_with_product(settings, 1)
+    answers = await asyncio.gather(*(_register(api, event_id, producer, product) for _ in range(8)))
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 7, [a.text for a in answers]
