@@ -416,7 +416,7 @@ async def test_concurrent_booth_generation_creates_each_code_once(api: Api) -> N
 
 
 async def test_concurrent_duplicate_registrations_leave_one(api: Api) -> None:
-    client, settings = api
+    _, settings = api
     event_id = await _fair(api, 5)
     producer, product = await _producer_with_product(settings, 1)
     answers = await asyncio.gather(*(_register(api, event_id, producer, product) for _ in range(8)))
