@@ -12,7 +12,7 @@ import pytest
 from ocop_events.config import EventsSettings
 from ocop_shared.auth import Role
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.contracts.certification import CertificateRevokedV1
+from ocop_shared.contracts.certification import CertificateExpiredV1, CertificateRevokedV1
 from ocop_shared.mongo import create_client
 from ocop_shared.testing.support import bearer
 from ocop_shared.timeutil import today_in_vietnam
@@ -421,3 +421,27 @@ async def test_concurrent_duplicate_registrations_leave_one(api: Api) -> None:
     producer, product = await _producer_with_product(settings, 1)
     answers = await asyncio.gather(*(_register(api, event_id, producer, product) for _ in range(8)))
     assert sorted(a.status_code for a in answers) == [201] + [409] * 7, [a.text for a in answers]
+
+
+async def test_expiry_flags_and_stale_certificate_events_are_ignored(api: Api) -> None:
+    client, settings = api
+    event_id = await _fair(api, 3)
+    staff = bearer(settings, Role.TRADE_STAFF)
+    producer, product = await _producer_with_product(settings, 1)
+    registration = (await _register(api, event_id, producer, product)).json()
+    expired = CertificateExpiredV1(
+        certificate_id="gcn-1",
+        certificate_number=f"GCN-{product}",
+        product_id=product,
+        producer_id=producer,
+        expired_on=today_in_vietnam(),
+    )
+    await apply_event(settings, expired, subject=product, sequence=5)
+    await apply_event(settings, expired, subject=product, sequence=4)  # older: ignored
+    older_certificate = expired.model_copy(update={"certificate_number": "GCN-cu"})
+    await apply_event(settings, older_certificate, subject=product, sequence=6)  # not current
+    flags = (
+        await client.get(f"/api/v1/participations/{registration['id']}", headers=staff)
+    ).json()["flags"]
+    assert [f["kind"] for f in flags] == ["expired"]
+    assert "hết hiệu lực" in flags[0]["reason"]
