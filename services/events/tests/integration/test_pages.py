@@ -151,3 +151,54 @@ async def test_staff_create_an_event_and_its_booths_from_the_console(api: Api) -
         response = await client.get(path)
         assert response.status_code == 200
         assert load_workbook(io.BytesIO(response.content)).active is not None
+
+
+async def test_pipeline_board_runs_matching_and_moves_a_match_to_a_deal(api: Api) -> None:
+    client, settings = api
+    await apply_event(settings, listing("sp-1", "prd-1"), subject="sp-1", sequence=1)
+    buyer = bearer(settings, Role.BUYER)
+    producer = bearer(settings, Role.PRODUCER, producer_id="prd-1")
+    await client.post(
+        "/api/v1/demands",
+        json={
+            "buyer_name": "Chuỗi siêu thị Sen Vàng",
+            "buyer_kind": "supermarket",
+            "title": "Bưởi Đoan Hùng",
+            "monthly_volume_kg": 2000,
+            "delivery_province": "Hà Nội",
+        },
+        headers=buyer,
+    )
+    await client.post(
+        "/api/v1/offers",
+        json={
+            "producer_id": "prd-1",
+            "producer_name": "HTX Bưởi Chí Đám",
+            "product_id": "sp-1",
+            "title": "Bưởi Đoan Hùng",
+            "capacity_kg_per_month": 3000,
+            "price_vnd": 32000,
+            "province": "Phú Thọ",
+        },
+        headers=producer,
+    )
+    await _sign_in(client, settings)
+    ran = await client.post("/ket-noi/chay")
+    assert "Đã tạo 1 đề xuất" in httpx.URL(ran.headers["location"]).params["msg"]
+    staff = bearer(settings, Role.TRADE_STAFF)
+    match_id = (await client.get("/api/v1/matches", headers=staff)).json()[0]["id"]
+    no_reason = await client.post(f"/ket-noi/{match_id}/chuyen", data={"stage": "declined"})
+    assert "reason" in httpx.URL(no_reason.headers["location"]).params["err"]
+    for form in (
+        {"stage": "contacted"},
+        {"stage": "meeting"},
+        {"stage": "deal_signed", "deal_value_vnd": "840.000.000"},
+    ):
+        moved = await client.post(f"/ket-noi/{match_id}/chuyen", data=form)
+        assert "msg" in httpx.URL(moved.headers["location"]).params
+    backwards = await client.post(f"/ket-noi/{match_id}/chuyen", data={"stage": "meeting"})
+    assert "Không thể chuyển" in httpx.URL(backwards.headers["location"]).params["err"]
+    board = await client.get("/ket-noi", headers=HTML)
+    assert "840.000.000 ₫" in board.text
+    results = await client.get("/ket-qua", headers=HTML)
+    assert "840.000.000 ₫" in results.text

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from ocop_events.adapters.matching_repository import MatchingRepository
 from ocop_events.adapters.repository import EventsRepository
@@ -31,6 +32,13 @@ GROUP_LABELS = {
     "travel": "Du lịch cộng đồng",
     "khác": "Khác",
 }
+
+
+def _first_message(exc: ValidationError) -> str:
+    """'Value error, reason: cần lý do …' → 'reason: cần lý do …'."""
+    errors = exc.errors()
+    message = str(errors[0].get("msg", "")) if errors else ""
+    return message.removeprefix("Value error, ") or "Dữ liệu không hợp lệ"
 
 
 @router.get("/ket-noi")
@@ -92,9 +100,10 @@ async def advance_form(
         moved = await matching.advance(runtime, match_id, command, clock)
     except DomainError as exc:
         return back("/ket-noi", err=exc.detail)
-    except ValueError as exc:
-        message = str(exc).splitlines()[-1] if str(exc) else "Dữ liệu không hợp lệ"
-        return back("/ket-noi", err=message)
+    except ValidationError as exc:
+        return back("/ket-noi", err=_first_message(exc))
+    except ValueError:
+        return back("/ket-noi", err="Giá trị hợp đồng phải là số tiền (₫)")
     return back("/ket-noi", msg=f"{moved.offer_title} → {STAGE_LABELS[moved.stage]}")
 
 
