@@ -125,6 +125,11 @@ async def test_supermarket_pomelo_demand_is_matched_to_pomelo_growers_through_th
         409,
         "body.stage",
     )
+    page = await client.get("/api/v1/offers", params={"limit": 2, "skip": 1}, headers=staff)
+    assert [o["title"] for o in page.json()] == ["Trà bưởi", "Rượu bưởi Đoan Hùng"]
+    assert_problem(
+        await client.get("/api/v1/offers", params={"limit": 0}, headers=staff), 422, "query.limit"
+    )
     mine = await client.get("/api/v1/matches", headers=buyer)
     assert [m["id"] for m in mine.json()] == [match_id]
     mongo = create_client(settings.mongodb_uri, app_name="test")

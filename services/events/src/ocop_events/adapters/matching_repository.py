@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import DESCENDING
+from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from ocop_events.adapters.documents import from_doc, to_doc
@@ -39,26 +39,50 @@ class MatchingRepository:
         return from_doc(Offer, doc)
 
     async def demands(
-        self, *, open_only: bool = False, buyer_id: str | None = None
+        self,
+        *,
+        open_only: bool = False,
+        buyer_id: str | None = None,
+        skip: int = 0,
+        limit: int = 0,
     ) -> list[Demand]:
+        """Oldest first; ``limit`` 0 means all (the matching run reads every open one)."""
         query: dict[str, Any] = {}
         if open_only:
             query["open"] = True
         if buyer_id is not None:
             query["buyer_id"] = buyer_id
-        docs = await self._db[DEMANDS].find(query, session=self._session).to_list()
-        return sorted((from_doc(Demand, d) for d in docs), key=lambda d: d.created_at)
+        cursor = (
+            self._db[DEMANDS]
+            .find(query, session=self._session)
+            .sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+            .skip(skip)
+            .limit(limit)
+        )
+        return [from_doc(Demand, d) for d in await cursor.to_list()]
 
     async def offers(
-        self, *, open_only: bool = False, producer_id: str | None = None
+        self,
+        *,
+        open_only: bool = False,
+        producer_id: str | None = None,
+        skip: int = 0,
+        limit: int = 0,
     ) -> list[Offer]:
+        """Oldest first; ``limit`` 0 means all (the matching run reads every open one)."""
         query: dict[str, Any] = {}
         if open_only:
             query["open"] = True
         if producer_id is not None:
             query["producer_id"] = producer_id
-        docs = await self._db[OFFERS].find(query, session=self._session).to_list()
-        return sorted((from_doc(Offer, d) for d in docs), key=lambda o: o.created_at)
+        cursor = (
+            self._db[OFFERS]
+            .find(query, session=self._session)
+            .sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+            .skip(skip)
+            .limit(limit)
+        )
+        return [from_doc(Offer, d) for d in await cursor.to_list()]
 
     async def set_open(
         self, *, open_: bool, demand_id: str | None = None, offer_id: str | None = None

@@ -79,12 +79,13 @@ async def ensure_indexes(db: Database) -> None:
     )
     await db[PRODUCTS].create_indexes([IndexModel([("producer_id", ASCENDING)])])
     await db[FAIR_SALES].create_indexes([IndexModel([("event_id", ASCENDING)])])
-    await db[DEMANDS].create_indexes(
-        [IndexModel([("open", ASCENDING)]), IndexModel([("buyer_id", ASCENDING)])]
-    )
-    await db[OFFERS].create_indexes(
-        [IndexModel([("open", ASCENDING)]), IndexModel([("producer_id", ASCENDING)])]
-    )
+    for collection, owner in ((DEMANDS, "buyer_id"), (OFFERS, "producer_id")):
+        await db[collection].create_indexes(
+            [
+                IndexModel([("open", ASCENDING), ("created_at", ASCENDING)]),
+                IndexModel([(owner, ASCENDING), ("created_at", ASCENDING)]),
+            ]
+        )
     await db[MATCHES].create_indexes(
         [
             IndexModel([("demand_id", ASCENDING), ("offer_id", ASCENDING)], unique=True),

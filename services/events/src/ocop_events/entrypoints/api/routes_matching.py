@@ -25,6 +25,8 @@ from ocop_shared.errors import ForbiddenError
 
 router = APIRouter(prefix="/api/v1", tags=["matching"])
 Limit = Annotated[int, Query(ge=1, le=50)]
+Skip = Annotated[int, Query(ge=0, le=1_000_000)]
+PageSize = Annotated[int, Query(ge=1, le=1000)]
 
 
 @router.post("/demands", status_code=status.HTTP_201_CREATED)
@@ -37,10 +39,16 @@ async def post_demand(
 
 @router.get("/demands")
 async def list_demands(
-    runtime: Runtime, who: StaffOrBuyer, open_only: bool = False
+    runtime: Runtime,
+    who: StaffOrBuyer,
+    open_only: bool = False,
+    skip: Skip = 0,
+    limit: PageSize = 200,
 ) -> list[Demand]:
     buyer_id = None if who.has_any(Role.TRADE_STAFF) else who.subject
-    return await MatchingRepository(runtime.db).demands(open_only=open_only, buyer_id=buyer_id)
+    return await MatchingRepository(runtime.db).demands(
+        open_only=open_only, buyer_id=buyer_id, skip=skip, limit=limit
+    )
 
 
 @router.post("/demands/{demand_id}/close")
@@ -69,10 +77,16 @@ async def post_offer(
 
 @router.get("/offers")
 async def list_offers(
-    runtime: Runtime, who: StaffOrProducer, open_only: bool = False
+    runtime: Runtime,
+    who: StaffOrProducer,
+    open_only: bool = False,
+    skip: Skip = 0,
+    limit: PageSize = 200,
 ) -> list[Offer]:
     producer_id = None if who.has_any(Role.TRADE_STAFF) else (who.producer_id or "-")
-    return await MatchingRepository(runtime.db).offers(open_only=open_only, producer_id=producer_id)
+    return await MatchingRepository(runtime.db).offers(
+        open_only=open_only, producer_id=producer_id, skip=skip, limit=limit
+    )
 
 
 @router.post("/offers/{offer_id}/close")
