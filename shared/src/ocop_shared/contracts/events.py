@@ -51,7 +51,7 @@ class ParticipationRegisteredV1(_Participation):
 
 @register
 class ParticipationConfirmedV1(_Participation):
-    """Sent when trade-promotion staff confirm a participation and allocate its booth."""
+    """Sent when trade-promotion staff confirm a participation and its booth (again on a move)."""
 
     event_type: ClassVar[str] = "ocop.events.participation.confirmed.v1"
     topic: ClassVar[str] = PARTICIPATIONS_TOPIC
