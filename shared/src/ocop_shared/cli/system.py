@@ -124,6 +124,20 @@ SYSTEM: tuple[Component, ...] = (
     ),
     WorkerProcess("catalog-relay", "ocop_catalog.entrypoints.relay"),
     WorkerProcess("catalog-consumer", "ocop_catalog.entrypoints.consumer"),
+    ApiProcess(
+        "events-api",
+        "ocop_events.entrypoints.api:create_app",
+        "OCOP_EVENTS_PORT",
+        8004,
+        "Xúc tiến thương mại (events)",
+        pages=(
+            ("Lịch hội chợ, sự kiện (trade events calendar)", "/"),
+            ("Điều hành xúc tiến thương mại (staff console)", "/dieu-hanh"),
+        ),
+        public_url_env="EVENTS_PUBLIC_BASE_URL",
+    ),
+    WorkerProcess("events-relay", "ocop_events.entrypoints.relay"),
+    WorkerProcess("events-consumer", "ocop_events.entrypoints.consumer"),
 )
 
 

@@ -1,0 +1,404 @@
+"""Server-rendered pages, Vietnamese first: the public calendar and event pages, sign-in,
+and the staff console's event views (registrations to review, booth map, exports)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ocop_events.adapters.repository import EventsRepository
+from ocop_events.domain.commands import (
+    ConfirmParticipation,
+    CreateTradeEvent,
+    GenerateBooths,
+    MoveBooth,
+    RejectParticipation,
+)
+from ocop_events.domain.model import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    ParticipationStatus,
+    ProductSnapshot,
+)
+from ocop_events.entrypoints.api.charts import booth_map
+from ocop_events.entrypoints.api.deps import AppClock, Id, Runtime
+from ocop_events.entrypoints.api.page_auth import COOKIE, is_staff, page_principal
+from ocop_events.service_layer import participations
+from ocop_shared.auth import AuthError, Principal, decode_token
+from ocop_shared.errors import DomainError
+from ocop_shared.settings import ServiceSettings
+from ocop_shared.web.exports import xlsx_response
+from ocop_shared.web.pages import service_templates
+
+router = APIRouter(include_in_schema=False)
+templates = service_templates(FilePath(__file__).parent.parent / "templates")
+
+MONTHS = [
+    "tháng Một",
+    "tháng Hai",
+    "tháng Ba",
+    "tháng Tư",
+    "tháng Năm",
+    "tháng Sáu",
+    "tháng Bảy",
+    "tháng Tám",
+    "tháng Chín",
+    "tháng Mười",
+    "tháng Mười Một",
+    "tháng Mười Hai",
+]
+
+
+def render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
+    principal = page_principal(request)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "who": principal,
+            "staff": is_staff(principal),
+            "kind_labels": {k.value: v for k, v in KIND_LABELS.items()},
+            "status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
+            "msg": request.query_params.get("msg"),
+            "err": request.query_params.get("err"),
+            **context,
+        },
+    )
+
+
+def require_staff_page(request: Request) -> Principal | RedirectResponse:
+    principal = page_principal(request)
+    if principal is None:
+        return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)
+    if not is_staff(principal):
+        raise HTTPException(403, "Trang dành cho cán bộ xúc tiến thương mại")
+    return principal
+
+
+def back(path: str, *, msg: str | None = None, err: str | None = None) -> RedirectResponse:
+    query = f"?msg={quote(msg)}" if msg else f"?err={quote(err)}" if err else ""
+    return RedirectResponse(f"{path}{query}", status_code=303)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def calendar(request: Request, runtime: Runtime, clock: AppClock) -> HTMLResponse:
+    """Lịch sự kiện: public, grouped by month."""
+    repository = EventsRepository(runtime.db)
+    events = await repository.list_events(ending_from=clock.today())
+    months: dict[str, list[Any]] = defaultdict(list)
+    for event in events:
+        months[f"{MONTHS[event.starts_on.month - 1].capitalize()} {event.starts_on.year}"].append(
+            {
+                "event": event,
+                "phase": event.phase_on(clock.today()),
+                "open": event.registration_open_on(clock.today()),
+                "booths": await repository.count_booths(event.id),
+            }
+        )
+    return render(request, "calendar.html", {"months": dict(months)})
+
+
+@router.get("/dang-nhap", response_class=HTMLResponse)
+async def login_page(
+    request: Request, token: str | None = None, next: str = "/dieu-hanh"
+) -> Response:
+    if token:
+        return _sign_in(request, token, next)
+    return render(request, "login.html", {"next": next})
+
+
+@router.post("/dang-nhap")
+async def login_form(
+    request: Request,
+    token: Annotated[str, Form(max_length=4000)],
+    next: Annotated[str, Form(max_length=200)] = "/dieu-hanh",
+) -> Response:
+    return _sign_in(request, token, next)
+
+
+def _sign_in(request: Request, token: str, next_path: str) -> Response:
+    settings: ServiceSettings = request.app.state.settings
+    try:
+        decode_token(token.strip(), settings)
+    except AuthError:
+        return render(
+            request, "login.html", {"next": next_path, "err": "Token không hợp lệ hoặc đã hết hạn"}
+        )
+    target = next_path if next_path.startswith("/") and not next_path.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token.strip(),
+        httponly=True,
+        samesite="lax",
+        max_age=8 * 3600,
+        secure=settings.environment == "production",
+    )
+    return response
+
+
+@router.get("/dang-xuat")
+async def logout() -> Response:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+async def _event_context(runtime: Runtime, event_id: str) -> dict[str, Any]:
+    repository = EventsRepository(runtime.db)
+    event = await repository.get_event(event_id)
+    registrations = await repository.participations(event_id=event_id)
+    product_ids = sorted({pid for p in registrations for pid in p.product_ids})
+    products = await repository.products(product_ids)
+    booths = await repository.booths(event_id)
+    names = {
+        p.id: p.producer_name or _product_names(p.product_ids, products) for p in registrations
+    }
+    counts = {s.value: 0 for s in ParticipationStatus}
+    for p in registrations:
+        counts[p.status.value] += 1
+    return {
+        "event": event,
+        "registrations": registrations,
+        "products": products,
+        "booths": booths,
+        "free_booths": [b.code for b in booths if b.participation_id is None],
+        "booth_map": booth_map(booths, names),
+        "counts": counts,
+    }
+
+
+def _product_names(ids: list[str], products: dict[str, ProductSnapshot]) -> str:
+    return ", ".join(products[i].name if i in products else i for i in ids)
+
+
+@router.get("/su-kien/{event_id}", response_class=HTMLResponse)
+async def event_page(
+    request: Request, event_id: Id, runtime: Runtime, clock: AppClock
+) -> HTMLResponse:
+    context = await _event_context(runtime, event_id)
+    context["phase"] = context["event"].phase_on(clock.today())
+    context["names"] = lambda ids: _product_names(ids, context["products"])
+    return render(request, "event.html", context)
+
+
+@router.post("/su-kien/{event_id}/don/{participation_id}/xac-nhan")
+async def confirm_form(
+    request: Request,
+    event_id: Id,
+    participation_id: Id,
+    runtime: Runtime,
+    clock: AppClock,
+    booth_code: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    path = f"/su-kien/{event_id}"
+    try:
+        command = ConfirmParticipation(booth_code=booth_code.strip() or None)
+        done = await participations.confirm(runtime, participation_id, command, clock)
+    except (DomainError, ValueError) as exc:
+        return back(path, err=getattr(exc, "detail", None) or "Mã gian không hợp lệ")
+    return back(path, msg=f"Đã xác nhận, xếp gian {done.booth_code}")
+
+
+@router.post("/su-kien/{event_id}/don/{participation_id}/doi-gian")
+async def move_form(
+    request: Request,
+    event_id: Id,
+    participation_id: Id,
+    runtime: Runtime,
+    clock: AppClock,
+    booth_code: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    path = f"/su-kien/{event_id}"
+    try:
+        moved = await participations.move_booth(
+            runtime, participation_id, MoveBooth(booth_code=booth_code.strip()), clock
+        )
+    except (DomainError, ValueError) as exc:
+        return back(path, err=getattr(exc, "detail", None) or "Chọn gian cần chuyển đến")
+    return back(path, msg=f"Đã chuyển sang gian {moved.booth_code}")
+
+
+@router.post("/su-kien/{event_id}/don/{participation_id}/tu-choi")
+async def reject_form(
+    request: Request,
+    event_id: Id,
+    participation_id: Id,
+    runtime: Runtime,
+    clock: AppClock,
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    path = f"/su-kien/{event_id}"
+    try:
+        command = RejectParticipation(reason=reason)
+        await participations.reject(runtime, participation_id, command, clock)
+    except (DomainError, ValueError) as exc:
+        return back(path, err=getattr(exc, "detail", None) or "Cần ghi lý do (ít nhất 3 ký tự)")
+    return back(path, msg="Đã từ chối đơn đăng ký")
+
+
+@router.post("/su-kien/{event_id}/gian-hang")
+async def booths_form(
+    request: Request,
+    event_id: Id,
+    runtime: Runtime,
+    zone: Annotated[str, Form(max_length=40)],
+    prefix: Annotated[str, Form(max_length=8)],
+    first: Annotated[str, Form(max_length=4)] = "1",
+    last: Annotated[str, Form(max_length=4)] = "",
+    size_m2: Annotated[str, Form(max_length=4)] = "9",
+) -> Response:
+    """Bulk booth generation for a zone, e.g. A, 1..50 → A01 … A50."""
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    path = f"/su-kien/{event_id}"
+    try:
+        command = GenerateBooths.model_validate(
+            {
+                "zone": zone,
+                "prefix": prefix.strip().upper(),
+                "first": first,
+                "last": last,
+                "size_m2": size_m2,
+            }
+        )
+        created = await participations.generate_booths(runtime, event_id, command)
+    except DomainError as exc:
+        return back(path, err=exc.detail)
+    except ValueError:
+        return back(path, err="Kiểm tra lại khu, ký hiệu (chữ in hoa) và số gian (tối đa 500)")
+    return back(path, msg=f"Đã thêm {created} gian ở {command.zone}")
+
+
+@router.post("/su-kien")
+async def create_event_form(
+    request: Request,
+    runtime: Runtime,
+    clock: AppClock,
+    kind: Annotated[str, Form(max_length=20)],
+    name: Annotated[str, Form(max_length=200)],
+    venue: Annotated[str, Form(max_length=200)],
+    province: Annotated[str, Form(max_length=100)],
+    organiser: Annotated[str, Form(max_length=200)],
+    starts_on: Annotated[str, Form(max_length=10)],
+    ends_on: Annotated[str, Form(max_length=10)],
+    registration_opens: Annotated[str, Form(max_length=10)],
+    registration_closes: Annotated[str, Form(max_length=10)],
+    min_stars: Annotated[str, Form(max_length=1)] = "3",
+    max_products: Annotated[str, Form(max_length=2)] = "5",
+) -> Response:
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    try:
+        command = CreateTradeEvent.model_validate(
+            {
+                "kind": kind,
+                "name": name,
+                "venue": venue,
+                "province": province,
+                "organiser": organiser,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "registration_opens": registration_opens,
+                "registration_closes": registration_closes,
+                "rules": {"min_stars": min_stars, "max_products_per_producer": max_products},
+            }
+        )
+    except ValueError as exc:
+        fields = ", ".join(
+            str(e["loc"][-1]) for e in getattr(exc, "errors", lambda: [])() if e.get("loc")
+        )
+        return back("/dieu-hanh", err=f"Kiểm tra lại: {fields or 'dữ liệu sự kiện'}")
+    event = await participations.create_event(runtime, command, clock)
+    return back(f"/su-kien/{event.id}", msg="Đã tạo sự kiện; hãy thêm gian hàng theo khu")
+
+
+@router.get("/su-kien/{event_id}/nguoi-tham-gia.xlsx")
+async def participants_export(request: Request, event_id: Id, runtime: Runtime) -> Response:
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    context = await _event_context(runtime, event_id)
+    rows = [
+        (
+            p.producer_name or "",
+            p.producer_id,
+            _product_names(p.product_ids, context["products"]),
+            STATUS_LABELS[p.status],
+            p.booth_code,
+            p.registered_at,
+            p.reason,
+            "; ".join(f.reason for f in p.flags),
+        )
+        for p in context["registrations"]
+    ]
+    return xlsx_response(
+        f"Người tham gia - {context['event'].name}.xlsx",
+        "Người tham gia",
+        [
+            "Chủ thể",
+            "Mã chủ thể",
+            "Sản phẩm",
+            "Trạng thái",
+            "Gian",
+            "Ngày đăng ký",
+            "Lý do",
+            "Cảnh báo",
+        ],
+        rows,
+    )
+
+
+@router.get("/dieu-hanh", response_class=HTMLResponse)
+async def console(request: Request, runtime: Runtime, clock: AppClock) -> Response:
+    """Staff home: upcoming events with their numbers, registrations waiting, flags."""
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    repository = EventsRepository(runtime.db)
+    rows = []
+    to_review, flagged = [], []
+    for event in await repository.list_events(ending_from=clock.today()):
+        registrations = await repository.participations(event_id=event.id)
+        booths = await repository.count_booths(event.id)
+        confirmed = sum(p.status is ParticipationStatus.CONFIRMED for p in registrations)
+        rows.append(
+            {
+                "event": event,
+                "booths": booths,
+                "confirmed": confirmed,
+                "waiting": sum(p.status is ParticipationStatus.WAITLISTED for p in registrations),
+                "review": sum(p.status is ParticipationStatus.REGISTERED for p in registrations),
+            }
+        )
+        live = [
+            p
+            for p in registrations
+            if p.status
+            in (
+                ParticipationStatus.REGISTERED,
+                ParticipationStatus.CONFIRMED,
+                ParticipationStatus.WAITLISTED,
+            )
+        ]
+        to_review += [(event, p) for p in live if p.status is ParticipationStatus.REGISTERED]
+        flagged += [(event, p) for p in live if p.flags]
+    return render(
+        request, "console.html", {"rows": rows, "to_review": to_review, "flagged": flagged}
+    )

@@ -1,0 +1,43 @@
+"""Unit of work: one MongoDB transaction for the state change and its outbox records."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from ocop_events.adapters.contract_mapping import to_contract
+from ocop_events.adapters.matching_repository import MatchingRepository
+from ocop_events.adapters.repository import EventsRepository
+from ocop_events.domain.events import DomainEvent
+from ocop_shared.mongo import Session, in_transaction
+from ocop_shared.runtime import ServiceRuntime
+
+T = TypeVar("T")
+
+
+class UnitOfWork:
+    """What a handler works with inside the transaction."""
+
+    def __init__(self, runtime: ServiceRuntime, session: Session) -> None:
+        self.repository = EventsRepository(runtime.db, session)
+        self.matching = MatchingRepository(runtime.db, session)
+        self.events: list[DomainEvent] = []
+
+    def raise_event(self, event: DomainEvent) -> None:
+        self.events.append(event)
+
+
+async def run_in_unit_of_work(
+    runtime: ServiceRuntime, work: Callable[[UnitOfWork], Awaitable[T]]
+) -> T:
+    async def transaction(session: Session) -> T:
+        uow = UnitOfWork(runtime, session)
+        result = await work(uow)
+        for event in uow.events:
+            outgoing = to_contract(event)
+            await runtime.outbox.add(
+                session, outgoing.data, subject=outgoing.subject, sequence=outgoing.sequence
+            )
+        return result
+
+    return await in_transaction(runtime.client, transaction)
