@@ -152,6 +152,7 @@ class DemoSeeder:
 
 DEMO: tuple[DemoSeeder, ...] = (
     DemoSeeder(CERTIFICATION_API, "ocop_certification.entrypoints.demo", "Chứng nhận"),
+    DemoSeeder("events-api", "ocop_events.entrypoints.demo", "Xúc tiến thương mại"),
 )
 
 
@@ -429,7 +430,8 @@ def run(
 ) -> None:
     """Chạy toàn bộ hệ thống (run the whole platform: infra, APIs, workers, demo data).
 
-    Ports: OCOP_CERTIFICATION_PORT (8001), OCOP_CATALOG_PORT (8002). Logs of every process go
+    Ports: OCOP_CERTIFICATION_PORT (8001), OCOP_CATALOG_PORT (8002), OCOP_ORDERS_PORT (8003),
+    OCOP_EVENTS_PORT (8004). Logs of every process go
     to .ocop/logs/. Ctrl-C or SIGTERM stops the services; Kafka and MongoDB keep running
     unless --stop-infra is given: stop them with `ocop infra down`.
     """
