@@ -8,6 +8,7 @@ from ocop_certification.adapters.repository import ensure_indexes
 from ocop_certification.config import CertificationSettings
 from ocop_certification.domain.rules import RuleBook, default_rule_book
 from ocop_certification.entrypoints.api import (
+    page_auth,
     pages,
     pages_register,
     routes,
@@ -37,6 +38,7 @@ def create_app(
             routes.router,
             routes_dossiers.router,
             routes_oversight.router,
+            page_auth.sign_in_routes,
             pages.router,
             pages_register.router,
         ],

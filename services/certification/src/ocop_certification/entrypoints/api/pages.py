@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -31,7 +31,6 @@ from ocop_certification.domain.dossiers import (
 from ocop_certification.domain.rules import RoundLevel
 from ocop_certification.entrypoints.api.deps import Ctx
 from ocop_certification.entrypoints.api.page_auth import (
-    COOKIE,
     page,
     principal,
     sign_in_redirect,
@@ -40,47 +39,11 @@ from ocop_certification.entrypoints.api.page_auth import (
 from ocop_certification.entrypoints.api.routes_oversight import LEVEL_VI
 from ocop_certification.service_layer import dossiers as handlers
 from ocop_certification.service_layer import scoring
-from ocop_shared.auth import AuthError, Principal, Role, decode_token
+from ocop_shared.auth import Principal, Role
 from ocop_shared.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-
-
-@router.get("/dang-nhap", response_class=HTMLResponse)
-async def sign_in_page(
-    request: Request, next: Annotated[str, Query(max_length=200)] = "/ho-so"
-) -> HTMLResponse:
-    safe_next = next if next.startswith("/") and not next.startswith("//") else "/ho-so"
-    return templates.TemplateResponse(request, "sign_in.html", {"next": safe_next, "error": None})
-
-
-@router.post("/dang-nhap")
-async def sign_in(
-    request: Request,
-    token: Annotated[str, Form(max_length=4000)],
-    next: Annotated[str, Form(max_length=200)] = "/ho-so",
-) -> Response:
-    try:
-        decode_token(token.strip(), request.app.state.settings)
-    except AuthError:
-        return templates.TemplateResponse(
-            request,
-            "sign_in.html",
-            {"next": next, "error": "Mã đăng nhập không hợp lệ hoặc đã hết hạn"},
-            status_code=401,
-        )
-    safe_next = next if next.startswith("/") and not next.startswith("//") else "/ho-so"
-    response = RedirectResponse(safe_next, status_code=303)
-    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="lax", max_age=8 * 3600)
-    return response
-
-
-@router.get("/dang-xuat")
-async def sign_out() -> Response:
-    response = RedirectResponse("/dang-nhap", status_code=303)
-    response.delete_cookie(COOKIE)
-    return response
 
 
 # ---------------------------------------------------------------- dossiers

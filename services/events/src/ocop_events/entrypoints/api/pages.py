@@ -27,16 +27,19 @@ from ocop_events.domain.model import (
 )
 from ocop_events.entrypoints.api.charts import booth_map
 from ocop_events.entrypoints.api.deps import AppClock, Id, Runtime
-from ocop_events.entrypoints.api.page_auth import COOKIE, is_staff, page_principal
+from ocop_events.entrypoints.api.page_auth import is_staff, page_principal
 from ocop_events.service_layer import participations
-from ocop_shared.auth import AuthError, Principal, decode_token
+from ocop_shared.auth import Principal
 from ocop_shared.errors import DomainError
-from ocop_shared.settings import ServiceSettings
+from ocop_shared.web.console_auth import sign_in_router
 from ocop_shared.web.exports import xlsx_response
 from ocop_shared.web.pages import service_templates
 
 router = APIRouter(include_in_schema=False)
 templates = service_templates(FilePath(__file__).parent.parent / "templates")
+router.include_router(
+    sign_in_router(templates, default_next="/dieu-hanh", hint="ocop token mint --role trade_staff")
+)
 
 MONTHS = [
     "tháng Một",
@@ -101,52 +104,6 @@ async def calendar(request: Request, runtime: Runtime, clock: AppClock) -> HTMLR
             }
         )
     return render(request, "calendar.html", {"months": dict(months)})
-
-
-@router.get("/dang-nhap", response_class=HTMLResponse)
-async def login_page(
-    request: Request, token: str | None = None, next: str = "/dieu-hanh"
-) -> Response:
-    if token:
-        return _sign_in(request, token, next)
-    return render(request, "login.html", {"next": next})
-
-
-@router.post("/dang-nhap")
-async def login_form(
-    request: Request,
-    token: Annotated[str, Form(max_length=4000)],
-    next: Annotated[str, Form(max_length=200)] = "/dieu-hanh",
-) -> Response:
-    return _sign_in(request, token, next)
-
-
-def _sign_in(request: Request, token: str, next_path: str) -> Response:
-    settings: ServiceSettings = request.app.state.settings
-    try:
-        decode_token(token.strip(), settings)
-    except AuthError:
-        return render(
-            request, "login.html", {"next": next_path, "err": "Token không hợp lệ hoặc đã hết hạn"}
-        )
-    target = next_path if next_path.startswith("/") and not next_path.startswith("//") else "/"
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        COOKIE,
-        token.strip(),
-        httponly=True,
-        samesite="lax",
-        max_age=8 * 3600,
-        secure=settings.environment == "production",
-    )
-    return response
-
-
-@router.get("/dang-xuat")
-async def logout() -> Response:
-    response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(COOKIE)
-    return response
 
 
 async def _event_context(runtime: Runtime, event_id: str) -> dict[str, Any]:
