@@ -66,7 +66,7 @@ async def test_demo_seed_runs_every_step_and_is_idempotent(
     assert first.evaluation.dossiers_created == 8
     assert first.evaluation.certificates_issued == 4
     assert first.certificates_expired >= 2  # Phú Thọ 2022 certificates ended in 2025
-    assert first.summary().startswith("Dữ liệu mẫu chứng nhận: +")
+    assert first.summary().startswith("+")
 
     second = await seed_demo(base_url, token, progress=lambda _: None)
     assert second.producers_created == second.products_created == 0
