@@ -1,0 +1,5 @@
+"""XLSX exports of the showroom console."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
