@@ -118,6 +118,16 @@ SYSTEM: tuple[Component, ...] = (
     ),
     WorkerProcess("catalog-relay", "ocop_catalog.entrypoints.relay"),
     WorkerProcess("catalog-consumer", "ocop_catalog.entrypoints.consumer"),
+    ApiProcess(
+        "orders-api",
+        "ocop_orders.entrypoints.api:create_app",
+        "OCOP_ORDERS_PORT",
+        8003,
+        "Điểm bán (showrooms)",
+        pages=(("Quầy bán hàng OCOP (showroom console)", "/quay/"),),
+    ),
+    WorkerProcess("orders-relay", "ocop_orders.entrypoints.relay"),
+    WorkerProcess("orders-consumer", "ocop_orders.entrypoints.consumer"),
 )
 
 

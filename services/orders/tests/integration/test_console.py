@@ -1,0 +1,96 @@
+"""The showroom console: sign in, sell at the till, receipts, exports, scoped pages."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+from openpyxl import load_workbook
+
+from ocop_shared.auth import Role, mint_token
+
+if TYPE_CHECKING:
+    from conftest import Shop
+
+pytestmark = pytest.mark.integration
+
+
+async def sign_in(shop: Shop, *showroom_ids: str) -> None:
+    token = mint_token(
+        shop.settings,
+        subject="op-1",
+        roles=[Role.SHOWROOM_OPERATOR],
+        showroom_ids=list(showroom_ids),
+        name="Chị Lan",
+    )
+    response = await shop.client.post(
+        "/quay/dang-nhap", data={"token": token, "next": f"/quay/{showroom_ids[0]}"}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/quay/{showroom_ids[0]}"
+    shop.client.cookies.set("ocop_quay", token)
+
+
+async def test_console_pages_need_a_signed_in_operator(shop: Shop) -> None:
+    response = await shop.client.get("/quay/", headers={"accept": "text/html"})
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/quay/dang-nhap")
+    login = await shop.client.get("/quay/dang-nhap")
+    assert 'lang="vi"' in login.text and "Đăng nhập" in login.text
+    bad = await shop.client.post("/quay/dang-nhap", data={"token": "nope"})
+    assert "loi=" in bad.headers["location"]
+
+
+async def test_operator_sells_at_the_till_and_a_double_tap_sells_once(shop: Shop) -> None:
+    viet_tri = await shop.showroom("VT")
+    den_hung = await shop.showroom("DH")
+    product = await shop.product("Chè búp tím", price=120_000, group="drink", gtin="8936045310014")
+    await shop.receive(viet_tri, product, 5, expires_on=None)
+    await sign_in(shop, viet_tri)
+
+    for path in ("", "/ton-kho", "/nhap-hang", "/chuyen-kho", "/kiem-kho", "/canh-bao", "/bao-cao"):
+        page = await shop.client.get(f"/quay/{viet_tri}{path}")
+        assert page.status_code == 200, (path, page.text[:300])
+        assert "Quầy bán hàng OCOP" in page.text
+    till = await shop.client.get(f"/quay/{viet_tri}/ban-hang")
+    assert "8936045310014" in till.text and "Chè búp tím" in till.text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', till.text)
+    assert key is not None
+    form = {
+        "idempotency_key": key.group(1),
+        "cart": json.dumps([{"product_id": product, "quantity": 2, "discount_vnd": 0}]),
+        "method": "cash",
+        "tendered_vnd": "250000",
+        "kiosk_code": "K01",
+    }
+    first = await shop.client.post(f"/quay/{viet_tri}/ban-hang", data=form)
+    second = await shop.client.post(f"/quay/{viet_tri}/ban-hang", data=form)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    receipt = await shop.client.get(first.headers["location"].split("?")[0])
+    assert "VT-261124-K01-0001" in receipt.text
+    assert "240.000 ₫" in receipt.text and "10.000 ₫" in receipt.text  # total and change
+    assert (await shop.stock(viet_tri, product))["on_hand"] == 3
+
+    too_many = dict(
+        form,
+        idempotency_key="quay-other-key",
+        cart=json.dumps([{"product_id": product, "quantity": 9, "discount_vnd": 0}]),
+    )
+    refused = await shop.client.post(f"/quay/{viet_tri}/ban-hang", data=too_many)
+    assert "loi=" in refused.headers["location"]
+    shown = await shop.client.get(refused.headers["location"])
+    assert "Hết hàng" in shown.text
+
+    for export in ("ton-kho.xlsx", "ban-hang.xlsx", "nha-san-xuat.xlsx"):
+        download = await shop.client.get(f"/quay/{viet_tri}/xuat/{export}")
+        assert download.status_code == 200
+        sheet = load_workbook(io.BytesIO(download.content)).active
+        assert sheet is not None and sheet.max_row >= 2, export
+
+    other = await shop.client.get(f"/quay/{den_hung}/ton-kho", headers={"accept": "text/html"})
+    assert other.status_code == 403
+    assert "Không có quyền" in other.text
