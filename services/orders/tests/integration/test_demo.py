@@ -38,7 +38,7 @@ async def test_demo_creates_the_three_showrooms_and_stock_once(shop: Shop) -> No
     showrooms = (await shop.client.get("/api/v1/showrooms", headers=shop.admin)).json()
     kiosks = {s["code"]: len(s["kiosks"]) for s in showrooms}
     assert kiosks == {"VT": 42, "DH": 100, "XS": 3}
-    assert [s for s in showrooms if s["code"] == "VT"][0]["accepts_key_farm_products"]
+    assert next(s for s in showrooms if s["code"] == "VT")["accepts_key_farm_products"]
     assert {d.code for d in SHOWROOMS} == set(kiosks)
     for showroom in showrooms:
         assert (await shop.audit(showroom["id"]))["consistent"] is True

@@ -211,6 +211,20 @@ class OrdersRepository:
         )
         return balance_from_doc(doc) if doc else None
 
+    async def balances_for(self, showroom_id: str, product_ids: list[str]) -> dict[str, Balance]:
+        cursor = self.db[BALANCES].find(
+            {"_id": {"$in": [balance_id(showroom_id, p) for p in product_ids]}},
+            session=self.session,
+        )
+        return {d["product_id"]: balance_from_doc(d) for d in await cursor.to_list()}
+
+    async def lots_for(self, showroom_id: str, product_ids: list[str]) -> list[Lot]:
+        cursor = self.db[LOTS].find(
+            {"showroom_id": showroom_id, "product_id": {"$in": product_ids}},
+            session=self.session,
+        )
+        return [from_doc(Lot, d) for d in await cursor.to_list()]
+
     async def balances_of_showroom(self, showroom_id: str) -> list[Balance]:
         cursor = self.db[BALANCES].find({"showroom_id": showroom_id}, session=self.session)
         return [balance_from_doc(d) for d in await cursor.to_list()]

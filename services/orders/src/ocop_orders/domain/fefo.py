@@ -28,3 +28,12 @@ def allocate(lots: list[Lot], quantity: int, today: date) -> list[tuple[Lot, int
         if remaining == 0:
             return takes
     return None
+
+
+def after_taking(lots: list[Lot], takes: list[tuple[Lot, int]]) -> list[Lot]:
+    """The lots as they will be once `takes` are applied (for a second line of one product)."""
+    taken = {lot.id: n for lot, n in takes}
+    return [
+        lot.model_copy(update={"on_hand": lot.on_hand - taken[lot.id]}) if lot.id in taken else lot
+        for lot in lots
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from datetime import date
 
 import structlog
@@ -14,6 +15,7 @@ from ocop_orders.domain.commands import RecordReturn, RecordSale, VoidSale
 from ocop_orders.domain.eligibility import block_reason
 from ocop_orders.domain.errors import IdempotencyKeyReusedError, NotSellableError, OutOfStockError
 from ocop_orders.domain.model import (
+    Lot,
     Payment,
     Product,
     ReturnRecord,
@@ -24,7 +26,7 @@ from ocop_orders.domain.model import (
     Showroom,
 )
 from ocop_orders.domain.pricing import refund_for, share_discount
-from ocop_orders.service_layer.stock import LotChange, new_id
+from ocop_orders.service_layer.stock import LotChange, Movement, new_id
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_orders.service_layer.withdrawals import quarantine_lots
 from ocop_shared.auth import Principal
@@ -94,7 +96,13 @@ async def _sell(
             f"Điểm bán không có ki-ốt {command.kiosk_code}", field="body.kiosk_code"
         )
     today = orders.clock.today()
-    products = await uow.repository.products(sorted({line.product_id for line in command.lines}))
+    # Every read first, in three queries; the writes come together at the end.
+    ids = sorted({line.product_id for line in command.lines})
+    products = await uow.repository.products(ids)
+    balances = await uow.repository.balances_for(showroom.id, ids)
+    lots: dict[str, list[Lot]] = defaultdict(list)
+    for lot in await uow.repository.lots_for(showroom.id, ids):
+        lots[lot.product_id].append(lot)
     gross: list[int] = []
     prices: list[int] = []
     chosen: list[Product] = []
@@ -112,10 +120,10 @@ async def _sell(
                 product_id=product.id,
                 field=field,
             )
-        balance = await uow.repository.find_balance(showroom.id, product.id)
+        balance = balances.get(product.id)
         price = line.unit_price_vnd
-        if price is None:
-            price = balance.price_vnd if balance and balance.price_vnd is not None else None
+        if price is None and balance is not None:
+            price = balance.price_vnd
         if price is None:
             price = product.suggested_price_vnd
         if price is None:
@@ -138,8 +146,28 @@ async def _sell(
     shares = share_discount(after_line_discounts, command.discount_vnd)
     sale_id = new_id("hd")
     lines: list[SaleLine] = []
+    plans: list[Movement] = []
     for i, (line, product) in enumerate(zip(command.lines, chosen, strict=True)):
-        takes = await _take_lots(uow, showroom, product, line.quantity, today, sale_id, i)
+        field = f"body.lines.{i}.quantity"
+        takes = fefo.allocate(lots[product.id], line.quantity, today)
+        if takes is None:
+            left = sum(lot.on_hand for lot in fefo.sellable_lots(lots[product.id], today))
+            raise OutOfStockError(
+                f"Hết hàng: {product.name} ({product.id}) chỉ còn {left} bán được "
+                f"tại {showroom.name}",
+                product_id=product.id,
+                field=field,
+            )
+        lots[product.id] = fefo.after_taking(lots[product.id], takes)
+        plans.append(
+            Movement(
+                product,
+                StockMovement.SALE,
+                [LotChange(lot.id, "on_hand", -take) for lot, take in takes],
+                reference=sale_id,
+                field=field,
+            )
+        )
         discount = line.discount_vnd + shares[i]
         lines.append(
             SaleLine(
@@ -150,7 +178,7 @@ async def _sell(
                 unit_price_vnd=prices[i],
                 discount_vnd=discount,
                 line_total_vnd=gross[i] - discount,
-                lots=takes,
+                lots=[SaleLotTake(lot_id=lot.id, quantity=take) for lot, take in takes],
             )
         )
     subtotal = sum(gross)
@@ -177,38 +205,9 @@ async def _sell(
         fingerprint=fingerprint(command),
     )
     await uow.repository.add_sale(sale)
+    await uow.stock.apply(showroom, plans)
     await uow.outbox.add(uow.session, sale_recorded(sale), subject=sale.id, sequence=sale.version)
     return sale
-
-
-async def _take_lots(
-    uow: UnitOfWork,
-    showroom: Showroom,
-    product: Product,
-    quantity: int,
-    today: date,
-    sale_id: str,
-    index: int,
-) -> list[SaleLotTake]:
-    field = f"body.lines.{index}.quantity"
-    lots = await uow.repository.lots(showroom.id, product.id)
-    takes = fefo.allocate(lots, quantity, today)
-    if takes is None:
-        left = sum(lot.on_hand for lot in fefo.sellable_lots(lots, today))
-        raise OutOfStockError(
-            f"Hết hàng: {product.name} ({product.id}) chỉ còn {left} bán được tại {showroom.name}",
-            product_id=product.id,
-            field=field,
-        )
-    await uow.stock.move(
-        showroom,
-        product,
-        StockMovement.SALE,
-        [LotChange(lot.id, "on_hand", -take) for lot, take in takes],
-        reference=sale_id,
-        field=field,
-    )
-    return [SaleLotTake(lot_id=lot.id, quantity=take) for lot, take in takes]
 
 
 def _payment(command: RecordSale, total: int) -> Payment:

@@ -41,6 +41,19 @@ class LotChange:
     delta: int
 
 
+@dataclass(frozen=True)
+class Movement:
+    """One product's stock movement: its lot changes and what the ledger records about it."""
+
+    product: Product
+    movement: StockMovement
+    changes: list[LotChange]
+    reference: str | None = None
+    reason: str | None = None
+    price_vnd: int | None = None
+    field: str | None = None
+
+
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
@@ -113,35 +126,63 @@ class StockBook:
         field: str | None = None,
     ) -> Balance:
         """Apply lot changes, the balance they add up to and their ledger entries."""
-        for change in changes:
-            if change.bucket not in BUCKETS:
-                raise ValueError(change.bucket)
-            await self._change_lot(product, change, field)
-        totals: dict[str, int] = defaultdict(int)
-        for change in changes:
-            totals[change.bucket] += change.delta
-        balance = await self._change_balance(showroom, product, dict(totals), price_vnd, field)
+        plan = Movement(product, movement, changes, reference, reason, price_vnd, field)
+        return (await self.apply(showroom, [plan]))[0]
+
+    async def apply(self, showroom: Showroom, plans: list[Movement]) -> list[Balance]:
+        """Several movements at one showroom (e.g. the lines of a sale), in a careful order.
+
+        Inserts first (ledger entries never conflict), then the guarded updates of shared
+        documents (lots, then balances, each in id order) and the events last: the window in
+        which another till's transaction can collide with this one stays short, and two
+        transactions touching the same documents take them in the same order.
+        """
+        for plan in plans:
+            for change in plan.changes:
+                if change.bucket not in BUCKETS:
+                    raise ValueError(change.bucket)
         entries = [
             {
                 "_id": new_id("so"),
                 "showroom_id": showroom.id,
-                "product_id": product.id,
+                "product_id": plan.product.id,
                 "lot_id": c.lot_id,
-                "movement": movement.value,
+                "movement": plan.movement.value,
                 "bucket": c.bucket,
                 "delta": c.delta,
-                "reference": reference,
-                "reason": reason,
+                "reference": plan.reference,
+                "reason": plan.reason,
                 "by": self.by,
                 "at": self.now,
             }
-            for c in changes
+            for plan in plans
+            for c in plan.changes
             if c.delta != 0
         ]
         if entries:
             await self.db[LEDGER].insert_many(entries, session=self.session)
-        await self._announce(showroom, product, movement, balance, totals, reference)
-        return balance
+        lot_changes = sorted(
+            ((c, plan) for plan in plans for c in plan.changes if c.delta != 0),
+            key=lambda item: (item[0].lot_id, item[0].bucket),
+        )
+        for change, plan in lot_changes:
+            await self._change_lot(plan.product, change, plan.field)
+        order = sorted(range(len(plans)), key=lambda i: plans[i].product.id)
+        balances: dict[int, Balance] = {}
+        for i in order:
+            plan = plans[i]
+            totals: dict[str, int] = defaultdict(int)
+            for change in plan.changes:
+                totals[change.bucket] += change.delta
+            balances[i] = await self._change_balance(
+                showroom, plan.product, dict(totals), plan.price_vnd, plan.field
+            )
+        for i, plan in enumerate(plans):
+            delta = sum(c.delta for c in plan.changes)
+            await self._announce(
+                showroom, plan.product, plan.movement, balances[i], delta, plan.reference
+            )
+        return [balances[i] for i in range(len(plans))]
 
     async def _change_lot(self, product: Product, change: LotChange, field: str | None) -> None:
         guard: dict[str, Any] = {"_id": change.lot_id}
@@ -216,7 +257,7 @@ class StockBook:
         product: Product,
         movement: StockMovement,
         balance: Balance,
-        totals: dict[str, int],
+        delta: int,
         reference: str | None,
     ) -> None:
         subject = balance_id(showroom.id, product.id)
@@ -227,7 +268,7 @@ class StockBook:
                 product_id=product.id,
                 producer_id=product.producer_id,
                 movement=movement,
-                delta=sum(totals.values()),
+                delta=delta,
                 on_hand=balance.on_hand,
                 reserved=balance.reserved,
                 available=balance.available,
