@@ -68,8 +68,11 @@ async def record_sale(
     async def work(uow: UnitOfWork) -> Sale:
         return await _sell(orders, uow, showroom_id, command, key, by)
 
+    keys = [f"{showroom_id}:{line.product_id}" for line in command.lines]
+    keys.append(f"{showroom_id}:till:{command.kiosk_code or '00'}")
     try:
-        sale = await run_in_unit_of_work(orders, by.subject, work)
+        async with orders.locks.hold(keys):
+            sale = await run_in_unit_of_work(orders, by.subject, work)
     except DuplicateKeyError:
         # The same key committed by a concurrent retry: answer with that sale.
         existing = await OrdersRepository(orders.db).sale_by_key(showroom_id, key)

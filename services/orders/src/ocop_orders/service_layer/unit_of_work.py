@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.config import OrdersSettings
+from ocop_orders.service_layer.locks import KeyedLocks
 from ocop_orders.service_layer.stock import StockBook
 from ocop_shared.messaging.outbox import Outbox
 from ocop_shared.mongo import Database, Session, in_transaction
@@ -25,6 +26,7 @@ class Orders:
     runtime: ServiceRuntime
     settings: OrdersSettings
     clock: Clock
+    locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     @property
     def db(self) -> Database:
