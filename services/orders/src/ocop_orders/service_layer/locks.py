@@ -3,42 +3,39 @@
 Correctness never depends on them: the database's guarded updates and write conflicts keep
 stock right across processes and replicas. They only stop tills served by the same process
 from starting transactions that are bound to collide on the same product and be retried:
-such sales queue for a few milliseconds instead, while sales of other products go ahead.
+such sales wait for a few milliseconds instead, while sales of other products go ahead.
+
+A sale takes all its keys at once or none: it never holds one product while waiting for
+another, so a queue on a popular product does not stall sales of everything else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 
 
 class KeyedLocks:
     def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._waiting: Counter[str] = Counter()
+        self._busy: set[str] = set()
+        self._changed = asyncio.Condition()
 
     @contextlib.asynccontextmanager
     async def hold(self, keys: Iterable[str]) -> AsyncIterator[None]:
-        ordered = sorted(set(keys))  # one global order: no deadlock between two sales
-        for key in ordered:
-            self._waiting[key] += 1
-            self._locks.setdefault(key, asyncio.Lock())
-        acquired: list[str] = []
+        wanted = set(keys)
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._busy.isdisjoint(wanted))
+            self._busy |= wanted
         try:
-            for key in ordered:
-                await self._locks[key].acquire()
-                acquired.append(key)
             yield
         finally:
-            for key in reversed(acquired):
-                self._locks[key].release()
-            for key in ordered:
-                self._waiting[key] -= 1
-                if self._waiting[key] == 0:
-                    del self._waiting[key]
-                    del self._locks[key]
+            self._busy -= wanted  # at once, so a cancelled request cannot leave keys taken
+            await asyncio.shield(self._wake_waiters())
+
+    async def _wake_waiters(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     def __len__(self) -> int:
-        return len(self._locks)
+        return len(self._busy)
