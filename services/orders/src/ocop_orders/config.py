@@ -16,5 +16,7 @@ class OrdersSettings(ServiceSettings):
     default_low_stock_threshold: int = 5
     """Used when neither the showroom nor the product sets its own."""
     default_near_expiry_days: int = 14
+    expiry_sweep_interval_s: float = 3600.0
+    """How often the consumer process looks for lots entering their near-expiry window."""
     cookie_secure: bool = False
     """Set the console's session cookie with Secure (behind HTTPS)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
 
@@ -178,3 +178,20 @@ class WithdrawalCreatedV1(EventData):
     reason: str
     certificate_id: str | None = None
     created_at: datetime
+
+
+@register
+class LotExpiringV1(EventData):
+    """Sent once per lot when its expiry date comes within the showroom's warning window."""
+
+    event_type: ClassVar[str] = "ocop.orders.lot.expiring.v1"
+    topic: ClassVar[str] = STOCK_TOPIC
+
+    showroom_id: str
+    product_id: str
+    producer_id: str
+    lot_id: str
+    lot_code: str
+    expires_on: date
+    on_hand: int = Field(ge=0)
+    detected_at: datetime
