@@ -183,6 +183,7 @@ class ReturnRecord(_Model):
     restocked: bool
     at: datetime
     by: str
+    idempotency_key: str | None = None
 
 
 class Sale(_Model):

@@ -318,10 +318,19 @@ async def _put_back(
 
 
 async def record_return(
-    orders: Orders, showroom_id: str, sale_id: str, command: RecordReturn, by: Principal
+    orders: Orders,
+    showroom_id: str,
+    sale_id: str,
+    command: RecordReturn,
+    by: Principal,
+    key: str | None = None,
 ) -> Sale:
+    """Take goods back; with an idempotency key a retried return is applied once."""
+
     async def work(uow: UnitOfWork) -> Sale:
         sale = await uow.repository.get_sale(showroom_id, sale_id)
+        if key is not None and any(r.idempotency_key == key for r in sale.returns):
+            return sale
         if sale.status is not SaleStatus.COMPLETED:
             raise InvalidStateError("Hoá đơn đã huỷ, không nhận trả hàng", field="sale_id")
         showroom = await uow.repository.get_showroom(showroom_id)
@@ -381,6 +390,7 @@ async def record_return(
             restocked=command.restock,
             at=uow.now,
             by=by.name or by.subject,
+            idempotency_key=key,
         )
         updated = sale.model_copy(
             update={

@@ -405,6 +405,7 @@ async def receipt_page(
         showroom=showroom,
         active="sell",
         sale=sale,
+        idempotency_key=f"tra-{uuid.uuid4().hex}",
     )
 
 
@@ -417,6 +418,7 @@ async def return_submit(
     product_id: Annotated[str, Form(max_length=64)],
     quantity: Annotated[str, Form(max_length=10)],
     reason: Annotated[str, Form(max_length=500)],
+    idempotency_key: Annotated[str, Form(min_length=8, max_length=100)],
     damaged: Annotated[str, Form(max_length=1)] = "",
 ) -> Response:
     here = f"/quay/{showroom_id}/hoa-don/{sale_id}"
@@ -430,7 +432,9 @@ async def return_submit(
             reason=reason,
             restock=not damaged,
         )
-        return await sales.record_return(orders, showroom_id, sale_id, command, user)
+        return await sales.record_return(
+            orders, showroom_id, sale_id, command, user, idempotency_key
+        )
 
     return await _attempt(act, done=here, ok="Đã nhận trả hàng", failed=here)
 

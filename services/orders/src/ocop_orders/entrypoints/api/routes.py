@@ -51,6 +51,10 @@ IdempotencyKey = Annotated[
         description="Khoá máy bán hàng tạo cho mỗi giao dịch; gửi lại cùng khoá không bán hai lần",
     ),
 ]
+OptionalIdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$"),
+]
 SearchText = Annotated[str | None, Query(max_length=100)]
 Day = Annotated[date | None, Query(description="Ngày kinh doanh (mặc định: hôm nay)")]
 SALE_EXCLUDE = {"fingerprint"}
@@ -234,9 +238,10 @@ async def record_return(
     body: RecordReturn,
     orders: OrdersDep,
     who: AnyStaff,
+    idempotency_key: OptionalIdempotencyKey = None,
 ) -> Sale:
     """Khách trả hàng: hoàn tiền theo dòng; hàng hỏng vào khu cách ly."""
-    return await sales.record_return(orders, showroom_id, sale_id, body, who)
+    return await sales.record_return(orders, showroom_id, sale_id, body, who, idempotency_key)
 
 
 @router.post(
