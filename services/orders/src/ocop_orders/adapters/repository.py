@@ -200,9 +200,19 @@ class OrdersRepository:
             {"_id": producer_id}, {"name": name}, upsert=True, session=self.session
         )
 
-    async def producer_names(self) -> dict[str, str]:
-        cursor = self.db[PRODUCERS].find({}, session=self.session)
-        return {d["_id"]: d["name"] for d in await cursor.to_list()}
+    async def producer_names(self, producer_ids: list[str]) -> dict[str, str]:
+        """Names from producer events, else the name the catalogue gave with a product."""
+        names: dict[str, str] = {}
+        cursor = self.db[PRODUCTS].find(
+            {"producer_id": {"$in": producer_ids}, "producer_name": {"$ne": None}},
+            {"producer_id": 1, "producer_name": 1},
+            session=self.session,
+        )
+        for doc in await cursor.to_list():
+            names[doc["producer_id"]] = doc["producer_name"]
+        cursor = self.db[PRODUCERS].find({"_id": {"$in": producer_ids}}, session=self.session)
+        names.update({d["_id"]: d["name"] for d in await cursor.to_list()})
+        return names
 
     # -- stock ----------------------------------------------------------------------------
     async def find_balance(self, showroom_id: str, product_id: str) -> Balance | None:

@@ -167,7 +167,9 @@ async def daily_summary(orders: Orders, showroom: Showroom, day: date) -> DailyS
     """
     repository = OrdersRepository(orders.db)
     sales = await repository.sales_of_day(showroom.id, day)
-    names = await repository.producer_names()
+    names = await repository.producer_names(
+        sorted({line.producer_id for sale in sales for line in sale.lines})
+    )
     completed = [s for s in sales if s.status is SaleStatus.COMPLETED]
     by_payment: dict[str, int] = defaultdict(int)
     qty: dict[str, int] = defaultdict(int)
