@@ -85,6 +85,15 @@ async def test_operator_sells_at_the_till_and_a_double_tap_sells_once(shop: Shop
     shown = await shop.client.get(refused.headers["location"])
     assert "Hết hàng" in shown.text
 
+    history = await shop.client.get(f"/quay/{viet_tri}/ton-kho/{product}")
+    assert "Sổ kho" in history.text and "Nhập ký gửi" in history.text and "-2" in history.text
+    saved = await shop.client.post(
+        f"/quay/{viet_tri}/ton-kho/{product}",
+        data={"price_vnd": "125000", "low_stock_threshold": "2"},
+    )
+    assert "ok=" in saved.headers["location"]
+    assert (await shop.stock(viet_tri, product))["price_vnd"] == 125_000
+
     for export in ("ton-kho.xlsx", "ban-hang.xlsx", "nha-san-xuat.xlsx"):
         download = await shop.client.get(f"/quay/{viet_tri}/xuat/{export}")
         assert download.status_code == 200

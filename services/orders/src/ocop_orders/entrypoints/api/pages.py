@@ -30,6 +30,7 @@ from ocop_orders.domain.commands import (
     RecordReturn,
     RecordSale,
     ReturnLineInput,
+    SetProductSettings,
     StockTake,
     TransferLineInput,
     VoidSale,
@@ -45,9 +46,10 @@ from ocop_orders.entrypoints.api.deps import (
     ShowroomId,
 )
 from ocop_orders.service_layer import movements, reports, sales, withdrawals
+from ocop_orders.service_layer.stock import threshold_of
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.auth import AuthError, Principal, Role, decode_token, ensure_showroom_scope
-from ocop_shared.errors import DomainError
+from ocop_shared.errors import DomainError, NotFoundError
 from ocop_shared.web.pages import service_templates
 
 router = APIRouter(prefix="/quay", include_in_schema=False)
@@ -225,6 +227,79 @@ async def stock_page(
         status=status or "",
         filters=STOCK_FILTERS,
     )
+
+
+MOVEMENTS = {
+    "receipt": "Nhập ký gửi",
+    "sale": "Bán",
+    "return": "Khách trả",
+    "void": "Huỷ hoá đơn",
+    "transfer_out": "Chuyển đi",
+    "transfer_in": "Nhận chuyển đến",
+    "adjustment": "Kiểm kê",
+    "quarantine": "Rút vào cách ly",
+    "release": "Đưa lại lên kệ",
+    "return_to_producer": "Trả nhà sản xuất",
+}
+BUCKETS = {"on_hand": "Trên kệ", "quarantined": "Cách ly", "in_transit": "Đang chuyển"}
+
+
+@router.get("/{showroom_id}/ton-kho/{product_id}", response_class=HTMLResponse)
+async def product_stock_page(
+    request: Request,
+    showroom_id: ShowroomId,
+    product_id: ItemId,
+    orders: OrdersDep,
+    user: ConsoleUser,
+) -> HTMLResponse:
+    showroom = await _showroom(orders, user, showroom_id)
+    repository = OrdersRepository(orders.db)
+    product = await repository.get_product(product_id)
+    balance = await repository.find_balance(showroom_id, product_id)
+    if balance is None:
+        raise NotFoundError("Điểm bán chưa nhập sản phẩm này", field="product_id")
+    today = orders.clock.today()
+    lots = sorted(
+        await repository.lots(showroom_id, product_id), key=lambda lot: lot.expires_on or date.max
+    )
+    return _render(
+        request,
+        "product.html",
+        user,
+        title=product.name,
+        showroom=showroom,
+        active="stock",
+        product=product,
+        balance=balance,
+        lots=lots,
+        ledger=await repository.ledger(showroom_id, product_id),
+        movements=MOVEMENTS,
+        buckets=BUCKETS,
+        today=today,
+        reason=block_reason(product, showroom, today),
+        threshold=threshold_of(balance, showroom, orders.settings.default_low_stock_threshold),
+    )
+
+
+@router.post("/{showroom_id}/ton-kho/{product_id}")
+async def product_settings_submit(
+    showroom_id: ShowroomId,
+    product_id: ItemId,
+    orders: OrdersDep,
+    user: ConsoleUser,
+    price_vnd: Annotated[str, Form(max_length=15)] = "",
+    low_stock_threshold: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    here = f"/quay/{showroom_id}/ton-kho/{product_id}"
+    ensure_showroom_scope(user, showroom_id)
+
+    async def act() -> Any:
+        command = SetProductSettings(
+            price_vnd=_int(price_vnd), low_stock_threshold=_int(low_stock_threshold)
+        )
+        return await movements.set_product_settings(orders, showroom_id, product_id, command, user)
+
+    return await _attempt(act, done=here, ok="Đã lưu", failed=here)
 
 
 async def _choices(orders: Orders, showroom: Showroom) -> list[dict[str, Any]]:
