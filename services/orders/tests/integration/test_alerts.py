@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ocop_orders.service_layer.expiry import announce_expiring_lots
+from ocop_orders.service_layer.expiry import announce_expiring_lots, withdraw_lapsed_certificates
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.runtime import open_runtime
 
@@ -49,3 +49,22 @@ async def test_lots_near_expiry_are_announced_once_and_shown(shop: Shop) -> None
     alerts = await shop.client.get(f"/api/v1/showrooms/{showroom}/alerts", headers=shop.admin)
     assert [a["kind"] for a in alerts.json()] == ["near_expiry"]
     assert "30/11/2026" in alerts.json()[0]["detail"]
+
+
+async def test_certificate_past_its_end_date_is_withdrawn_by_the_sweep(shop: Shop) -> None:
+    showroom = await shop.showroom("VT")
+    product = await shop.product("Mì gạo Hùng Lô")
+    await shop.receive(showroom, product, 6)
+    shop.clock.advance(date(2028, 6, 16) - date(2026, 11, 24))  # certificate ends 15/06/2028
+
+    refused = await shop.sell(showroom, [{"product_id": product, "quantity": 1}])
+    assert refused.status_code == 409
+    assert "hết hiệu lực" in refused.json()["detail"]
+    runtime = await open_runtime(shop.settings)
+    try:
+        withdrawn = await withdraw_lapsed_certificates(Orders(runtime, shop.settings, shop.clock))
+    finally:
+        await runtime.close()
+    assert withdrawn == 1
+    balance = await shop.stock(showroom, product)
+    assert (balance["on_hand"], balance["quarantined"]) == (0, 6)

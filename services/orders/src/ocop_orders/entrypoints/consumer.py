@@ -11,7 +11,10 @@ from pymongo.errors import PyMongoError
 
 from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
-from ocop_orders.service_layer.expiry import announce_expiring_lots
+from ocop_orders.service_layer.expiry import (
+    announce_expiring_lots,
+    withdraw_lapsed_certificates,
+)
 from ocop_orders.service_layer.sync import build_handlers
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.contracts.catalog import CATALOG_PRODUCTS_TOPIC
@@ -62,6 +65,7 @@ async def sweep_expiry(settings: OrdersSettings, stop: asyncio.Event, clock: Clo
         while not stop.is_set():
             try:
                 await announce_expiring_lots(orders)
+                await withdraw_lapsed_certificates(orders)
             except PyMongoError as exc:
                 log.warning("expiry_sweep.failed", error=repr(exc))
             with contextlib.suppress(TimeoutError):

@@ -1,4 +1,5 @@
-"""The expiry sweep: one LotExpiringV1 per lot entering its showroom's warning window."""
+"""The expiry sweep: lots entering their warning window are announced once (LotExpiringV1);
+products whose certificate passed its end date without an event yet are withdrawn."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from datetime import date, timedelta
 
 import structlog
 
-from ocop_orders.adapters.repository import LOTS, OrdersRepository
+from ocop_orders.adapters.repository import LOTS, PRODUCTS, OrdersRepository
+from ocop_orders.service_layer.sync import withdraw_where_blocked
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
+from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.contracts.orders import LotExpiringV1
 
 log = structlog.get_logger(__name__)
@@ -57,3 +60,25 @@ async def _announce(uow: UnitOfWork, *, showroom_id: str, horizon: date) -> int:
         )
         count += 1
     return count
+
+
+async def withdraw_lapsed_certificates(orders: Orders) -> int:
+    """Quarantine stock of products whose certificate ended by date (sales are already
+    refused by the eligibility rule; the expired event may come later or never)."""
+    today = orders.clock.today()
+    cursor = orders.db[PRODUCTS].find(
+        {
+            "certificate.status": CertificateStatus.ACTIVE.value,
+            "certificate.valid_until": {"$lt": today.isoformat()},
+        },
+        {"_id": 1},
+    )
+    withdrawn = 0
+    for doc in await cursor.to_list():
+
+        async def work(uow: UnitOfWork, product_id: str = str(doc["_id"])) -> int:
+            product = await uow.repository.get_product(product_id)
+            return await withdraw_where_blocked(uow, product, orders.clock)
+
+        withdrawn += await run_in_unit_of_work(orders, "he-thong:han-giay-chung-nhan", work)
+    return withdrawn

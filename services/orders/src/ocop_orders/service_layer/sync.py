@@ -54,7 +54,7 @@ def _uow(context: MessageContext, settings: OrdersSettings, clock: Clock) -> Uni
     )
 
 
-async def _withdraw_where_blocked(uow: UnitOfWork, product: Product, clock: Clock) -> int:
+async def withdraw_where_blocked(uow: UnitOfWork, product: Product, clock: Clock) -> int:
     """Quarantine the shelf stock of `product` at every showroom where it may not be sold."""
     today = clock.today()
     withdrawn = 0
@@ -132,7 +132,7 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
             update={"certificate": change(base.certificate), "certificate_sequence": sequence}
         )
         await uow.repository.save_product(product)
-        await _withdraw_where_blocked(uow, product, clock)
+        await withdraw_where_blocked(uow, product, clock)
 
     async def on_certificate_issued(event: EventData, context: MessageContext) -> None:
         assert isinstance(event, CertificateIssuedV1)
@@ -205,7 +205,7 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
         )
         product = base.model_copy(update=content)
         await uow.repository.save_product(product)
-        await _withdraw_where_blocked(uow, product, clock)
+        await withdraw_where_blocked(uow, product, clock)
 
     return {
         ProducerRegisteredV1.event_type: on_producer_registered,
