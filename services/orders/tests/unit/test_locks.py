@@ -39,3 +39,21 @@ async def test_a_cancelled_waiter_leaves_no_lock_behind() -> None:
 async def _hold(locks: KeyedLocks, keys: list[str]) -> None:
     async with locks.hold(keys):
         await asyncio.sleep(1)
+
+
+async def test_sales_are_served_in_arrival_order_per_product() -> None:
+    locks = KeyedLocks()
+    order: list[int] = []
+
+    async def sale(n: int, keys: list[str]) -> None:
+        async with locks.hold(keys):
+            order.append(n)
+            await asyncio.sleep(0.005)
+
+    await asyncio.gather(
+        sale(0, ["a", "b"]), sale(1, ["b", "c"]), sale(2, ["a"]), sale(3, ["c", "a"])
+    )
+    assert order.index(0) < order.index(1)
+    assert order.index(0) < order.index(2) < order.index(3)
+    assert order.index(1) < order.index(3)
+    assert len(locks) == 0

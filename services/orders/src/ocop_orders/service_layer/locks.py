@@ -5,37 +5,50 @@ stock right across processes and replicas. They only stop tills served by the sa
 from starting transactions that are bound to collide on the same product and be retried:
 such sales wait for a few milliseconds instead, while sales of other products go ahead.
 
-A sale takes all its keys at once or none: it never holds one product while waiting for
-another, so a queue on a popular product does not stall sales of everything else.
+A sale joins the queue of each of its keys at once, in arrival order, and runs when it is
+first in all of them. The oldest waiting sale is always first everywhere, so there is no
+deadlock, no sale holds one product while waiting for another, and none starves.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator, Iterable
+
+
+class _Ticket:
+    __slots__ = ("wake",)
+
+    def __init__(self) -> None:
+        self.wake = asyncio.Event()
 
 
 class KeyedLocks:
     def __init__(self) -> None:
-        self._busy: set[str] = set()
-        self._changed = asyncio.Condition()
+        self._queues: dict[str, deque[_Ticket]] = {}
 
     @contextlib.asynccontextmanager
     async def hold(self, keys: Iterable[str]) -> AsyncIterator[None]:
-        wanted = set(keys)
-        async with self._changed:
-            await self._changed.wait_for(lambda: self._busy.isdisjoint(wanted))
-            self._busy |= wanted
+        wanted = sorted(set(keys))
+        ticket = _Ticket()
+        for key in wanted:  # no await in between: joining all queues is atomic
+            self._queues.setdefault(key, deque()).append(ticket)
         try:
+            while not all(self._queues[key][0] is ticket for key in wanted):
+                ticket.wake.clear()
+                await ticket.wake.wait()
             yield
         finally:
-            self._busy -= wanted  # at once, so a cancelled request cannot leave keys taken
-            await asyncio.shield(self._wake_waiters())
-
-    async def _wake_waiters(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+            for key in wanted:
+                queue = self._queues[key]
+                was_first = queue[0] is ticket
+                queue.remove(ticket)
+                if not queue:
+                    del self._queues[key]
+                elif was_first:
+                    queue[0].wake.set()
 
     def __len__(self) -> int:
-        return len(self._busy)
+        return len(self._queues)
