@@ -101,8 +101,6 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
         }
         if event.gtin:
             content["gtin"] = event.gtin
-        if current is not None and current.catalog_sequence > 0:
-            content.pop("name")  # the catalogue's listing name wins
         product = (
             current.model_copy(update=content)
             if current
@@ -185,7 +183,6 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
             return
         withdrawn = isinstance(event, ProductWithdrawnV1)
         content: dict[str, object] = {
-            "name": event.name,
             "producer_id": event.producer_id,
             "listed_for_showrooms": not withdrawn and Channel.SHOWROOM in event.eligible_channels,
             "catalog_sequence": sequence or (current.catalog_sequence + 1 if current else 1),
@@ -193,6 +190,8 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
             "key_farm_product": event.key_farm_product,
             "traceability_url": event.traceability_url,
         }
+        if event.name != event.product_id:  # the catalogue's placeholder before it knows more
+            content["name"] = event.name
         for name in ("gtin", "unit", "suggested_price_vnd", "group_code"):
             value = getattr(event, name)
             if value is not None:
