@@ -172,6 +172,11 @@ def _receipt_line(
     return line
 
 
+def _is_service(product: dict[str, Any]) -> bool:
+    """Community tourism (group 6 / "travel") is a service, not goods on a shelf."""
+    return (product.get("group_code") or "").split(".")[0] in ("travel", "6")
+
+
 async def _stock(
     client: httpx.AsyncClient,
     demo: DemoShowroom,
@@ -187,7 +192,9 @@ async def _stock(
     lines = [
         _receipt_line(choice, demo, index, today)
         for index, choice in enumerate(choices)
-        if choice["sellable"] and choice["product"]["id"] not in stocked
+        if choice["sellable"]
+        and choice["product"]["id"] not in stocked
+        and not _is_service(choice["product"])
     ]
     if lines:
         _json(
