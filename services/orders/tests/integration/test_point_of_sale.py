@@ -269,3 +269,29 @@ async def test_bad_input_is_a_problem_naming_the_field(shop: Shop) -> None:
         assert response.status_code == 422, (field, response.text)
         assert field in [e["field"] for e in response.json()["errors"]], response.text
     assert (await shop.stock(showroom, product))["on_hand"] == 2
+
+
+async def test_sale_at_a_fair_booth_is_published_with_the_trade_event(shop: Shop) -> None:
+    booth = await shop.showroom(
+        "HC25", fair={"trade_event_id": "hoi-cho-ocop-phu-tho-2025", "booth_code": "B-117"}
+    )
+    product = await shop.product("Rượu bưởi Đoan Hùng", price=150_000, group="drink")
+    await shop.receive(booth, product, 5, expires_on=None)
+
+    response = await shop.sell(
+        booth,
+        [{"product_id": product, "quantity": 2}],
+        payment={"method": "bank_transfer", "reference": "VQR12345"},
+    )
+
+    assert response.status_code == 201, response.text
+    [event] = await outbox_events(shop, "ocop.orders.sale.recorded.v1")
+    assert event["subject"] == response.json()["id"]
+    data = event["data"]
+    assert data["channel"] == "fair"
+    assert data["trade_event_id"] == "hoi-cho-ocop-phu-tho-2025"
+    assert data["booth_code"] == "B-117"
+    assert data["payment_method"] == "bank_transfer"
+    assert data["payment_reference"] == "VQR12345"
+    assert data["total_vnd"] == 300_000
+    assert data["lines"][0]["producer_id"] == "prd-chi-dam"
