@@ -32,6 +32,11 @@ from ocop_shared.messaging.outbox import Outbox
 from ocop_shared.mongo import Database, Session
 
 BUCKETS = ("on_hand", "quarantined", "in_transit")
+SELLING_MOVEMENTS = frozenset(
+    {StockMovement.SALE, StockMovement.TRANSFER_OUT, StockMovement.ADJUSTMENT}
+)
+"""Movements after which "stock low" means "order more"; a withdrawal empties the shelf on
+purpose and is announced as a withdrawal instead."""
 
 
 @dataclass(frozen=True)
@@ -288,7 +293,7 @@ class StockBook:
         await self.db[BALANCES].update_one(
             {"_id": subject}, {"$set": {"low_alert_open": low}}, session=self.session
         )
-        if low:
+        if low and movement in SELLING_MOVEMENTS:
             await self.outbox.add(
                 self.session,
                 StockLowV1(
