@@ -176,6 +176,8 @@ async def test_bill_with_discounts_cash_change_and_per_producer_summary(shop: Sh
     assert summary["receipts"] == 1
     assert summary["net_vnd"] == 195_000
     assert summary["by_producer"][0]["owed_vnd"] == 195_000 - 19_500
+    assert summary["by_kiosk"] == {"K02": 195_000}
+    assert summary["by_payment"] == {"cash": 195_000}
 
 
 async def test_returns_void_transfer_and_stock_take_keep_the_ledger_balanced(shop: Shop) -> None:

@@ -155,6 +155,8 @@ class DailySummary(BaseModel):
     refunds_vnd: int
     net_vnd: int
     by_payment: dict[str, int]
+    by_kiosk: dict[str, int]
+    """Net sales per kiosk or booth ("" for sales without one)."""
     by_producer: list[ProducerLine]
     top_products: list[tuple[str, int, int]]
     """(name, quantity, net VND), best first."""
@@ -172,12 +174,14 @@ async def daily_summary(orders: Orders, showroom: Showroom, day: date) -> DailyS
     )
     completed = [s for s in sales if s.status is SaleStatus.COMPLETED]
     by_payment: dict[str, int] = defaultdict(int)
+    by_kiosk: dict[str, int] = defaultdict(int)
     qty: dict[str, int] = defaultdict(int)
     gross: dict[str, int] = defaultdict(int)
     refunds: dict[str, int] = defaultdict(int)
     products: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for sale in completed:
         by_payment[sale.payment.method.value] += sale.total_vnd - sale.refunded_vnd
+        by_kiosk[sale.kiosk_code or ""] += sale.total_vnd - sale.refunded_vnd
         for line in sale.lines:
             qty[line.producer_id] += line.quantity - line.returned
             gross[line.producer_id] += line.line_total_vnd
@@ -219,6 +223,7 @@ async def daily_summary(orders: Orders, showroom: Showroom, day: date) -> DailyS
         refunds_vnd=refunds_vnd,
         net_vnd=sales_vnd - refunds_vnd,
         by_payment=dict(by_payment),
+        by_kiosk=dict(sorted(by_kiosk.items())),
         by_producer=producers,
         top_products=top,
     )
