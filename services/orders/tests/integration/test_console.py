@@ -103,3 +103,45 @@ async def test_operator_sells_at_the_till_and_a_double_tap_sells_once(shop: Shop
     other = await shop.client.get(f"/quay/{den_hung}/ton-kho", headers={"accept": "text/html"})
     assert other.status_code == 403
     assert "Không có quyền" in other.text
+
+
+async def test_trade_staff_open_and_edit_a_showroom_operators_may_not(shop: Shop) -> None:
+    staff = mint_token(shop.settings, subject="xt-1", roles=[Role.TRADE_STAFF], name="Anh Minh")
+    shop.client.cookies.set("ocop_quay", staff)
+    created = await shop.client.post(
+        "/quay/quan-ly",
+        data={
+            "code": "DH",
+            "name": "Chợ Quê – Đền Hùng",
+            "address": "Khu di tích lịch sử Đền Hùng",
+            "province": "Phú Thọ",
+            "kiosks": "G001 Gian hàng 1\nG002 Gian hàng 2\n",
+            "commission_percent": "8",
+            "trade_event_id": "gio-to-2026",
+            "booth_code": "B7",
+        },
+    )
+    assert "ok=" in created.headers["location"], created.headers["location"]
+    [showroom] = (await shop.client.get("/api/v1/showrooms", headers=shop.admin)).json()
+    assert [k["code"] for k in showroom["kiosks"]] == ["G001", "G002"]
+    assert showroom["fair"] == {"trade_event_id": "gio-to-2026", "booth_code": "B7"}
+    edited = await shop.client.post(
+        f"/quay/quan-ly/{showroom['id']}",
+        data={
+            "name": "Chợ Quê – Đền Hùng",
+            "address": "Khu di tích lịch sử Đền Hùng",
+            "kiosks": "G001 Gian hàng 1",
+            "accepts_key_farm_products": "1",
+            "active": "1",
+        },
+    )
+    assert "ok=" in edited.headers["location"]
+    after = (
+        await shop.client.get(f"/api/v1/showrooms/{showroom['id']}", headers=shop.admin)
+    ).json()
+    assert after["fair"] is None and after["accepts_key_farm_products"] is True
+    assert len(after["kiosks"]) == 1 and after["commission_percent"] == 8
+
+    await sign_in(shop, showroom["id"])
+    page = await shop.client.get("/quay/quan-ly", headers={"accept": "text/html"})
+    assert page.status_code == 403

@@ -74,3 +74,16 @@ def signed_in_operator(
 
 
 ConsoleUser = Annotated[Principal, Depends(signed_in_operator)]
+
+
+def signed_in_manager(
+    principal: Annotated[Principal | None, Depends(console_principal)],
+) -> Principal:
+    if principal is None:
+        raise LoginRequiredError
+    if not principal.has_any(Role.TRADE_STAFF):
+        raise HTTPException(403, "Cần vai trò cán bộ xúc tiến thương mại hoặc quản trị")
+    return principal
+
+
+ConsoleManager = Annotated[Principal, Depends(signed_in_manager)]

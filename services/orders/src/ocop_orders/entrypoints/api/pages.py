@@ -14,7 +14,7 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -23,6 +23,7 @@ from ocop_orders.domain import fefo
 from ocop_orders.domain.commands import (
     CloseWithdrawal,
     CountLine,
+    CreateShowroom,
     CreateTransfer,
     Quarantine,
     ReceiptLine,
@@ -33,6 +34,7 @@ from ocop_orders.domain.commands import (
     SetProductSettings,
     StockTake,
     TransferLineInput,
+    UpdateShowroom,
     VoidSale,
 )
 from ocop_orders.domain.eligibility import block_reason
@@ -40,12 +42,16 @@ from ocop_orders.domain.model import Showroom
 from ocop_orders.domain.search import tokens
 from ocop_orders.entrypoints.api.deps import (
     SESSION_COOKIE,
+    ConsoleManager,
     ConsoleUser,
     ItemId,
     OrdersDep,
     ShowroomId,
+    console_principal,
+    signed_in_operator,
 )
 from ocop_orders.service_layer import movements, reports, sales, withdrawals
+from ocop_orders.service_layer import showrooms as showrooms_service
 from ocop_orders.service_layer.stock import threshold_of
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.auth import AuthError, Principal, Role, decode_token, ensure_showroom_scope
@@ -168,14 +174,125 @@ async def logout() -> Response:
     return response
 
 
+# -- showroom management (trade staff, admin) ------------------------------------------------
+def _kiosks(text: str) -> list[dict[str, str]]:
+    kiosks = []
+    for line in text.splitlines():
+        code, _, name = line.strip().partition(" ")
+        if code:
+            kiosks.append({"code": code, "name": name.strip() or code})
+    return kiosks
+
+
+def _showroom_fields(form: dict[str, str]) -> dict[str, Any]:
+    fair = None
+    if form.get("trade_event_id"):
+        fair = {
+            "trade_event_id": form["trade_event_id"],
+            "booth_code": form.get("booth_code") or None,
+        }
+    return {
+        "name": form.get("name", ""),
+        "address": form.get("address", ""),
+        "kiosks": _kiosks(form.get("kiosks", "")),
+        "fair": fair,
+        "accepts_key_farm_products": form.get("accepts_key_farm_products") == "1",
+        "low_stock_threshold": _int(form.get("low_stock_threshold")),
+        "near_expiry_days": _int(form.get("near_expiry_days")),
+        "commission_percent": _int(form.get("commission_percent")),
+    }
+
+
+async def _form(request: Request) -> dict[str, str]:
+    data = await request.form()
+    return {k: v.strip() for k, v in data.items() if isinstance(v, str)}
+
+
+@router.get("/quan-ly", response_class=HTMLResponse)
+async def manage_page(request: Request, orders: OrdersDep, user: ConsoleManager) -> HTMLResponse:
+    showrooms = await OrdersRepository(orders.db).list_showrooms()
+    return _render(
+        request, "manage.html", user, title="Quản lý điểm bán", showrooms=showrooms, current=None
+    )
+
+
+@router.post("/quan-ly")
+async def manage_create(request: Request, orders: OrdersDep, user: ConsoleManager) -> Response:
+    form = await _form(request)
+
+    async def act() -> Any:
+        fields = _showroom_fields(form)
+        fields["commission_percent"] = fields["commission_percent"] or 0
+        command = CreateShowroom.model_validate(
+            {**fields, "code": form.get("code", ""), "province": form.get("province", "")}
+        )
+        return await showrooms_service.create_showroom(orders, command, user)
+
+    return await _attempt(act, done="/quay/quan-ly", ok="Đã mở điểm bán", failed="/quay/quan-ly")
+
+
+@router.get("/quan-ly/{showroom_id}", response_class=HTMLResponse)
+async def manage_edit_page(
+    request: Request, showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleManager
+) -> HTMLResponse:
+    repository = OrdersRepository(orders.db)
+    return _render(
+        request,
+        "manage.html",
+        user,
+        title="Quản lý điểm bán",
+        showrooms=await repository.list_showrooms(),
+        current=await repository.get_showroom(showroom_id),
+    )
+
+
+@router.post("/quan-ly/{showroom_id}")
+async def manage_update(
+    request: Request, showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleManager
+) -> Response:
+    here = f"/quay/quan-ly/{showroom_id}"
+    form = await _form(request)
+
+    async def act() -> Any:
+        fields = _showroom_fields(form)
+        command = UpdateShowroom.model_validate(
+            {
+                **fields,
+                "clear_fair": fields["fair"] is None,
+                "active": form.get("active") == "1",
+            }
+        )
+        return await showrooms_service.update_showroom(orders, showroom_id, command, user)
+
+    return await _attempt(act, done=here, ok="Đã lưu", failed=here)
+
+
 # -- showrooms and overview ------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
-async def choose_showroom(request: Request, orders: OrdersDep, user: ConsoleUser) -> Response:
+async def choose_showroom(
+    request: Request,
+    orders: OrdersDep,
+    who: Annotated[Principal | None, Depends(console_principal)],
+) -> Response:
+    if (
+        who is not None
+        and not who.has_any(Role.SHOWROOM_OPERATOR)
+        and who.has_any(Role.TRADE_STAFF)
+    ):
+        return RedirectResponse("/quay/quan-ly", status_code=303)
+    user = signed_in_operator(who)
     repository = OrdersRepository(orders.db)
     mine = await repository.list_showrooms(None if Role.ADMIN in user.roles else user.showroom_ids)
     if len(mine) == 1:
         return RedirectResponse(f"/quay/{mine[0].id}", status_code=303)
-    return _render(request, "showrooms.html", user, title="Chọn điểm bán", showrooms=mine)
+    return _render(
+        request,
+        "showrooms.html",
+        user,
+        title="Chọn điểm bán",
+        showrooms=mine,
+        manager=user.has_any(Role.TRADE_STAFF),
+    )
 
 
 @router.get("/{showroom_id}", response_class=HTMLResponse)
