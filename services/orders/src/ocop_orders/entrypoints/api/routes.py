@@ -23,7 +23,15 @@ from ocop_orders.domain.commands import (
     VoidSale,
 )
 from ocop_orders.domain.eligibility import block_reason
-from ocop_orders.domain.model import Alert, Balance, Sale, Showroom, Transfer, Withdrawal
+from ocop_orders.domain.model import (
+    Alert,
+    Balance,
+    Lot,
+    Sale,
+    Showroom,
+    Transfer,
+    Withdrawal,
+)
 from ocop_orders.entrypoints.api.deps import (
     AnyStaff,
     ItemId,
@@ -172,17 +180,23 @@ async def find_products(
     showroom = await repository.get_showroom(showroom_id)
     today = orders.clock.today()
     found = await repository.search_products(q, gtin=gtin, limit=limit)
+    ids = [p.id for p in found]
+    balances = await repository.balances_for(showroom_id, ids)
+    lots: dict[str, list[Lot]] = {}
+    for lot in await repository.lots_for(showroom_id, ids):
+        lots.setdefault(lot.product_id, []).append(lot)
     choices = []
     for product in found:
-        balance = await repository.find_balance(showroom_id, product.id)
-        lots = await repository.lots(showroom_id, product.id)
+        balance = balances.get(product.id)
         reason = block_reason(product, showroom, today)
         price = balance.price_vnd if balance and balance.price_vnd is not None else None
         choices.append(
             ProductChoice(
                 product=product,
                 price_vnd=price if price is not None else product.suggested_price_vnd,
-                available=sum(lot.on_hand for lot in fefo.sellable_lots(lots, today)),
+                available=sum(
+                    lot.on_hand for lot in fefo.sellable_lots(lots.get(product.id, []), today)
+                ),
                 sellable=reason is None,
                 block_reason=reason,
             )
