@@ -115,9 +115,14 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
         change: Callable[[CertificateInfo | None], CertificateInfo | None],
     ) -> None:
         uow = _uow(context, settings, clock)
-        sequence = context.envelope.sequence or 0
+        # Without a sequence there is no ordering to check: apply (partition order holds).
+        sequence = context.envelope.sequence
         current = await uow.repository.find_product(product_id)
-        if current is not None and current.certificate_sequence >= sequence:
+        if (
+            current is not None
+            and sequence is not None
+            and current.certificate_sequence >= sequence
+        ):
             log.info("orders.stale_certificate_event", product_id=product_id, sequence=sequence)
             return
         base = current or Product(
@@ -127,7 +132,12 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
             producer_name=await uow.repository.producer_name(producer_id),
         )
         product = base.model_copy(
-            update={"certificate": change(base.certificate), "certificate_sequence": sequence}
+            update={
+                "certificate": change(base.certificate),
+                "certificate_sequence": sequence
+                if sequence is not None
+                else base.certificate_sequence,
+            }
         )
         await uow.repository.save_product(product)
         await withdraw_where_blocked(uow, product, clock)
@@ -176,16 +186,18 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
     async def on_listing(event: EventData, context: MessageContext) -> None:
         assert isinstance(event, ProductPublishedV1 | ProductUpdatedV1 | ProductWithdrawnV1)
         uow = _uow(context, settings, clock)
-        sequence = context.envelope.sequence or 0
+        sequence = context.envelope.sequence
         current = await uow.repository.find_product(event.product_id)
-        if current is not None and sequence and current.catalog_sequence >= sequence:
+        if current is not None and sequence is not None and current.catalog_sequence >= sequence:
             log.info("orders.stale_catalog_event", product_id=event.product_id, sequence=sequence)
             return
         withdrawn = isinstance(event, ProductWithdrawnV1)
         content: dict[str, object] = {
             "producer_id": event.producer_id,
             "listed_for_showrooms": not withdrawn and Channel.SHOWROOM in event.eligible_channels,
-            "catalog_sequence": sequence or (current.catalog_sequence + 1 if current else 1),
+            "catalog_sequence": sequence
+            if sequence is not None
+            else (current.catalog_sequence if current else 0),
             "catalog_reason": event.reason if isinstance(event, ProductWithdrawnV1) else None,
             "key_farm_product": event.key_farm_product,
             "traceability_url": event.traceability_url,
