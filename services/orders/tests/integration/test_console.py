@@ -145,3 +145,89 @@ async def test_trade_staff_open_and_edit_a_showroom_operators_may_not(shop: Shop
     await sign_in(shop, showroom["id"])
     page = await shop.client.get("/quay/quan-ly", headers={"accept": "text/html"})
     assert page.status_code == 403
+
+
+async def test_back_office_forms_move_stock_and_refusals_come_back_as_messages(
+    shop: Shop,
+) -> None:
+    viet_tri = await shop.showroom("VT")
+    xuan_son = await shop.showroom("XS")
+    product = await shop.product("Bưởi Đoan Hùng", price=45_000)
+    await sign_in(shop, viet_tri, xuan_son)
+
+    received = await shop.client.post(
+        f"/quay/{viet_tri}/nhap-hang",
+        data={
+            "product_id": product,
+            "quantity": "12",
+            "lot_code": "L7",
+            "expires_on": "2027-01-15",
+        },
+    )
+    assert "ok=" in received.headers["location"]
+    expired = await shop.client.post(
+        f"/quay/{viet_tri}/nhap-hang",
+        data={
+            "product_id": product,
+            "quantity": "1",
+            "lot_code": "OLD",
+            "expires_on": "2026-01-01",
+        },
+    )
+    assert "loi=" in expired.headers["location"]
+
+    sale = (await shop.sell(viet_tri, [{"product_id": product, "quantity": 3}])).json()
+    receipt = f"/quay/{viet_tri}/hoa-don/{sale['id']}"
+    page = await shop.client.get(receipt)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+    assert key is not None
+    returned = await shop.client.post(
+        f"{receipt}/tra-hang",
+        data={
+            "product_id": product,
+            "quantity": "1",
+            "reason": "Quả dập",
+            "damaged": "1",
+            "idempotency_key": key.group(1),
+        },
+    )
+    assert "ok=" in returned.headers["location"]
+    other = (await shop.sell(viet_tri, [{"product_id": product, "quantity": 1}])).json()
+    voided = await shop.client.post(
+        f"/quay/{viet_tri}/hoa-don/{other['id']}/huy", data={"reason": "Bấm nhầm"}
+    )
+    assert "ok=" in voided.headers["location"]
+
+    sent = await shop.client.post(
+        f"/quay/{viet_tri}/chuyen-kho",
+        data={"to_showroom_id": xuan_son, "product_id": product, "quantity": "2"},
+    )
+    assert "ok=" in sent.headers["location"]
+    [transfer] = (
+        await shop.client.get(f"/api/v1/showrooms/{xuan_son}/transfers", headers=shop.admin)
+    ).json()
+    arrived = await shop.client.post(f"/quay/{xuan_son}/chuyen-kho/{transfer['id']}/nhan")
+    assert "ok=" in arrived.headers["location"]
+
+    counted = await shop.client.post(
+        f"/quay/{viet_tri}/kiem-kho", data={f"count_{product}": "6", "reason": "Cuối ngày"}
+    )
+    assert "ok=" in counted.headers["location"]
+    pulled = await shop.client.post(
+        f"/quay/{viet_tri}/rut-hang", data={"product_id": product, "quantity": "2", "reason": "Dập"}
+    )
+    assert "ok=" in pulled.headers["location"]
+    alerts = await shop.client.get(f"/quay/{viet_tri}/canh-bao")
+    ids = re.findall(r"/rut-hang/([A-Za-z0-9-]+)/tra-nha-san-xuat", alerts.text)
+    assert len(ids) == 2  # the damaged return and the manual withdrawal
+    for withdrawal_id in ids:
+        closed = await shop.client.post(
+            f"/quay/{viet_tri}/rut-hang/{withdrawal_id}/tra-nha-san-xuat"
+        )
+        assert "ok=" in closed.headers["location"]
+
+    balance = await shop.stock(viet_tri, product)
+    assert (balance["on_hand"], balance["quarantined"]) == (4, 0)
+    assert (await shop.stock(xuan_son, product))["on_hand"] == 2
+    for showroom in (viet_tri, xuan_son):
+        assert (await shop.audit(showroom))["consistent"] is True
