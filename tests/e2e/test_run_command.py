@@ -24,6 +24,7 @@ def test_ocop_run_serves_the_demo_catalogue_and_stops_cleanly(infra: Endpoints) 
         **infra.as_env(),  # reuse the test servers: `ocop run` then starts nothing local
         "OCOP_CATALOG_PORT": str(catalog_port),
         "OCOP_CERTIFICATION_PORT": str(certification_port),
+        "OCOP_ORDERS_PORT": str(free_port()),
         "OCOP_EVENTS_PORT": str(free_port()),
     }
     process = subprocess.Popen(

@@ -43,7 +43,7 @@ async def test_a_valid_token_sets_an_http_only_cookie_and_goes_back(app: FastAPI
         assert response.headers["location"] == "/whoami"
         cookie = response.headers["set-cookie"]
         assert "HttpOnly" in cookie
-        assert "SameSite=lax" in cookie
+        assert "SameSite=strict" in cookie
         assert (await http.get("/whoami")).text == "officer-1"
         await http.get("/dang-xuat")
         assert (await http.get("/whoami")).text == "-"

@@ -125,6 +125,16 @@ SYSTEM: tuple[Component, ...] = (
     WorkerProcess("catalog-relay", "ocop_catalog.entrypoints.relay"),
     WorkerProcess("catalog-consumer", "ocop_catalog.entrypoints.consumer"),
     ApiProcess(
+        "orders-api",
+        "ocop_orders.entrypoints.api:create_app",
+        "OCOP_ORDERS_PORT",
+        8003,
+        "Điểm bán (showrooms)",
+        pages=(("Quầy bán hàng OCOP (showroom console)", "/quay/"),),
+    ),
+    WorkerProcess("orders-relay", "ocop_orders.entrypoints.relay"),
+    WorkerProcess("orders-consumer", "ocop_orders.entrypoints.consumer"),
+    ApiProcess(
         "events-api",
         "ocop_events.entrypoints.api:create_app",
         "OCOP_EVENTS_PORT",
@@ -152,6 +162,7 @@ class DemoSeeder:
 
 DEMO: tuple[DemoSeeder, ...] = (
     DemoSeeder(CERTIFICATION_API, "ocop_certification.entrypoints.demo", "Chứng nhận"),
+    DemoSeeder("orders-api", "ocop_orders.entrypoints.demo", "Điểm bán"),
     DemoSeeder("events-api", "ocop_events.entrypoints.demo", "Xúc tiến thương mại"),
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
 
@@ -35,6 +35,7 @@ class SaleLineV1(EventData):
     unit_price_vnd: int = Field(ge=0)
     discount_vnd: int = Field(default=0, ge=0)
     line_total_vnd: int = Field(ge=0)
+    product_name: str | None = None
 
 
 @register
@@ -55,3 +56,142 @@ class SaleRecordedV1(EventData):
     trade_event_id: str | None = None
     """The fair or sales week the sale belongs to, when sold at a fair booth."""
     booth_code: str | None = None
+    subtotal_vnd: int | None = Field(default=None, ge=0)
+    """Before discounts; `total_vnd` is what the customer paid."""
+    discount_vnd: int | None = Field(default=None, ge=0)
+    payment_reference: str | None = None
+    """Bank transfer (VietQR) content or card approval code."""
+    kiosk_code: str | None = None
+
+
+STOCK_TOPIC = "ocop.orders.stock"
+
+
+class StockMovement(StrEnum):
+    RECEIPT = "receipt"
+    SALE = "sale"
+    RETURN = "return"
+    VOID = "void"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+    ADJUSTMENT = "adjustment"
+    QUARANTINE = "quarantine"
+    RELEASE = "release"
+    RETURN_TO_PRODUCER = "return_to_producer"
+
+
+@register
+class SaleVoidedV1(EventData):
+    """Sent when a completed sale is voided at the till (all its stock goes back)."""
+
+    event_type: ClassVar[str] = "ocop.orders.sale.voided.v1"
+    topic: ClassVar[str] = SALES_TOPIC
+
+    sale_id: str
+    receipt_number: str
+    showroom_id: str
+    channel: SalesChannel
+    total_vnd: int = Field(ge=0)
+    reason: str
+    voided_at: datetime
+    trade_event_id: str | None = None
+    booth_code: str | None = None
+
+
+class ReturnLineV1(EventData):
+    """One returned line; the refund is in whole VND."""
+
+    product_id: str
+    producer_id: str
+    quantity: int = Field(gt=0)
+    refund_vnd: int = Field(ge=0)
+
+
+@register
+class SaleReturnRecordedV1(EventData):
+    """Sent when a customer returns goods from an earlier sale."""
+
+    event_type: ClassVar[str] = "ocop.orders.sale.return_recorded.v1"
+    topic: ClassVar[str] = SALES_TOPIC
+
+    return_id: str
+    sale_id: str
+    receipt_number: str
+    showroom_id: str
+    channel: SalesChannel
+    lines: list[ReturnLineV1] = Field(min_length=1)
+    refund_vnd: int = Field(ge=0)
+    reason: str
+    returned_at: datetime
+    trade_event_id: str | None = None
+    booth_code: str | None = None
+
+
+@register
+class StockChangedV1(EventData):
+    """Sent after every stock movement of a product at a showroom, with the new balances."""
+
+    event_type: ClassVar[str] = "ocop.orders.stock.changed.v1"
+    topic: ClassVar[str] = STOCK_TOPIC
+
+    showroom_id: str
+    product_id: str
+    producer_id: str
+    movement: StockMovement
+    delta: int
+    on_hand: int = Field(ge=0)
+    reserved: int = Field(ge=0)
+    available: int = Field(ge=0)
+    quarantined: int = Field(ge=0)
+    in_transit: int = Field(ge=0)
+    reference: str | None = None
+    changed_at: datetime
+
+
+@register
+class StockLowV1(EventData):
+    """Sent when a product's available stock at a showroom falls below its threshold."""
+
+    event_type: ClassVar[str] = "ocop.orders.stock.low.v1"
+    topic: ClassVar[str] = STOCK_TOPIC
+
+    showroom_id: str
+    product_id: str
+    producer_id: str
+    available: int = Field(ge=0)
+    threshold: int = Field(ge=0)
+    detected_at: datetime
+
+
+@register
+class WithdrawalCreatedV1(EventData):
+    """Sent when a product's stock at a showroom is withdrawn to quarantine (e.g. revoked)."""
+
+    event_type: ClassVar[str] = "ocop.orders.withdrawal.created.v1"
+    topic: ClassVar[str] = STOCK_TOPIC
+
+    withdrawal_id: str
+    showroom_id: str
+    product_id: str
+    producer_id: str
+    quantity: int = Field(ge=0)
+    reason: str
+    certificate_id: str | None = None
+    created_at: datetime
+
+
+@register
+class LotExpiringV1(EventData):
+    """Sent once per lot when its expiry date comes within the showroom's warning window."""
+
+    event_type: ClassVar[str] = "ocop.orders.lot.expiring.v1"
+    topic: ClassVar[str] = STOCK_TOPIC
+
+    showroom_id: str
+    product_id: str
+    producer_id: str
+    lot_id: str
+    lot_code: str
+    expires_on: date
+    on_hand: int = Field(ge=0)
+    detected_at: datetime

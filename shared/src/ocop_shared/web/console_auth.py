@@ -1,7 +1,7 @@
 """Console sign-in shared by every service's pages.
 
 Browsers cannot attach a bearer header to a link, so console pages also accept the JWT from
-an HttpOnly cookie set by ``/dang-nhap``. SameSite=Lax keeps other sites from posting forms
+an HttpOnly cookie set by ``/dang-nhap``. SameSite=Strict keeps other sites from posting forms
 with it; the cookie is Secure in production. The token never travels in a URL (URLs end up
 in logs and browser history).
 """
@@ -9,6 +9,7 @@ in logs and browser history).
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -40,23 +41,26 @@ def local_path(candidate: str | None, default: str) -> str:
     return default
 
 
-def sign_in_redirect(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/dang-nhap?next={request.url.path}", status_code=303)
+def sign_in_redirect(request: Request, prefix: str = "") -> RedirectResponse:
+    return RedirectResponse(f"{prefix}/dang-nhap?next={quote(request.url.path)}", status_code=303)
 
 
-def sign_in_router(templates: Jinja2Templates, *, default_next: str, hint: str) -> APIRouter:
-    """GET/POST ``/dang-nhap`` and GET ``/dang-xuat`` for a service's console.
+def sign_in_router(
+    templates: Jinja2Templates, *, default_next: str, hint: str, prefix: str = ""
+) -> APIRouter:
+    """``{prefix}/dang-nhap`` (GET form, POST token) and ``{prefix}/dang-xuat`` for a console.
 
     ``templates`` must find ``base.html`` (the service's own) and the shared ``sign_in.html``;
     ``hint`` tells a developer how to get a token.
     """
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(prefix=prefix, include_in_schema=False)
+    action = f"{prefix}/dang-nhap"
 
     def form(request: Request, next_path: str, error: str | None, status: int) -> HTMLResponse:
         return templates.TemplateResponse(
             request,
             "sign_in.html",
-            {"next": next_path, "error": error, "hint": hint},
+            {"next": next_path, "error": error, "hint": hint, "action": action},
             status_code=status,
         )
 
@@ -83,15 +87,15 @@ def sign_in_router(templates: Jinja2Templates, *, default_next: str, hint: str) 
             COOKIE,
             token.strip(),
             httponly=True,
-            samesite="lax",
+            samesite="strict",
             max_age=SESSION_SECONDS,
             secure=settings.environment == "production",
         )
         return response
 
-    @router.get("/dang-xuat")
+    @router.api_route("/dang-xuat", methods=["GET", "POST"])
     async def sign_out() -> Response:
-        response = RedirectResponse("/", status_code=303)
+        response = RedirectResponse(action if prefix else "/", status_code=303)
         response.delete_cookie(COOKIE)
         return response
 

@@ -18,7 +18,7 @@ STAFF_ROLES = (Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.COUNCIL_MEMBER)
 CONSOLE_ROLES = (*STAFF_ROLES, Role.PRODUCER)
 
 sign_in_routes = sign_in_router(
-    templates, default_next="/ho-so", hint="ocop token mint --role province_officer"
+    templates, default_next="/ho-so", hint="ocop token --role province_officer"
 )
 
 __all__ = ["page", "principal", "sign_in_redirect", "sign_in_routes", "templates"]

@@ -38,7 +38,7 @@ from ocop_shared.web.pages import service_templates
 router = APIRouter(include_in_schema=False)
 templates = service_templates(FilePath(__file__).parent.parent / "templates")
 router.include_router(
-    sign_in_router(templates, default_next="/dieu-hanh", hint="ocop token mint --role trade_staff")
+    sign_in_router(templates, default_next="/dieu-hanh", hint="ocop token --role trade_staff")
 )
 
 MONTHS = [

@@ -1,0 +1,84 @@
+"""The expiry sweep: lots entering their warning window are announced once (LotExpiringV1);
+products whose certificate passed its end date without an event yet are withdrawn."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, timedelta
+
+import structlog
+
+from ocop_orders.adapters.repository import LOTS, PRODUCTS, OrdersRepository
+from ocop_orders.service_layer.sync import withdraw_where_blocked
+from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
+from ocop_shared.contracts.catalog import CertificateStatus
+from ocop_shared.contracts.orders import LotExpiringV1
+
+log = structlog.get_logger(__name__)
+
+
+async def announce_expiring_lots(orders: Orders) -> int:
+    """Announce lots with units on hand that expire soon; each lot once. Returns how many."""
+    announced = 0
+    for showroom in await OrdersRepository(orders.db).list_showrooms():
+        days = showroom.near_expiry_days
+        window = days if days is not None else orders.settings.default_near_expiry_days
+        horizon = orders.clock.today() + timedelta(days=window)
+
+        work = functools.partial(_announce, showroom_id=showroom.id, horizon=horizon)
+        announced += await run_in_unit_of_work(orders, "he-thong:han-su-dung", work)
+    if announced:
+        log.info("lots.expiring_announced", count=announced)
+    return announced
+
+
+async def _announce(uow: UnitOfWork, *, showroom_id: str, horizon: date) -> int:
+    count = 0
+    for lot in await uow.repository.lots_expiring_by(showroom_id, horizon):
+        result = await uow.repository.db[LOTS].update_one(
+            {"_id": lot.id, "expiry_announced": {"$ne": True}},
+            {"$set": {"expiry_announced": True}},
+            session=uow.session,
+        )
+        if result.modified_count != 1:
+            continue
+        product = await uow.repository.find_product(lot.product_id)
+        assert lot.expires_on is not None
+        await uow.outbox.add(
+            uow.session,
+            LotExpiringV1(
+                showroom_id=showroom_id,
+                product_id=lot.product_id,
+                producer_id=product.producer_id if product else "",
+                lot_id=lot.id,
+                lot_code=lot.lot_code,
+                expires_on=lot.expires_on,
+                on_hand=lot.on_hand,
+                detected_at=uow.now,
+            ),
+            subject=f"{showroom_id}:{lot.product_id}",
+        )
+        count += 1
+    return count
+
+
+async def withdraw_lapsed_certificates(orders: Orders) -> int:
+    """Quarantine stock of products whose certificate ended by date (sales are already
+    refused by the eligibility rule; the expired event may come later or never)."""
+    today = orders.clock.today()
+    cursor = orders.db[PRODUCTS].find(
+        {
+            "certificate.status": CertificateStatus.ACTIVE.value,
+            "certificate.valid_until": {"$lt": today.isoformat()},
+        },
+        {"_id": 1},
+    )
+    withdrawn = 0
+    for doc in await cursor.to_list():
+
+        async def work(uow: UnitOfWork, product_id: str = str(doc["_id"])) -> int:
+            product = await uow.repository.get_product(product_id)
+            return await withdraw_where_blocked(uow, product, orders.clock)
+
+        withdrawn += await run_in_unit_of_work(orders, "he-thong:han-giay-chung-nhan", work)
+    return withdrawn

@@ -1,0 +1,82 @@
+"""Unit of work: one MongoDB transaction for stock, documents and outbox records."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from ocop_orders.adapters.repository import OrdersRepository
+from ocop_orders.config import OrdersSettings
+from ocop_orders.service_layer.locks import KeyedLocks
+from ocop_orders.service_layer.stock import StockBook
+from ocop_shared.messaging.outbox import Outbox
+from ocop_shared.mongo import Database, Session, in_transaction
+from ocop_shared.runtime import ServiceRuntime
+from ocop_shared.timeutil import Clock
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Orders:
+    """What every handler needs: the runtime, the service's settings and the clock."""
+
+    runtime: ServiceRuntime
+    settings: OrdersSettings
+    clock: Clock
+    locks: KeyedLocks = field(default_factory=KeyedLocks)
+
+    @property
+    def db(self) -> Database:
+        return self.runtime.db
+
+
+@dataclass(frozen=True)
+class UnitOfWork:
+    session: Session
+    repository: OrdersRepository
+    stock: StockBook
+    outbox: Outbox
+    now: datetime
+    causation_id: str | None = None
+
+
+def unit_of_work(
+    db: Database,
+    session: Session,
+    outbox: Outbox,
+    settings: OrdersSettings,
+    *,
+    now: datetime,
+    by: str,
+    causation_id: str | None = None,
+) -> UnitOfWork:
+    stock = StockBook(
+        db,
+        session,
+        outbox,
+        now=now,
+        by=by,
+        default_threshold=settings.default_low_stock_threshold,
+        causation_id=causation_id,
+    )
+    return UnitOfWork(session, OrdersRepository(db, session), stock, outbox, now, causation_id)
+
+
+async def run_in_unit_of_work(
+    orders: Orders, by: str, work: Callable[[UnitOfWork], Awaitable[T]]
+) -> T:
+    async def transaction(session: Session) -> T:
+        uow = unit_of_work(
+            orders.db,
+            session,
+            orders.runtime.outbox,
+            orders.settings,
+            now=orders.clock.now(),
+            by=by,
+        )
+        return await work(uow)
+
+    return await in_transaction(orders.runtime.client, transaction)
