@@ -1,9 +1,17 @@
-"""Search tokens insensitive to Vietnamese diacritics, case and word order."""
+"""Search tokens insensitive to Vietnamese diacritics, case and word order, and the query.
+
+SecantusDB has no `$text` index, so each product stores its folded words in an indexed
+array and a query asks for all of the visitor's words (`$all`), in any order.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ocop_shared.contracts.catalog import CertificateStatus, Channel
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -22,3 +30,36 @@ def tokens(*texts: str | None) -> list[str]:
         for word in _WORD.findall(fold(text or "")):
             seen[word] = None
     return list(seen)
+
+
+def name_key(text: str) -> str:
+    """A sort and match key: folded words joined by single spaces."""
+    return " ".join(_WORD.findall(fold(text)))
+
+
+class SortOrder(StrEnum):
+    STARS = "stars"
+    NAME = "name"
+    PRICE_ASC = "price_asc"
+    PRICE_DESC = "price_desc"
+    VALID_UNTIL = "valid_until"
+    NEWEST = "newest"
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a visitor or an officer can ask of the catalogue (validated by the API)."""
+
+    text: str | None = None
+    min_stars: int | None = None
+    stars: int | None = None
+    group_code: str | None = None
+    province: str | None = None
+    commune: str | None = None
+    producer_id: str | None = None
+    channel: Channel | None = None
+    status: CertificateStatus | None = None
+    expiring_within_days: int | None = None
+    sort: SortOrder = SortOrder.STARS
+    skip: int = 0
+    limit: int = 20

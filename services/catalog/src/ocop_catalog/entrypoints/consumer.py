@@ -6,7 +6,7 @@ import asyncio
 
 from ocop_catalog.adapters.repository import ensure_indexes
 from ocop_catalog.config import CatalogSettings
-from ocop_catalog.service_layer.handlers import HANDLERS
+from ocop_catalog.service_layer.handlers import CatalogueHandlers
 from ocop_shared.contracts.certification import (
     CERTIFICATES_TOPIC,
     PRODUCERS_TOPIC,
@@ -27,7 +27,7 @@ async def consume(settings: CatalogSettings, stop: asyncio.Event) -> None:
         stop,
         group_id=settings.consumer_group,
         topics=topics(settings),
-        handlers=HANDLERS,
+        handlers=CatalogueHandlers(settings.channel_policies()).handlers(),
         prepare_database=ensure_indexes,
     )
 
