@@ -1,0 +1,204 @@
+"""Search over the read model: Vietnamese text without diacritics, filters, sorting, pages."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from ocop_catalog.adapters.repository import CatalogRepository
+from ocop_catalog.domain.model import (
+    CatalogProduct,
+    CertificateState,
+    ProducerProfile,
+    ProductContent,
+)
+from ocop_catalog.service_layer.catalogue import settle
+from ocop_shared.contracts.catalog import CertificateStatus
+from ocop_shared.timeutil import today_in_vietnam
+
+from .conftest import CatalogApp
+
+pytestmark = pytest.mark.integration
+
+TODAY = today_in_vietnam()
+
+
+def cert(
+    stars: int, *, valid_until: date | None = None, status: str = "active"
+) -> CertificateState:
+    return CertificateState(
+        certificate_id=f"gcn-{stars}-{status}",
+        number=f"OCOP-{stars}",
+        stars=stars,
+        level="province",
+        issuing_authority="UBND tỉnh",
+        decision_number="1/QĐ",
+        valid_from=TODAY - timedelta(days=400),
+        valid_until=valid_until or TODAY + timedelta(days=700),
+        status=CertificateStatus(status),
+    )
+
+
+PRODUCTS = [
+    ("sp-buoi-dh", "Bưởi Đoan Hùng", "Phú Thọ", "Chí Đám", "food", cert(4), 45_000),
+    ("sp-ruou-buoi", "Rượu bưởi Đoan Hùng", "Phú Thọ", "Chí Đám", "drink", cert(3), 150_000),
+    ("sp-mi-gao", "Mì gạo Hùng Lô loại đặc biệt", "Phú Thọ", "Hùng Lô", "food", cert(5), 35_000),
+    (
+        "sp-dau-den",
+        "Trà túi lọc đậu đen xanh lòng",
+        "Tuyên Quang",
+        "Nhân Lý",
+        "drink",
+        cert(4, valid_until=TODAY + timedelta(days=30)),
+        75_000,
+    ),
+    (
+        "sp-thom-loa",
+        "Chè Thôm Loà",
+        "Tuyên Quang",
+        "Nhân Lý",
+        "drink",
+        cert(3, status="revoked"),
+        100_000,
+    ),
+    (
+        "sp-trau",
+        "Thịt trâu khô Tiến Quang",
+        "Tuyên Quang",
+        "Vinh Quang",
+        "food",
+        cert(4, valid_until=TODAY - timedelta(days=1)),
+        450_000,
+    ),
+    ("sp-dam", "Đặc sản ĐẦM ĐÀ đồng quê", "Hà Nội", "Đông Anh", "food", None, None),
+]
+
+
+@pytest.fixture
+async def seeded(catalog_app: CatalogApp) -> CatalogApp:
+    repository = CatalogRepository(catalog_app.runtime.db)
+    for pid, name, province, commune, group, certificate, price in PRODUCTS:
+        product = CatalogProduct(
+            id=pid,
+            name=name,
+            producer_id=f"ct-{province[:2]}",
+            producer=ProducerProfile(id=f"ct-{province[:2]}", name=f"HTX {commune}"),
+            province=province,
+            commune=commune,
+            group_code=group,
+            certificate=certificate,
+            content=ProductContent(suggested_price_vnd=price),
+        )
+        settled = settle(None, product, TODAY)
+        assert settled is not None
+        await repository.save(settled.product)
+    return catalog_app
+
+
+async def ids(app: CatalogApp, **params: Any) -> list[str]:
+    response = await app.client.get("/api/v1/products", params={"limit": 50, **params})
+    assert response.status_code == 200, response.text
+    return [item["product"]["id"] for item in response.json()["items"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["buoi doan hung", "BƯỞI ĐOAN HÙNG", "doan hung buoi", "Bưởi   đoan-Hùng", "bươi đoàn hưng"],
+)
+async def test_text_search_ignores_diacritics_case_spacing_and_word_order(
+    seeded: CatalogApp, text: str
+) -> None:
+    assert sorted(await ids(seeded, q=text)) == ["sp-buoi-dh", "sp-ruou-buoi"]
+
+
+async def test_d_with_stroke_matches_plain_d_both_ways(seeded: CatalogApp) -> None:
+    assert await ids(seeded, q="dac san dam da") == ["sp-dam"]
+    assert await ids(seeded, q="ĐẬU ĐEN") == ["sp-dau-den"]
+
+
+async def test_tone_marks_on_any_vowel_do_not_matter(seeded: CatalogApp) -> None:
+    assert await ids(seeded, q="che thom loa") == ["sp-thom-loa"]
+    assert await ids(seeded, q="chè thôm lòa") == ["sp-thom-loa"]
+    assert await ids(seeded, q="thit trau kho") == ["sp-trau"]
+
+
+async def test_every_word_must_match(seeded: CatalogApp) -> None:
+    assert await ids(seeded, q="buoi hung lo") == []
+
+
+async def test_producer_and_origin_words_are_searchable(seeded: CatalogApp) -> None:
+    assert sorted(await ids(seeded, q="nhan ly")) == ["sp-dau-den", "sp-thom-loa"]
+
+
+async def test_filters_by_province_without_diacritics_group_and_stars(seeded: CatalogApp) -> None:
+    assert sorted(await ids(seeded, province="tuyen quang", group="food")) == ["sp-trau"]
+    assert await ids(seeded, min_stars=5) == ["sp-mi-gao"]
+    assert sorted(await ids(seeded, commune="Chí Đám")) == ["sp-buoi-dh", "sp-ruou-buoi"]
+
+
+async def test_status_counts_a_certificate_past_its_end_as_expired(seeded: CatalogApp) -> None:
+    assert await ids(seeded, status="expired") == ["sp-trau"]
+    assert await ids(seeded, status="revoked") == ["sp-thom-loa"]
+    assert await ids(seeded, status="none") == ["sp-dam"]
+    assert "sp-trau" not in await ids(seeded, status="active")
+
+
+async def test_expiring_soon_lists_valid_certificates_ending_within_the_window(
+    seeded: CatalogApp,
+) -> None:
+    assert await ids(seeded, expiring_within_days=60) == ["sp-dau-den"]
+    response = await seeded.client.get("/api/v1/products/sp-dau-den")
+    assert response.json()["expiring_soon"] is True
+
+
+async def test_channel_filter_uses_eligibility(seeded: CatalogApp) -> None:
+    assert sorted(await ids(seeded, channel="fair")) == [
+        "sp-buoi-dh",
+        "sp-dau-den",
+        "sp-mi-gao",
+        "sp-ruou-buoi",
+    ]
+
+
+async def test_sorting_by_price_and_name(seeded: CatalogApp) -> None:
+    priced = await ids(seeded, sort="price_asc", status="active")
+    assert priced == ["sp-mi-gao", "sp-buoi-dh", "sp-dau-den", "sp-ruou-buoi"]
+    by_name = await ids(seeded, sort="name", province="Phú Thọ")
+    assert by_name == ["sp-buoi-dh", "sp-mi-gao", "sp-ruou-buoi"]
+
+
+async def test_pages_do_not_overlap_and_total_counts_all(seeded: CatalogApp) -> None:
+    first = await seeded.client.get("/api/v1/products", params={"limit": 3, "sort": "name"})
+    second = await seeded.client.get(
+        "/api/v1/products", params={"limit": 3, "skip": 3, "sort": "name"}
+    )
+    a = [i["product"]["id"] for i in first.json()["items"]]
+    b = [i["product"]["id"] for i in second.json()["items"]]
+    assert first.json()["total"] == len(PRODUCTS)
+    assert len(a) == len(b) == 3
+    assert not set(a) & set(b)
+
+
+async def test_catalogue_page_filters_and_shows_status(seeded: CatalogApp) -> None:
+    page = await seeded.client.get("/", params={"q": "buoi doan hung", "min_stars": "4"})
+    assert page.status_code == 200
+    assert 'data-product-id="sp-buoi-dh"' in page.text
+    assert 'data-product-id="sp-ruou-buoi"' not in page.text
+    assert "45.000" in page.text
+
+
+async def test_product_page_never_shows_an_ended_certificate_as_valid(seeded: CatalogApp) -> None:
+    page = await seeded.client.get("/san-pham/sp-trau")
+    assert "Hết hiệu lực" in page.text
+    assert "Còn hiệu lực" not in page.text
+    assert 'class="stars inactive"' in page.text
+    assert "Sản phẩm hiện chưa được bán qua các kênh OCOP" in page.text
+
+
+async def test_product_page_lists_showrooms_of_its_province(seeded: CatalogApp) -> None:
+    page = await seeded.client.get("/san-pham/sp-mi-gao")
+    assert "Chợ thành phố Việt Trì" in page.text
+    assert "OCOP-5" in page.text
+    assert 'id="certificate-status">Còn hiệu lực' in page.text
