@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest_asyncio
@@ -23,13 +25,15 @@ class CatalogApp:
     runtime: ServiceRuntime
 
 
-@pytest_asyncio.fixture
-async def catalog_app(infra: Endpoints) -> AsyncIterator[CatalogApp]:
+@contextlib.asynccontextmanager
+async def running_catalog(infra: Endpoints, **extra: Any) -> AsyncIterator[CatalogApp]:
+    """The catalogue app on the test servers with its own database (dropped afterwards)."""
     settings = isolated_settings(
         CatalogSettings,
         kafka=infra.kafka_bootstrap_servers,
         mongodb=infra.mongodb_uri,
         run_id=new_run_id(),
+        **extra,
     )
     apps: list[FastAPI] = []
 
@@ -39,3 +43,9 @@ async def catalog_app(infra: Endpoints) -> AsyncIterator[CatalogApp]:
 
     async with service_api(settings, make) as (client, _):
         yield CatalogApp(client, settings, apps[0].state.runtime)
+
+
+@pytest_asyncio.fixture
+async def catalog_app(infra: Endpoints) -> AsyncIterator[CatalogApp]:
+    async with running_catalog(infra) as app:
+        yield app
