@@ -23,6 +23,7 @@ class CatalogApp:
     client: httpx.AsyncClient
     settings: CatalogSettings
     runtime: ServiceRuntime
+    app: FastAPI
 
 
 @contextlib.asynccontextmanager
@@ -42,7 +43,7 @@ async def running_catalog(infra: Endpoints, **extra: Any) -> AsyncIterator[Catal
         return apps[0]
 
     async with service_api(settings, make) as (client, _):
-        yield CatalogApp(client, settings, apps[0].state.runtime)
+        yield CatalogApp(client, settings, apps[0].state.runtime, apps[0])
 
 
 @pytest_asyncio.fixture

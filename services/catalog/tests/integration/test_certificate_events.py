@@ -134,7 +134,7 @@ async def test_issue_upgrade_and_revoke_reach_the_api_and_the_page(
     catalog_app: CatalogApp, certification: Certification
 ) -> None:
     pid = "sp-buoi"
-    await certification.send(
+    registered = await certification.send(
         ProductRegisteredV1(
             product_id=pid,
             producer_id="ct-1",
@@ -146,6 +146,7 @@ async def test_issue_upgrade_and_revoke_reach_the_api_and_the_page(
         subject=pid,
         sequence=1,
     )
+    await certification.applied(registered)  # another topic: no order with certificates
     await certification.send(issued(pid, "gcn-1", 3, date(2099, 6, 15)), subject=pid, sequence=2)
     view = await eventually(lambda: shown(catalog_app, pid), until=lambda v: stars_of(v) == 3)
     assert view is not None and view["certificate_status"] == "active"

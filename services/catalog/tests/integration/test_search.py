@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from ocop_catalog.adapters.repository import CatalogRepository
+from ocop_catalog.adapters.search_feed import SearchFeed
 from ocop_catalog.domain.model import (
     CatalogProduct,
     CertificateState,
@@ -16,6 +17,7 @@ from ocop_catalog.domain.model import (
 )
 from ocop_catalog.service_layer.catalogue import settle
 from ocop_shared.contracts.catalog import CertificateStatus
+from ocop_shared.testing.support import eventually
 from ocop_shared.timeutil import today_in_vietnam
 
 from .conftest import CatalogApp
@@ -76,8 +78,9 @@ PRODUCTS = [
 ]
 
 
-@pytest.fixture
-async def seeded(catalog_app: CatalogApp) -> CatalogApp:
+@pytest.fixture(params=["memory_index", "database"])
+async def seeded(catalog_app: CatalogApp, request: pytest.FixtureRequest) -> CatalogApp:
+    """The same products searched through the in-memory index and through the database."""
     repository = CatalogRepository(catalog_app.runtime.db)
     for pid, name, province, commune, group, certificate, price in PRODUCTS:
         product = CatalogProduct(
@@ -94,7 +97,16 @@ async def seeded(catalog_app: CatalogApp) -> CatalogApp:
         settled = settle(None, product, TODAY)
         assert settled is not None
         await repository.save(settled.product)
+    feed: SearchFeed = catalog_app.app.state.search_feed
+    if request.param == "database":
+        catalog_app.app.state.search_feed = None
+    else:
+        await eventually(lambda: _indexed(feed), until=lambda n: n == len(PRODUCTS))
     return catalog_app
+
+
+async def _indexed(feed: SearchFeed) -> int:
+    return len(feed.index) if feed.ready else -1
 
 
 async def ids(app: CatalogApp, **params: Any) -> list[str]:

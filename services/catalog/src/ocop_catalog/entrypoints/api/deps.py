@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from ocop_catalog.adapters.repository import CatalogRepository
+from ocop_catalog.adapters.search_feed import SearchFeed
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.domain.search import SearchQuery, SortOrder
 from ocop_catalog.service_layer.importer import ProductImporter
@@ -21,6 +22,11 @@ from ocop_shared.web.security import require_roles
 def get_repository(request: Request) -> CatalogRepository:
     runtime: ServiceRuntime = request.app.state.runtime
     return CatalogRepository(runtime.db)
+
+
+def get_search_feed(request: Request) -> SearchFeed | None:
+    feed: SearchFeed | None = getattr(request.app.state, "search_feed", None)
+    return feed
 
 
 def get_settings(request: Request) -> CatalogSettings:
@@ -51,6 +57,7 @@ def get_importer(request: Request) -> ProductImporter:
 
 
 Repository = Annotated[CatalogRepository, Depends(get_repository)]
+Feed = Annotated[SearchFeed | None, Depends(get_search_feed)]
 Settings = Annotated[CatalogSettings, Depends(get_settings)]
 Today = Annotated[date, Depends(get_today)]
 Importer = Annotated[ProductImporter, Depends(get_importer)]

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ocop_catalog.domain.search import SortOrder
-from ocop_catalog.entrypoints.api.deps import Repository, Search, Settings, Today
+from ocop_catalog.entrypoints.api.deps import Feed, Repository, Search, Settings, Today
 from ocop_catalog.entrypoints.api.qr import product_qr_svg
 from ocop_catalog.entrypoints.api.schemas import ProductView
+from ocop_catalog.service_layer import search
 from ocop_shared.contracts.catalog import Channel
 from ocop_shared.web.pages import service_templates
 
@@ -46,13 +47,14 @@ PAGE_SIZE = 24
 async def catalogue_page(
     request: Request,
     repository: Repository,
+    feed: Feed,
     query: Search,
     today: Today,
     settings: Settings,
     page: Annotated[int, Query(ge=1, le=5000)] = 1,
 ) -> HTMLResponse:
     query = replace(query, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    total, items = await repository.search(query, today)
+    total, items = await search.search_products(repository, feed, query, today)
     params = {k: v for k, v in request.query_params.items() if k != "page" and v}
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     return templates.TemplateResponse(
@@ -62,7 +64,7 @@ async def catalogue_page(
             "views": [ProductView.of(p, today, settings.expiring_soon_days) for p in items],
             "total": total,
             "query": query,
-            "facets": await repository.facets(),
+            "facets": await search.facets(repository, feed),
             "page": page,
             "pages": pages,
             "page_url": lambda n: "/?" + urlencode({**params, "page": n}),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, UploadFile
 
 from ocop_catalog.domain.importing import ImportHeaderError
 from ocop_catalog.entrypoints.api.deps import (
+    Feed,
     Importer,
     ImportOfficer,
     Repository,
@@ -21,6 +22,7 @@ from ocop_catalog.entrypoints.api.schemas import (
     ProductView,
     RejectedRowView,
 )
+from ocop_catalog.service_layer import search
 from ocop_catalog.service_layer.importer import ImportReport
 from ocop_shared.errors import DomainError, ValidationFailedError
 
@@ -38,10 +40,10 @@ ProductId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0
 
 @router.get("/products")
 async def search_products(
-    repository: Repository, query: Search, today: Today, settings: Settings
+    repository: Repository, feed: Feed, query: Search, today: Today, settings: Settings
 ) -> ProductPage:
     """Tìm sản phẩm OCOP: chữ không dấu, sao, nhóm, tỉnh, xã, chủ thể, kênh, sắp hết hạn."""
-    total, items = await repository.search(query, today)
+    total, items = await search.search_products(repository, feed, query, today)
     return ProductPage(
         total=total,
         skip=query.skip,
