@@ -39,3 +39,41 @@ def test_pages_follow_the_sort_and_total_counts_every_match() -> None:
     assert total == 100
     assert first == [f"sp-{i:03d}" for i in range(10)]
     assert third == [f"sp-{i:03d}" for i in range(20, 30)]
+
+
+def test_large_result_sets_page_through_the_cached_order() -> None:
+    index = SearchIndex()
+    index.load(entry(f"sp-{i:04d}", f"Chè {i:04d}") for i in range(3000))
+    query = SearchQuery(text="che", sort=SortOrder.NAME, skip=2990, limit=20)
+    total, page = index.search(query, TODAY)
+    assert total == 3000
+    assert page == [f"sp-{i:04d}" for i in range(2990, 3000)]
+
+
+def test_active_certificate_past_its_end_counts_as_expired_in_filters() -> None:
+    from ocop_catalog.domain.model import CertificateState
+    from ocop_shared.contracts.catalog import CertificateStatus
+
+    def certified(pid: str, valid_until: date) -> IndexEntry:
+        cert = CertificateState(
+            certificate_id="g",
+            number="n",
+            stars=4,
+            level="province",
+            issuing_authority="UBND",
+            decision_number="1",
+            valid_from=date(2023, 1, 1),
+            valid_until=valid_until,
+            status=CertificateStatus.ACTIVE,
+        )
+        product = CatalogProduct(id=pid, name="Cam sành", producer_id="ct", certificate=cert)
+        return IndexEntry.of_doc(to_doc(product))
+
+    index = SearchIndex()
+    index.load([certified("old", date(2025, 12, 31)), certified("new", date(2026, 1, 31))])
+    active = SearchQuery(status=CertificateStatus.ACTIVE)
+    expired = SearchQuery(status=CertificateStatus.EXPIRED)
+    assert index.search(active, TODAY) == (1, ["new"])
+    assert index.search(expired, TODAY) == (1, ["old"])
+    assert index.search(SearchQuery(expiring_within_days=60), TODAY) == (1, ["new"])
+    assert index.search(active, date(2026, 2, 1)) == (0, [])

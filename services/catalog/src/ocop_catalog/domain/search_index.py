@@ -8,8 +8,8 @@ the page it shows. The index is fed from the stored documents (see adapters/sear
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -77,12 +77,35 @@ _SORT_KEYS: dict[SortOrder, Callable[[IndexEntry], tuple[Any, ...]]] = {
 }
 
 
+_EMPTY: frozenset[str] = frozenset()
+
+# Exact-value lookups kept as value → ids, so filters are set intersections, not scans.
+_FIELDS: dict[str, Callable[[IndexEntry], Iterable[Any]]] = {
+    "province_key": lambda e: (e.province_key,),
+    "commune_key": lambda e: (e.commune_key,),
+    "group_code": lambda e: (e.group_code,),
+    "producer_id": lambda e: (e.producer_id,),
+    "stars": lambda e: (e.stars,),
+    "status": lambda e: (e.status,),
+    "channels": lambda e: e.channels,
+}
+
+
 class SearchIndex:
-    """Entries by id plus token → ids; every method is synchronous and quick."""
+    """Entries by id, token → ids and field value → ids; every method is synchronous.
+
+    Sorted orders, facets and the set of certificates that ran out by date are cached per
+    `generation` (bumped by every change), so a quiet catalogue answers from the caches.
+    """
 
     def __init__(self) -> None:
         self._entries: dict[str, IndexEntry] = {}
         self._by_token: dict[str, set[str]] = {}
+        self._by_field: dict[str, dict[Any, set[str]]] = {f: {} for f in _FIELDS}
+        self._generation = 0
+        self._sorted: dict[SortOrder, tuple[int, list[str]]] = {}
+        self._lapsed: tuple[int, str, frozenset[str]] | None = None
+        self._facets: tuple[int, dict[str, list[str]]] | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -90,24 +113,30 @@ class SearchIndex:
     def upsert(self, entry: IndexEntry) -> None:
         """Keep the newest version; an older document arriving late changes nothing."""
         old = self._entries.get(entry.id)
-        if old is not None and old.version > entry.version:
+        if old is not None and (old.version > entry.version or old == entry):
             return
         if old is not None:
-            for token in old.tokens - entry.tokens:
-                ids = self._by_token.get(token)
-                if ids is not None:
-                    ids.discard(entry.id)
-                    if not ids:
-                        del self._by_token[token]
+            self._unlink(old)
         for token in entry.tokens:
             self._by_token.setdefault(token, set()).add(entry.id)
+        for name, values in _FIELDS.items():
+            for value in values(entry):
+                self._by_field[name].setdefault(value, set()).add(entry.id)
         self._entries[entry.id] = entry
+        self._generation += 1
 
     def remove(self, product_id: str) -> None:
         old = self._entries.pop(product_id, None)
         if old is not None:
-            for token in old.tokens:
-                self._by_token.get(token, set()).discard(product_id)
+            self._unlink(old)
+            self._generation += 1
+
+    def _unlink(self, old: IndexEntry) -> None:
+        for token in old.tokens:
+            _discard(self._by_token, token, old.id)
+        for name, values in _FIELDS.items():
+            for value in values(old):
+                _discard(self._by_field[name], value, old.id)
 
     def load(self, entries: Iterable[IndexEntry]) -> None:
         for entry in entries:
@@ -115,64 +144,103 @@ class SearchIndex:
 
     def search(self, query: SearchQuery, today: date) -> tuple[int, list[str]]:
         """The total and the ids of the requested page, in the requested order."""
-        words = tokens(query.text)
-        candidates: Iterable[IndexEntry]
-        if words:
-            sets = sorted((self._by_token.get(w, set()) for w in words), key=len)
-            ids = set(sets[0]).intersection(*sets[1:]) if sets[0] else set()
-            candidates = (self._entries[i] for i in ids)
-        else:
-            candidates = self._entries.values()
-        keep = _predicate(query, today)
-        matches = [e for e in candidates if keep(e)]
+        sets = self._filter_sets(query, today)
+        candidates: set[str] | None = None
+        if sets:
+            sets.sort(key=len)
+            candidates = set(sets[0]).intersection(*sets[1:])
+        if query.expiring_within_days is not None:
+            horizon = (today + timedelta(days=query.expiring_within_days)).isoformat()
+            candidates = {
+                i
+                for i in (candidates if candidates is not None else self._entries)
+                if _ends_by(self._entries[i], horizon)
+            }
         wanted = query.skip + query.limit
-        key = _SORT_KEYS[query.sort]
-        ordered = (
-            heapq.nsmallest(wanted, matches, key=key)
-            if wanted < len(matches) // 4
-            else sorted(matches, key=key)
+        if candidates is None:
+            return len(self._entries), self._sorted_ids(query.sort)[query.skip : wanted]
+        if len(candidates) <= 2048:
+            key = _SORT_KEYS[query.sort]
+            ordered = sorted((self._entries[i] for i in candidates), key=key)
+            return len(candidates), [e.id for e in ordered[query.skip : wanted]]
+        page: list[str] = []
+        for product_id in self._sorted_ids(query.sort):
+            if product_id in candidates:
+                page.append(product_id)
+                if len(page) >= wanted:
+                    break
+        return len(candidates), page[query.skip :]
+
+    def _filter_sets(self, query: SearchQuery, today: date) -> list[AbstractSet[str]]:
+        fields = self._by_field
+        sets: list[AbstractSet[str]] = [self._by_token.get(w, _EMPTY) for w in tokens(query.text)]
+        exact = (
+            ("province_key", name_key(query.province) if query.province else None),
+            ("commune_key", name_key(query.commune) if query.commune else None),
+            ("group_code", query.group_code),
+            ("producer_id", query.producer_id),
+            ("stars", query.stars),
+            ("channels", query.channel.value if query.channel else None),
         )
-        return len(matches), [e.id for e in ordered[query.skip : wanted]]
+        for name, value in exact:
+            if value is not None:
+                sets.append(fields[name].get(value, _EMPTY))
+        if query.min_stars is not None:
+            sets.append(
+                set().union(
+                    *(ids for s, ids in fields["stars"].items() if s and s >= query.min_stars)
+                )
+            )
+        status = query.status.value if query.status is not None else None
+        if query.expiring_within_days is not None:
+            status = CertificateStatus.ACTIVE.value if status in (None, "active") else "impossible"
+        if status is not None:
+            lapsed = self._lapsed_ids(today)
+            stored = fields["status"]
+            if status == CertificateStatus.ACTIVE.value:
+                sets.append(stored.get(status, _EMPTY) - lapsed)
+            elif status == CertificateStatus.EXPIRED.value:
+                sets.append(stored.get(status, _EMPTY) | lapsed)
+            else:
+                sets.append(stored.get(status, _EMPTY))
+        return sets
+
+    def _lapsed_ids(self, today: date) -> frozenset[str]:
+        """Active certificates whose end date has passed: shown as expired."""
+        day = today.isoformat()
+        cached = self._lapsed
+        if cached is not None and cached[0] == self._generation and cached[1] == day:
+            return cached[2]
+        active = self._by_field["status"].get(CertificateStatus.ACTIVE.value, set())
+        lapsed = frozenset(i for i in active if (self._entries[i].valid_until or day) < day)
+        self._lapsed = (self._generation, day, lapsed)
+        return lapsed
+
+    def _sorted_ids(self, order: SortOrder) -> list[str]:
+        cached = self._sorted.get(order)
+        if cached is not None and cached[0] == self._generation:
+            return cached[1]
+        ids = [e.id for e in sorted(self._entries.values(), key=_SORT_KEYS[order])]
+        self._sorted[order] = (self._generation, ids)
+        return ids
 
     def facets(self) -> dict[str, list[str]]:
+        if self._facets is not None and self._facets[0] == self._generation:
+            return self._facets[1]
         provinces = {e.province for e in self._entries.values() if e.province}
-        groups = {e.group_code for e in self._entries.values() if e.group_code}
-        return {"provinces": sorted(provinces, key=name_key), "groups": sorted(groups)}
+        groups = {g for g in self._by_field["group_code"] if g}
+        facets = {"provinces": sorted(provinces, key=name_key), "groups": sorted(groups)}
+        self._facets = (self._generation, facets)
+        return facets
 
 
-def _predicate(query: SearchQuery, today: date) -> Callable[[IndexEntry], bool]:
-    day = today.isoformat()
-    checks: list[Callable[[IndexEntry], bool]] = []
-    if query.min_stars is not None:
-        least = query.min_stars
-        checks.append(lambda e: e.stars is not None and e.stars >= least)
-    if query.stars is not None:
-        exact = query.stars
-        checks.append(lambda e: e.stars == exact)
-    if query.group_code:
-        group = query.group_code
-        checks.append(lambda e: e.group_code == group)
-    if query.province:
-        province = name_key(query.province)
-        checks.append(lambda e: e.province_key == province)
-    if query.commune:
-        commune = name_key(query.commune)
-        checks.append(lambda e: e.commune_key == commune)
-    if query.producer_id:
-        producer = query.producer_id
-        checks.append(lambda e: e.producer_id == producer)
-    if query.channel is not None:
-        channel = query.channel.value
-        checks.append(lambda e: channel in e.channels)
-    if query.status is not None:
-        status = query.status.value
-        checks.append(lambda e: e.status_on(day) == status)
-    if query.expiring_within_days is not None:
-        horizon = (today + timedelta(days=query.expiring_within_days)).isoformat()
-        checks.append(
-            lambda e: (
-                e.status_on(day) == "active"
-                and (e.reminded or (e.valid_until is not None and e.valid_until <= horizon))
-            )
-        )
-    return lambda e: all(check(e) for check in checks)
+def _ends_by(entry: IndexEntry, horizon: str) -> bool:
+    return entry.reminded or (entry.valid_until is not None and entry.valid_until <= horizon)
+
+
+def _discard(index: dict[Any, set[str]], value: Any, product_id: str) -> None:
+    ids = index.get(value)
+    if ids is not None:
+        ids.discard(product_id)
+        if not ids:
+            del index[value]
