@@ -9,6 +9,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from ocop_catalog.entrypoints.cli import app
@@ -49,15 +50,16 @@ def test_import_prints_the_rejected_rows_and_writes_a_report(
         "sp-2,Chè Thôm Loà,ct-1,-5\n",
         encoding="utf-8",
     )
-    report = tmp_path / "loi.csv"
+    report = tmp_path / "loi.xlsx"
     try:
         result = CliRunner().invoke(app, ["import", str(source), "--report", str(report)], env=env)
         assert result.exit_code == 0, result.output
         assert "mới 1" in result.output
         assert "bị từ chối 1" in result.output
         assert "gia_ban_le" in result.output
-        lines = report.read_text(encoding="utf-8-sig").splitlines()
-        assert lines[1].startswith("3,sp-2,")
+        sheet = load_workbook(report).active
+        assert sheet is not None
+        assert [c.value for c in sheet[2]][:2] == [3, "sp-2"]
     finally:
         _drop(env)
 

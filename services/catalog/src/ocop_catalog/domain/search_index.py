@@ -8,6 +8,7 @@ the page it shows. The index is fed from the stored documents (see adapters/sear
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -88,6 +89,7 @@ _FIELDS: dict[str, Callable[[IndexEntry], Iterable[Any]]] = {
     "stars": lambda e: (e.stars,),
     "status": lambda e: (e.status,),
     "channels": lambda e: e.channels,
+    "reminded": lambda e: (e.reminded,),
 }
 
 
@@ -106,6 +108,7 @@ class SearchIndex:
         self._sorted: dict[SortOrder, tuple[int, list[str]]] = {}
         self._lapsed: tuple[int, str, frozenset[str]] | None = None
         self._facets: tuple[int, dict[str, list[str]]] | None = None
+        self._until: tuple[int, list[str], list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -149,13 +152,6 @@ class SearchIndex:
         if sets:
             sets.sort(key=len)
             candidates = set(sets[0]).intersection(*sets[1:])
-        if query.expiring_within_days is not None:
-            horizon = (today + timedelta(days=query.expiring_within_days)).isoformat()
-            candidates = {
-                i
-                for i in (candidates if candidates is not None else self._entries)
-                if _ends_by(self._entries[i], horizon)
-            }
         wanted = query.skip + query.limit
         if candidates is None:
             return len(self._entries), self._sorted_ids(query.sort)[query.skip : wanted]
@@ -193,6 +189,8 @@ class SearchIndex:
             )
         status = query.status.value if query.status is not None else None
         if query.expiring_within_days is not None:
+            horizon = (today + timedelta(days=query.expiring_within_days)).isoformat()
+            sets.append(self._ending_by(horizon))
             status = CertificateStatus.ACTIVE.value if status in (None, "active") else "impossible"
         if status is not None:
             lapsed = self._lapsed_ids(today)
@@ -216,6 +214,21 @@ class SearchIndex:
         self._lapsed = (self._generation, day, lapsed)
         return lapsed
 
+    def _ending_by(self, horizon: str) -> set[str]:
+        """Ids whose certificate ends on or before `horizon`, or that certification reminded."""
+        dates, ids = self._by_valid_until()
+        ending = set(ids[: bisect.bisect_right(dates, horizon)])
+        return ending | self._by_field["reminded"].get(True, set())
+
+    def _by_valid_until(self) -> tuple[list[str], list[str]]:
+        cached = self._until
+        if cached is not None and cached[0] == self._generation:
+            return cached[1], cached[2]
+        pairs = sorted((e.valid_until, e.id) for e in self._entries.values() if e.valid_until)
+        dates, ids = [d for d, _ in pairs], [i for _, i in pairs]
+        self._until = (self._generation, dates, ids)
+        return dates, ids
+
     def _sorted_ids(self, order: SortOrder) -> list[str]:
         cached = self._sorted.get(order)
         if cached is not None and cached[0] == self._generation:
@@ -232,10 +245,6 @@ class SearchIndex:
         facets = {"provinces": sorted(provinces, key=name_key), "groups": sorted(groups)}
         self._facets = (self._generation, facets)
         return facets
-
-
-def _ends_by(entry: IndexEntry, horizon: str) -> bool:
-    return entry.reminded or (entry.valid_until is not None and entry.valid_until <= horizon)
 
 
 def _discard(index: dict[Any, set[str]], value: Any, product_id: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 from pathlib import Path
 
 import typer
@@ -17,6 +18,7 @@ from ocop_catalog.domain.importing import ImportHeaderError
 from ocop_catalog.service_layer.importer import ImportReport, ProductImporter
 from ocop_catalog.service_layer.refresh import refresh_eligibility
 from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_runtime
+from ocop_shared.web.exports import Cell, xlsx_bytes
 
 app = typer.Typer(help="Danh mục sản phẩm OCOP (catalogue service).", no_args_is_help=True)
 console = Console()
@@ -94,22 +96,25 @@ def print_report(report: ImportReport, limit: int = 50) -> None:
 
 
 def write_rejected(report: ImportReport, path: Path) -> None:
-    import csv
-
+    """The rejected rows as XLSX (for officers, when the name ends in .xlsx) or CSV."""
+    headers = ["Dòng", "Mã sản phẩm", "Tên sản phẩm", "Lý do"]
+    rows: list[list[Cell]] = [
+        [r.line, r.product_id or "", r.name or "", "; ".join(r.reasons)] for r in report.rejected
+    ]
+    if path.suffix.lower() == ".xlsx":
+        path.write_bytes(xlsx_bytes("Dòng bị từ chối", headers, rows))
+        return
     with path.open("w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
-        writer.writerow(["dong", "ma_san_pham", "ten_san_pham", "ly_do"])
-        for row in report.rejected:
-            writer.writerow(
-                [row.line, row.product_id or "", row.name or "", "; ".join(row.reasons)]
-            )
+        writer.writerow(headers)
+        writer.writerows(rows)
 
 
 @app.command("import")
 def import_file(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp .csv hoặc .xlsx"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ kiểm tra, không ghi."),
-    report: Path | None = typer.Option(None, help="Ghi các dòng bị từ chối ra tệp CSV."),
+    report: Path | None = typer.Option(None, help="Ghi dòng bị từ chối ra tệp .xlsx hoặc .csv."),
 ) -> None:
     """Nhập nội dung sản phẩm từ bảng tính của tỉnh (idempotent: chạy lại không đổi gì)."""
     try:
