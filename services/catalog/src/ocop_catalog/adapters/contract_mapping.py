@@ -7,11 +7,19 @@ from typing import Any
 
 from ocop_catalog.domain.model import CatalogProduct
 from ocop_shared.contracts.catalog import (
+    CertificateStatus,
     ProductPublishedV1,
     ProductUpdatedV1,
     ProductWithdrawnV1,
 )
 from ocop_shared.contracts.envelope import EventData
+
+_STATUS_WORDS = {
+    CertificateStatus.NONE: "chưa được công nhận",
+    CertificateStatus.ACTIVE: "còn hiệu lực",
+    CertificateStatus.EXPIRED: "hết hiệu lực",
+    CertificateStatus.REVOKED: "đã bị thu hồi",
+}
 
 
 def listing_fields(product: CatalogProduct, today: date) -> dict[str, Any]:
@@ -52,8 +60,9 @@ def listing_event(
         return ProductPublishedV1(**fields)
     if was_listed and not is_listed:
         cert = after.certificate
+        status = _STATUS_WORDS[fields["certificate_status"]]
         reason = (cert.status_reason if cert else None) or (
-            f"Không còn đủ điều kiện (giấy chứng nhận: {fields['certificate_status']})"
+            f"Không còn đủ điều kiện bán (giấy chứng nhận {status})"
         )
         return ProductWithdrawnV1(**fields, reason=reason)
     if is_listed and before is not None and listing_fields(before, today) != fields:

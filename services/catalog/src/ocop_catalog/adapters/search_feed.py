@@ -57,6 +57,7 @@ class SearchFeed:
 
     async def _run(self, db: Database) -> None:
         collection = db[PRODUCTS]
+        wait = self._retry_s
         while True:
             try:
                 async with await collection.watch(full_document="updateLookup") as stream:
@@ -65,6 +66,7 @@ class SearchFeed:
                         fresh.upsert(IndexEntry.of_doc(doc))
                     self.index = fresh
                     self.ready = True
+                    wait = self._retry_s
                     log.info("catalog.search_index_loaded", products=len(fresh))
                     async for change in stream:
                         self._apply(change)
@@ -72,8 +74,9 @@ class SearchFeed:
                 raise
             except Exception as exc:
                 self.ready = False
-                log.warning("catalog.search_feed_failed", error=repr(exc))
-                await asyncio.sleep(self._retry_s)
+                log.warning("catalog.search_feed_failed", error=repr(exc), retry_in_s=wait)
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, 30.0)  # e.g. a server without change streams
 
     def _apply(self, change: dict[str, Any]) -> None:
         operation = change.get("operationType")
