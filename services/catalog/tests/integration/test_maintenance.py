@@ -134,3 +134,31 @@ async def test_demo_content_fills_the_demo_products_by_name_and_reruns_change_no
     assert "qr.svg?target=traceability" in page.text
     qr = await catalog_app.client.get("/san-pham/p-123/qr.svg", params={"target": "traceability"})
     assert qr.status_code == 200 and b"<svg" in qr.content
+
+
+async def test_consumer_process_refreshes_eligibility_when_the_day_changes(
+    catalog_app: CatalogApp,
+) -> None:
+    from datetime import UTC, datetime
+
+    from ocop_catalog.entrypoints.consumer import refresh_daily
+    from ocop_shared.testing.support import background, eventually
+    from ocop_shared.timeutil import FixedClock
+
+    await store(
+        catalog_app,
+        CatalogProduct(id="sp-3", name="Cam", producer_id="ct", certificate=certificate(0)),
+    )
+    clock = FixedClock(datetime.now(UTC))
+    repository = CatalogRepository(catalog_app.runtime.db)
+
+    async def run(stop: object) -> None:
+        await refresh_daily(catalog_app.settings, stop, clock=clock, check_every_s=0.05)  # type: ignore[arg-type]
+
+    async with background(run):
+        await eventually(lambda: repository.get("sp-3"), until=lambda p: p.version == 1)
+        clock.advance(timedelta(days=1))  # the certificate's last day is over
+        product = await eventually(
+            lambda: repository.get("sp-3"), until=lambda p: not p.eligible_channels
+        )
+    assert product.version == 2
