@@ -214,3 +214,14 @@ async def test_product_page_lists_showrooms_of_its_province(seeded: CatalogApp) 
     assert "Chợ thành phố Việt Trì" in page.text
     assert "OCOP-5" in page.text
     assert 'id="certificate-status">Còn hiệu lực' in page.text
+
+
+@pytest.mark.parametrize(("text", "expected"), [("buoi doan h", 2), ("ruou b", 1), ("mi ga", 1)])
+async def test_the_last_word_matches_as_a_prefix_while_typing(
+    seeded: CatalogApp, text: str, expected: int
+) -> None:
+    assert len(await ids(seeded, q=text)) == expected
+
+
+async def test_a_trailing_space_makes_the_last_word_whole(seeded: CatalogApp) -> None:
+    assert await ids(seeded, q="mi ga ") == []

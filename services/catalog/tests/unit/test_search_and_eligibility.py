@@ -94,3 +94,13 @@ def test_expiring_soon_within_the_window_or_after_a_reminder() -> None:
     assert not state().expiring_soon(TODAY, 90)
     assert state(expiry_reminder_on=TODAY).expiring_soon(TODAY, 90)
     assert not state(valid_until=date(2025, 12, 1)).expiring_soon(TODAY, 90)  # already over
+
+
+def test_last_word_is_a_prefix_unless_followed_by_a_space() -> None:
+    from ocop_catalog.domain.search import query_words
+
+    assert query_words("Bưởi Đoan H") == (["buoi", "doan"], "h")
+    assert query_words("B") == (["b"], None)  # a lone letter stays whole
+    assert query_words("Bưởi Đoan Hù") == (["buoi", "doan"], "hu")
+    assert query_words("Bưởi Đoan Hùng ") == (["buoi", "doan", "hung"], None)
+    assert query_words(None) == ([], None)

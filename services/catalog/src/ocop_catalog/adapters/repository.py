@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne
 
 from ocop_catalog.domain.model import CatalogProduct, ProducerProfile
-from ocop_catalog.domain.search import SearchQuery, SortOrder, name_key, tokens
+from ocop_catalog.domain.search import SearchQuery, SortOrder, name_key, query_words, tokens
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.errors import NotFoundError
 from ocop_shared.mongo import Database, Session
@@ -75,9 +75,11 @@ def from_doc(doc: dict[str, Any]) -> CatalogProduct:
 def search_filter(query: SearchQuery, today: date) -> dict[str, Any]:
     """A MongoDB filter built only from validated, typed values (no operator injection)."""
     clauses: list[dict[str, Any]] = []
-    words = tokens(query.text)
-    if words:
-        clauses.append({"search_tokens": {"$all": words}})
+    whole, prefix = query_words(query.text)
+    if whole:
+        clauses.append({"search_tokens": {"$all": whole}})
+    if prefix is not None:  # tokens are [a-z0-9] only: nothing to escape
+        clauses.append({"search_tokens": {"$regex": f"^{prefix}"}})
     if query.min_stars is not None:
         clauses.append({"certificate.stars": {"$gte": query.min_stars}})
     if query.stars is not None:

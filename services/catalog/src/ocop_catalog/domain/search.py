@@ -32,6 +32,18 @@ def tokens(*texts: str | None) -> list[str]:
     return list(seen)
 
 
+def query_words(text: str | None) -> tuple[list[str], str | None]:
+    """Whole words, and the last word as a prefix while the visitor is still typing it.
+
+    "buoi doan h" finds "Bưởi Đoan Hùng"; a trailing space ("buoi doan ") means every word is
+    whole. A lone single letter stays a whole word (as a prefix it would match nearly all).
+    """
+    words = tokens(text)
+    if not words or not text or text[-1].isspace() or (len(words) == 1 and len(words[0]) < 2):
+        return words, None
+    return words[:-1], words[-1]
+
+
 def name_key(text: str) -> str:
     """A sort and match key: folded words joined by single spaces."""
     return " ".join(_WORD.findall(fold(text)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ocop_catalog.domain.search import SearchQuery, SortOrder, name_key, tokens
+from ocop_catalog.domain.search import SearchQuery, SortOrder, name_key, query_words
 from ocop_shared.contracts.catalog import CertificateStatus
 
 _LAST = "\uffff"
@@ -109,6 +109,7 @@ class SearchIndex:
         self._lapsed: tuple[int, str, frozenset[str]] | None = None
         self._facets: tuple[int, dict[str, list[str]]] | None = None
         self._until: tuple[int, list[str], list[str]] | None = None
+        self._tokens: tuple[int, list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -169,7 +170,10 @@ class SearchIndex:
 
     def _filter_sets(self, query: SearchQuery, today: date) -> list[AbstractSet[str]]:
         fields = self._by_field
-        sets: list[AbstractSet[str]] = [self._by_token.get(w, _EMPTY) for w in tokens(query.text)]
+        whole, prefix = query_words(query.text)
+        sets: list[AbstractSet[str]] = [self._by_token.get(w, _EMPTY) for w in whole]
+        if prefix is not None:
+            sets.append(self._prefixed(prefix))
         exact = (
             ("province_key", name_key(query.province) if query.province else None),
             ("commune_key", name_key(query.commune) if query.commune else None),
@@ -202,6 +206,19 @@ class SearchIndex:
             else:
                 sets.append(stored.get(status, _EMPTY))
         return sets
+
+    def _prefixed(self, prefix: str) -> set[str]:
+        cached = self._tokens
+        if cached is None or cached[0] != self._generation:
+            cached = (self._generation, sorted(self._by_token))
+            self._tokens = cached
+        ordered = cached[1]
+        ids: set[str] = set()
+        for i in range(bisect.bisect_left(ordered, prefix), len(ordered)):
+            if not ordered[i].startswith(prefix):
+                break
+            ids |= self._by_token.get(ordered[i], _EMPTY)
+        return ids
 
     def _lapsed_ids(self, today: date) -> frozenset[str]:
         """Active certificates whose end date has passed: shown as expired."""
