@@ -87,7 +87,9 @@ async def seeded(catalog_app: CatalogApp, request: pytest.FixtureRequest) -> Cat
             id=pid,
             name=name,
             producer_id=f"ct-{province[:2]}",
-            producer=ProducerProfile(id=f"ct-{province[:2]}", name=f"HTX {commune}"),
+            producer=ProducerProfile(
+                id=f"ct-{province[:2]}", name=f"HTX {commune}", legal_form="cooperative"
+            ),
             province=province,
             commune=commune,
             group_code=group,
@@ -214,6 +216,14 @@ async def test_product_page_lists_showrooms_of_its_province(seeded: CatalogApp) 
     assert "Chợ thành phố Việt Trì" in page.text
     assert "OCOP-5" in page.text
     assert 'id="certificate-status">Còn hiệu lực' in page.text
+    assert "Hợp tác xã" in page.text
+
+
+async def test_producer_link_lists_the_producers_products(seeded: CatalogApp) -> None:
+    page = await seeded.client.get("/", params={"producer_id": "ct-Tu"})
+    assert page.status_code == 200
+    assert page.text.count("data-product-id=") == 3
+    assert 'name="producer_id" value="ct-Tu"' in page.text
 
 
 @pytest.mark.parametrize(("text", "expected"), [("buoi doan h", 2), ("ruou b", 1), ("mi ga", 1)])

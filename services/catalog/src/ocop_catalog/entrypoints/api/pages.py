@@ -40,6 +40,12 @@ SORT_LABELS = {
     SortOrder.PRICE_DESC.value: "Giá giảm dần",
     SortOrder.VALID_UNTIL.value: "Sắp hết hạn trước",
 }
+LEGAL_FORMS = {
+    "enterprise": "Doanh nghiệp",
+    "cooperative": "Hợp tác xã",
+    "cooperative_group": "Tổ hợp tác",
+    "household_business": "Hộ sản xuất kinh doanh",
+}
 PAGE_SIZE = 24
 
 
@@ -97,6 +103,7 @@ async def product_page(
             "labels": STATUS_LABELS,
             "badges": STATUS_BADGES,
             "channels": CHANNEL_LABELS,
+            "legal_forms": LEGAL_FORMS,
             "page_url": _page_url(settings.public_base_url, product_id),
         },
     )
