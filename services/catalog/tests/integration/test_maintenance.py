@@ -162,3 +162,74 @@ async def test_consumer_process_refreshes_eligibility_when_the_day_changes(
             lambda: repository.get("sp-3"), until=lambda p: not p.eligible_channels
         )
     assert product.version == 2
+
+
+class _Superseded(EventData):
+    """Stands in for certification's CertificateSupersededV1 until it is on main."""
+
+    event_type: ClassVar[str] = "test.certificate.superseded"
+    topic: ClassVar[str] = "test"
+    certificate_id: str
+    product_id: str
+    superseded_by_certificate_id: str
+
+
+async def test_superseded_is_noted_and_the_new_certificate_of_the_same_version_still_applies(
+    catalog_app: CatalogApp,
+) -> None:
+    from datetime import date
+
+    from ocop_shared.contracts.certification import CertificateIssuedV1, RecognitionLevel
+
+    product = CatalogProduct(
+        id="sp-4",
+        name="Chè",
+        producer_id="ct",
+        certificate=certificate(500),
+        certificate_sequence=3,
+    )
+    await store(catalog_app, product)
+    runtime = catalog_app.runtime
+    handlers = CatalogueHandlers()
+    superseded = _Superseded(
+        certificate_id="gcn-1", product_id="sp-4", superseded_by_certificate_id="gcn-2"
+    )
+    issued = CertificateIssuedV1(
+        certificate_id="gcn-2",
+        certificate_number="OCOP-2",
+        product_id="sp-4",
+        producer_id="ct",
+        stars=5,
+        level=RecognitionLevel.CENTRAL,
+        issuing_authority="Bộ Nông nghiệp và Môi trường",
+        decision_number="5/QĐ-BNNMT",
+        decision_date=date(2026, 1, 1),
+        valid_from=date(2026, 1, 1),
+        valid_until=date(2029, 1, 1),
+        supersedes_certificate_id="gcn-1",
+    )
+
+    async def apply(event: EventData, sequence: int) -> None:
+        envelope = make_envelope(event, source="certification", subject="sp-4", sequence=sequence)
+
+        async def work(session: Session) -> None:
+            context = MessageContext(envelope, session, runtime.db, runtime.outbox)
+            if isinstance(event, CertificateIssuedV1):
+                await handlers.on_certificate_issued(event, context)
+            else:
+                await handlers.on_certificate_superseded(event, context)
+
+        await in_transaction(runtime.client, work)
+
+    repository = CatalogRepository(runtime.db)
+    await apply(superseded, 4)
+    noted = await repository.get("sp-4")
+    assert noted.certificate is not None
+    assert noted.certificate.superseded_by == "gcn-2"
+    assert noted.certificate.status is CertificateStatus.ACTIVE
+    assert noted.certificate_sequence == 3
+    await apply(issued, 4)
+    upgraded = await repository.get("sp-4")
+    assert upgraded.certificate is not None
+    assert (upgraded.certificate.certificate_id, upgraded.certificate.stars) == ("gcn-2", 5)
+    assert upgraded.certificate_sequence == 4

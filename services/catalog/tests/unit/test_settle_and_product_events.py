@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from ocop_catalog.domain.model import CatalogProduct, CertificateState, ProductContent
 from ocop_catalog.service_layer.catalogue import settle
 from ocop_shared.contracts.catalog import (
@@ -78,3 +80,15 @@ def test_revocation_withdraws_with_the_reason() -> None:
     assert settled.event.reason == "Thu hồi theo QĐ 9"
     assert settled.event.eligible_channels == []
     assert settled.product.version == 2
+
+
+def test_superseded_and_expiring_are_subscribed_once_their_contracts_exist(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ocop_catalog.service_layer import handlers as module
+
+    known = {module.CERTIFICATE_SUPERSEDED: object, module.CERTIFICATE_EXPIRING: object}
+    monkeypatch.setattr(module, "registered_types", lambda: known)
+    subscribed = module.CatalogueHandlers().handlers()
+    assert module.CERTIFICATE_SUPERSEDED in subscribed
+    assert module.CERTIFICATE_EXPIRING in subscribed
