@@ -217,6 +217,7 @@ async def test_product_page_lists_showrooms_of_its_province(seeded: CatalogApp) 
     assert "OCOP-5" in page.text
     assert 'id="certificate-status">Còn hiệu lực' in page.text
     assert "Hợp tác xã" in page.text
+    assert "Thực phẩm" in page.text  # the group's name, not its code
 
 
 async def test_producer_link_lists_the_producers_products(seeded: CatalogApp) -> None:

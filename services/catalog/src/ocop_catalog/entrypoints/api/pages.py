@@ -40,6 +40,16 @@ SORT_LABELS = {
     SortOrder.PRICE_DESC.value: "Giá giảm dần",
     SortOrder.VALID_UNTIL.value: "Sắp hết hạn trước",
 }
+# Display names of the product groups (1048 sector codes used by the national data);
+# other codes (e.g. 148 sub-groups) are shown as they are.
+GROUP_LABELS = {
+    "food": "Thực phẩm",
+    "drink": "Đồ uống",
+    "herbs": "Dược liệu và sản phẩm từ dược liệu",
+    "cloth": "Vải và may mặc",
+    "keepsake": "Lưu niệm – nội thất – trang trí",
+    "travel": "Dịch vụ du lịch cộng đồng",
+}
 LEGAL_FORMS = {
     "enterprise": "Doanh nghiệp",
     "cooperative": "Hợp tác xã",
@@ -78,6 +88,7 @@ async def catalogue_page(
             "badges": STATUS_BADGES,
             "channels": CHANNEL_LABELS,
             "sorts": SORT_LABELS,
+            "group_labels": GROUP_LABELS,
             "expiring_days": settings.expiring_soon_days,
         },
     )
@@ -104,6 +115,7 @@ async def product_page(
             "badges": STATUS_BADGES,
             "channels": CHANNEL_LABELS,
             "legal_forms": LEGAL_FORMS,
+            "group_labels": GROUP_LABELS,
             "page_url": _page_url(settings.public_base_url, product_id),
         },
     )
