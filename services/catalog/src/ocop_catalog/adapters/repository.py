@@ -190,6 +190,19 @@ class CatalogRepository:
             session=self._session,
         )
 
+    async def save_producers(self, producers: list[ProducerProfile]) -> None:
+        if producers:
+            await self._db[PRODUCERS].bulk_write(
+                [
+                    ReplaceOne(
+                        {"_id": p.id}, p.model_dump(mode="json", exclude={"id"}), upsert=True
+                    )
+                    for p in producers
+                ],
+                ordered=False,
+                session=self._session,
+            )
+
     async def products_of_producer(self, producer_id: str) -> list[CatalogProduct]:
         cursor = self._db[PRODUCTS].find({"producer_id": producer_id}, session=self._session)
         return [from_doc(d) for d in await cursor.to_list()]

@@ -186,8 +186,7 @@ class ProductImporter:
             else:
                 outcome.updated += 1
         if write is not None:
-            for producer in new_producers.values():
-                await repository.save_producer(producer)
+            await repository.save_producers(list(new_producers.values()))
             await repository.save_many([c.product for c in changes])
             for change in changes:
                 if change.event is not None:
