@@ -104,3 +104,26 @@ def test_last_word_is_a_prefix_unless_followed_by_a_space() -> None:
     assert query_words("Bưởi Đoan Hù") == (["buoi", "doan"], "hu")
     assert query_words("Bưởi Đoan Hùng ") == (["buoi", "doan", "hung"], None)
     assert query_words(None) == ([], None)
+
+
+VIETNAMESE_LETTERS = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+)
+
+
+def test_folding_is_the_same_for_any_unicode_form_and_case() -> None:
+    import unicodedata
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    letters = VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper() + " -0123456789"
+
+    @given(st.text(alphabet=letters, max_size=40))
+    def check(text: str) -> None:
+        words = tokens(text)
+        assert words == tokens(unicodedata.normalize("NFD", text))
+        assert words == tokens(text.upper())
+        assert all(w.isascii() and w.isalnum() for w in words)
+
+    check()
