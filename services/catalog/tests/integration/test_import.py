@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from ocop_catalog.adapters.repository import PRODUCTS, CatalogRepository
 from ocop_catalog.domain.model import CatalogProduct, CertificateState
@@ -160,6 +160,21 @@ async def test_xlsx_upload_reports_rejected_rows(catalog_app: CatalogApp) -> Non
         (3, "gtin"),
         (4, "ma_chu_the"),
     ]
+
+
+async def test_rejected_rows_download_as_xlsx(catalog_app: CatalogApp) -> None:
+    response = await catalog_app.client.post(
+        "/api/v1/imports",
+        params={"report": "xlsx"},
+        headers=bearer(catalog_app.settings, Role.PROVINCE_OFFICER),
+        files={"file": ("Danh sách.csv", "ten_san_pham,gtin\nChè,123\n".encode())},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "dong_bi_tu_choi.xlsx" in response.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    assert [c.value for c in sheet[2]][:3] == [2, None, "Chè"]
 
 
 @pytest.mark.parametrize(("roles", "status"), [((), 401), ((Role.PRODUCER,), 403)])

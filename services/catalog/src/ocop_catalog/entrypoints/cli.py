@@ -15,10 +15,15 @@ from rich.table import Table
 from ocop_catalog.adapters.repository import ensure_indexes
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.domain.importing import ImportHeaderError
-from ocop_catalog.service_layer.importer import ImportReport, ProductImporter
+from ocop_catalog.service_layer.importer import (
+    REJECTED_HEADERS,
+    ImportReport,
+    ProductImporter,
+    rejected_rows,
+)
 from ocop_catalog.service_layer.refresh import refresh_eligibility
 from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_runtime
-from ocop_shared.web.exports import Cell, xlsx_bytes
+from ocop_shared.web.exports import xlsx_bytes
 
 app = typer.Typer(help="Danh mục sản phẩm OCOP (catalogue service).", no_args_is_help=True)
 console = Console()
@@ -97,16 +102,13 @@ def print_report(report: ImportReport, limit: int = 50) -> None:
 
 def write_rejected(report: ImportReport, path: Path) -> None:
     """The rejected rows as XLSX (for officers, when the name ends in .xlsx) or CSV."""
-    headers = ["Dòng", "Mã sản phẩm", "Tên sản phẩm", "Lý do"]
-    rows: list[list[Cell]] = [
-        [r.line, r.product_id or "", r.name or "", "; ".join(r.reasons)] for r in report.rejected
-    ]
+    rows = rejected_rows(report)
     if path.suffix.lower() == ".xlsx":
-        path.write_bytes(xlsx_bytes("Dòng bị từ chối", headers, rows))
+        path.write_bytes(xlsx_bytes("Dòng bị từ chối", REJECTED_HEADERS, rows))
         return
     with path.open("w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
-        writer.writerow(headers)
+        writer.writerow(REJECTED_HEADERS)
         writer.writerows(rows)
 
 

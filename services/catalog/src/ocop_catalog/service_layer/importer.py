@@ -41,6 +41,16 @@ class ImportReport:
     dry_run: bool = False
 
 
+REJECTED_HEADERS = ("Dòng", "Mã sản phẩm", "Tên sản phẩm", "Lý do")
+
+
+def rejected_rows(report: ImportReport) -> list[tuple[int, str, str, str]]:
+    """The rejected rows as the officers' report shows them (CLI file, API download)."""
+    return [
+        (r.line, r.product_id or "", r.name or "", "; ".join(r.reasons)) for r in report.rejected
+    ]
+
+
 @dataclass
 class _BatchOutcome:
     created: int = 0

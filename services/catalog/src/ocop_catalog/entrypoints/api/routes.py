@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, UploadFile
+from fastapi.responses import Response
 
 from ocop_catalog.domain.importing import ImportHeaderError
 from ocop_catalog.entrypoints.api.deps import (
@@ -23,8 +24,9 @@ from ocop_catalog.entrypoints.api.schemas import (
     RejectedRowView,
 )
 from ocop_catalog.service_layer import search
-from ocop_catalog.service_layer.importer import ImportReport
+from ocop_catalog.service_layer.importer import REJECTED_HEADERS, ImportReport, rejected_rows
 from ocop_shared.errors import DomainError, ValidationFailedError
+from ocop_shared.web.exports import xlsx_response
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
@@ -59,7 +61,7 @@ async def get_product(
     return ProductView.of(await repository.get(product_id), today, settings.expiring_soon_days)
 
 
-@router.post("/imports", tags=["import"])
+@router.post("/imports", tags=["import"], response_model=ImportReportView)
 async def import_products(
     request: Request,
     file: UploadFile,
@@ -67,7 +69,11 @@ async def import_products(
     importer: Importer,
     settings: Settings,
     dry_run: Annotated[bool, Query(description="Chỉ kiểm tra, không ghi")] = False,
-) -> ImportReportView:
+    report_format: Annotated[
+        Literal["json", "xlsx"],
+        Query(alias="report", description="xlsx: tải về các dòng bị từ chối dưới dạng Excel"),
+    ] = "json",
+) -> ImportReportView | Response:
     """Nhập nội dung sản phẩm từ tệp CSV/XLSX (cán bộ tỉnh, quản trị). Chạy lại không đổi gì."""
     limit = settings.import_max_bytes
     too_large = FileTooLargeError(
@@ -84,6 +90,14 @@ async def import_products(
         report = await importer.import_file(name, data, dry_run=dry_run)
     except ImportHeaderError as exc:
         raise ValidationFailedError(exc.detail, field=f"body.{exc.field or 'file'}") from exc
+    if report_format == "xlsx":
+        stem = name.rsplit(".", 1)[0]
+        return xlsx_response(
+            f"{stem}_dong_bi_tu_choi.xlsx",
+            "Dòng bị từ chối",
+            REJECTED_HEADERS,
+            rejected_rows(report),
+        )
     return report_view(report)
 
 
