@@ -218,6 +218,7 @@ async def test_product_page_lists_showrooms_of_its_province(seeded: CatalogApp) 
     assert 'id="certificate-status">Còn hiệu lực' in page.text
     assert "Hợp tác xã" in page.text
     assert "Thực phẩm" in page.text  # the group's name, not its code
+    assert 'id="level">Cấp tỉnh' in page.text
 
 
 async def test_producer_link_lists_the_producers_products(seeded: CatalogApp) -> None:

@@ -50,6 +50,7 @@ GROUP_LABELS = {
     "keepsake": "Lưu niệm – nội thất – trang trí",
     "travel": "Dịch vụ du lịch cộng đồng",
 }
+LEVELS = {"district": "Cấp huyện", "province": "Cấp tỉnh", "central": "Cấp trung ương"}
 LEGAL_FORMS = {
     "enterprise": "Doanh nghiệp",
     "cooperative": "Hợp tác xã",
@@ -115,6 +116,7 @@ async def product_page(
             "badges": STATUS_BADGES,
             "channels": CHANNEL_LABELS,
             "legal_forms": LEGAL_FORMS,
+            "levels": LEVELS,
             "group_labels": GROUP_LABELS,
             "page_url": _page_url(settings.public_base_url, product_id),
         },
