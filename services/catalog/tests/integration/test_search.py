@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from ocop_catalog.adapters.repository import CatalogRepository
 from ocop_catalog.adapters.search_feed import SearchFeed
@@ -237,3 +239,16 @@ async def test_the_last_word_matches_as_a_prefix_while_typing(
 
 async def test_a_trailing_space_makes_the_last_word_whole(seeded: CatalogApp) -> None:
     assert await ids(seeded, q="mi ga ") == []
+
+
+async def test_filtered_list_downloads_as_xlsx(seeded: CatalogApp) -> None:
+    page = await seeded.client.get("/", params={"province": "Tuyên Quang"})
+    assert "/api/v1/products.xlsx?province=Tuy" in page.text
+    response = await seeded.client.get("/api/v1/products.xlsx", params={"province": "Tuyên Quang"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sorted(r[0] for r in rows) == ["sp-dau-den", "sp-thom-loa", "sp-trau"]
+    revoked = next(r for r in rows if r[0] == "sp-thom-loa")
+    assert revoked[8] == "Đã bị thu hồi"

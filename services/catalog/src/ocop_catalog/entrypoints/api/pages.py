@@ -10,53 +10,24 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ocop_catalog.domain.search import SortOrder
 from ocop_catalog.entrypoints.api.deps import Feed, Repository, Search, Settings, Today
+from ocop_catalog.entrypoints.api.labels import (
+    CHANNEL_LABELS,
+    GROUP_LABELS,
+    LEGAL_FORMS,
+    LEVELS,
+    SORT_LABELS,
+    STATUS_BADGES,
+    STATUS_LABELS,
+)
 from ocop_catalog.entrypoints.api.qr import product_qr_svg
 from ocop_catalog.entrypoints.api.schemas import ProductView
 from ocop_catalog.service_layer import search
-from ocop_shared.contracts.catalog import Channel
 from ocop_shared.web.pages import service_templates
 
 router = APIRouter(include_in_schema=False)
 templates = service_templates(FilePath(__file__).parent.parent / "templates")
 
-STATUS_LABELS = {
-    "active": "Còn hiệu lực",
-    "expired": "Hết hiệu lực",
-    "revoked": "Đã bị thu hồi",
-    "none": "Chưa được công nhận",
-}
-STATUS_BADGES = {"active": "ok", "expired": "bad", "revoked": "bad", "none": "warn"}
-CHANNEL_LABELS = {
-    Channel.SHOWROOM.value: "Điểm bán OCOP",
-    Channel.MARKETPLACE.value: "Sàn thương mại điện tử",
-    Channel.FAIR.value: "Hội chợ",
-}
-SORT_LABELS = {
-    SortOrder.STARS.value: "Nhiều sao trước",
-    SortOrder.NAME.value: "Tên A–Z",
-    SortOrder.PRICE_ASC.value: "Giá tăng dần",
-    SortOrder.PRICE_DESC.value: "Giá giảm dần",
-    SortOrder.VALID_UNTIL.value: "Sắp hết hạn trước",
-}
-# Display names of the product groups (1048 sector codes used by the national data);
-# other codes (e.g. 148 sub-groups) are shown as they are.
-GROUP_LABELS = {
-    "food": "Thực phẩm",
-    "drink": "Đồ uống",
-    "herbs": "Dược liệu và sản phẩm từ dược liệu",
-    "cloth": "Vải và may mặc",
-    "keepsake": "Lưu niệm – nội thất – trang trí",
-    "travel": "Dịch vụ du lịch cộng đồng",
-}
-LEVELS = {"district": "Cấp huyện", "province": "Cấp tỉnh", "central": "Cấp trung ương"}
-LEGAL_FORMS = {
-    "enterprise": "Doanh nghiệp",
-    "cooperative": "Hợp tác xã",
-    "cooperative_group": "Tổ hợp tác",
-    "household_business": "Hộ sản xuất kinh doanh",
-}
 PAGE_SIZE = 24
 
 
@@ -85,6 +56,7 @@ async def catalogue_page(
             "page": page,
             "pages": pages,
             "page_url": lambda n: "/?" + urlencode({**params, "page": n}),
+            "export_url": "/api/v1/products.xlsx?" + urlencode(params),
             "labels": STATUS_LABELS,
             "badges": STATUS_BADGES,
             "channels": CHANNEL_LABELS,

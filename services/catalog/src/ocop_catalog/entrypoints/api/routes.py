@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, UploadFile
@@ -17,6 +18,7 @@ from ocop_catalog.entrypoints.api.deps import (
     Settings,
     Today,
 )
+from ocop_catalog.entrypoints.api.labels import CHANNEL_LABELS, GROUP_LABELS, STATUS_LABELS
 from ocop_catalog.entrypoints.api.schemas import (
     ImportReportView,
     ProductPage,
@@ -26,7 +28,7 @@ from ocop_catalog.entrypoints.api.schemas import (
 from ocop_catalog.service_layer import search
 from ocop_catalog.service_layer.importer import REJECTED_HEADERS, ImportReport, rejected_rows
 from ocop_shared.errors import DomainError, ValidationFailedError
-from ocop_shared.web.exports import xlsx_response
+from ocop_shared.web.exports import Cell, xlsx_response
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
@@ -51,6 +53,54 @@ async def search_products(
         skip=query.skip,
         limit=query.limit,
         items=[ProductView.of(p, today, settings.expiring_soon_days) for p in items],
+    )
+
+
+EXPORT_LIMIT = 20_000
+EXPORT_HEADERS = (
+    "Mã sản phẩm",
+    "Tên sản phẩm",
+    "Chủ thể",
+    "Tỉnh",
+    "Xã, phường",
+    "Nhóm",
+    "Số sao",
+    "Số giấy chứng nhận",
+    "Trạng thái",
+    "Hiệu lực đến",
+    "Giá bán lẻ đề xuất (₫)",
+    "GTIN",
+    "Kênh bán",
+)
+
+
+@router.get("/products.xlsx", tags=["catalogue"])
+async def export_products(
+    repository: Repository, feed: Feed, query: Search, today: Today
+) -> Response:
+    """Danh sách sản phẩm theo bộ lọc, dạng Excel (tối đa 20.000 dòng)."""
+    export = replace(query, skip=0, limit=EXPORT_LIMIT)
+    _, items = await search.search_products(repository, feed, export, today)
+    rows: list[list[Cell]] = [
+        [
+            p.id,
+            p.name,
+            p.producer.name if p.producer else "",
+            p.province or "",
+            p.commune or "",
+            GROUP_LABELS.get(p.group_code or "", p.group_code or ""),
+            p.certificate.stars if p.certificate else None,
+            p.certificate.number if p.certificate else "",
+            STATUS_LABELS[p.certificate_status(today).value],
+            p.certificate.valid_until if p.certificate else None,
+            p.content.suggested_price_vnd,
+            p.gtin or "",
+            ", ".join(CHANNEL_LABELS[c.value] for c in p.eligible_channels),
+        ]
+        for p in items
+    ]
+    return xlsx_response(
+        f"san_pham_ocop_{today:%Y%m%d}.xlsx", "Sản phẩm OCOP", EXPORT_HEADERS, rows
     )
 
 
