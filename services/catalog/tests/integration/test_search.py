@@ -252,3 +252,16 @@ async def test_filtered_list_downloads_as_xlsx(seeded: CatalogApp) -> None:
     assert sorted(r[0] for r in rows) == ["sp-dau-den", "sp-thom-loa", "sp-trau"]
     revoked = next(r for r in rows if r[0] == "sp-thom-loa")
     assert revoked[8] == "Đã bị thu hồi"
+
+
+async def test_visitors_may_read_the_pages_in_english_and_it_is_remembered(
+    seeded: CatalogApp,
+) -> None:
+    page = await seeded.client.get("/san-pham/sp-trau", params={"lang": "en"})
+    assert "Expired" in page.text and "Where to buy" in page.text
+    assert "Hết hiệu lực" not in page.text
+    assert page.cookies.get("lang") == "en"
+    catalogue = await seeded.client.get("/")  # the client keeps the cookie
+    assert "OCOP product catalogue" in catalogue.text
+    back = await seeded.client.get("/", params={"lang": "vi"})
+    assert "Danh mục sản phẩm OCOP" in back.text

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path as FilePath
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ocop_catalog.entrypoints.api.deps import Feed, Repository, Search, Settings, Today
+from ocop_catalog.entrypoints.api.i18n import COOKIE, LANGUAGES, language, translator
 from ocop_catalog.entrypoints.api.labels import (
     CHANNEL_LABELS,
     GROUP_LABELS,
@@ -31,6 +32,17 @@ templates = service_templates(FilePath(__file__).parent.parent / "templates")
 PAGE_SIZE = 24
 
 
+def render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+    """A page in the visitor's language; `?lang=` is remembered for a year."""
+    lang = language(request)
+    response = templates.TemplateResponse(
+        request, template, {**context, "lang": lang, "_": translator(lang)}
+    )
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
 @router.get("/", response_class=HTMLResponse)
 async def catalogue_page(
     request: Request,
@@ -43,9 +55,9 @@ async def catalogue_page(
 ) -> HTMLResponse:
     query = replace(query, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     total, items = await search.search_products(repository, feed, query, today)
-    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    params = {k: v for k, v in request.query_params.items() if k not in ("page", "lang") and v}
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
-    return templates.TemplateResponse(
+    return render(
         request,
         "catalogue.html",
         {
@@ -79,7 +91,7 @@ async def product_page(
     settings: Settings,
 ) -> HTMLResponse:
     view = ProductView.of(await repository.get(product_id), today, settings.expiring_soon_days)
-    return templates.TemplateResponse(
+    return render(
         request,
         "product.html",
         {
