@@ -208,3 +208,23 @@ async def test_dry_run_reports_without_writing(catalog_app: CatalogApp) -> None:
     )
     assert response.json()["created"] == 1
     assert await catalog_app.runtime.db[PRODUCTS].count_documents({}) == 0
+
+
+async def test_a_product_reached_by_id_and_by_name_in_one_file_keeps_the_last_row(
+    catalog_app: CatalogApp,
+) -> None:
+    repository = CatalogRepository(catalog_app.runtime.db)
+    settled = settle(
+        None, CatalogProduct(id="sp-9", name="Mắm cá ruộng", producer_id="ct"), today_in_vietnam()
+    )
+    assert settled is not None
+    await repository.save(settled.product)
+    body = "ma_san_pham,ten_san_pham,gia_ban_le\nsp-9,Mắm cá ruộng,80000\n,mam ca ruong,90000\n"
+    response = await catalog_app.client.post(
+        "/api/v1/imports",
+        headers=bearer(catalog_app.settings, Role.PROVINCE_OFFICER),
+        files={"file": ("a.csv", body.encode())},
+    )
+    assert response.json()["updated"] == 2
+    product = await repository.get("sp-9")
+    assert (product.content.suggested_price_vnd, product.version) == (90_000, 3)

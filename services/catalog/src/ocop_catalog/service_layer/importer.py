@@ -197,7 +197,9 @@ class ProductImporter:
                 outcome.updated += 1
         if write is not None:
             await repository.save_producers(list(new_producers.values()))
-            await repository.save_many([c.product for c in changes])
+            # Two rows may reach one product (by id and by name): store its last state.
+            latest = {c.product.id: c.product for c in changes}
+            await repository.save_many(list(latest.values()))
             for change in changes:
                 if change.event is not None:
                     await self._outbox.add(
@@ -235,6 +237,6 @@ def _with_row(
         "producer_id": producer_id,
         "content": before.content.model_copy(update=content),
     }
-    if before.producer is None and producer is not None:
-        update["producer"] = producer
+    if before.producer is None or before.producer.id != producer_id:
+        update["producer"] = producer  # the profile follows the producer id
     return before.model_copy(update=update)
