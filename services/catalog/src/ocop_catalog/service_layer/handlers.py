@@ -85,10 +85,12 @@ class CatalogueHandlers:
         repository = CatalogRepository(context.db, context.session)
         before = await repository.find(event.product_id)
         producer = await repository.find_producer(event.producer_id)
+        if producer is None and before is not None and before.producer_id == event.producer_id:
+            producer = before.producer  # e.g. named by an import before the producer event
         identity = {
             "name": event.name,
             "producer_id": event.producer_id,
-            "producer": producer or (before.producer if before else None),
+            "producer": producer,
             "group_code": event.group_code,
             "province": event.province,
             "commune": event.commune,
