@@ -77,3 +77,35 @@ def test_active_certificate_past_its_end_counts_as_expired_in_filters() -> None:
     assert index.search(expired, TODAY) == (1, ["old"])
     assert index.search(SearchQuery(expiring_within_days=60), TODAY) == (1, ["new"])
     assert index.search(active, date(2026, 2, 1)) == (0, [])
+
+
+def test_relevance_puts_names_holding_the_words_before_producer_matches() -> None:
+    from ocop_catalog.domain.model import CertificateState, ProducerProfile
+    from ocop_shared.contracts.catalog import CertificateStatus
+
+    def product(pid: str, name: str, stars: int) -> IndexEntry:
+        cert = CertificateState(
+            certificate_id=pid,
+            number="n",
+            stars=stars,
+            level="province",
+            issuing_authority="UBND",
+            decision_number="1",
+            valid_from=date(2025, 1, 1),
+            valid_until=date(2028, 1, 1),
+            status=CertificateStatus.ACTIVE,
+        )
+        producer = ProducerProfile(id="ct", name="HTX Chè Nhân Sơn")
+        item = CatalogProduct(
+            id=pid, name=name, producer_id="ct", producer=producer, certificate=cert
+        )
+        return IndexEntry.of_doc(to_doc(item))
+
+    index = SearchIndex()
+    index.load([product("tra", "Trà túi lọc đậu đen", 5), product("che", "Chè Nhân Sơn", 3)])
+    relevance = SearchQuery(text="nhan son", sort=SortOrder.RELEVANCE)
+    assert index.search(relevance, TODAY) == (2, ["che", "tra"])
+    by_stars = SearchQuery(text="nhan son", sort=SortOrder.STARS)
+    assert index.search(by_stars, TODAY) == (2, ["tra", "che"])
+    typing = SearchQuery(text="che nhan s", sort=SortOrder.RELEVANCE)
+    assert index.search(typing, TODAY)[1] == ["che", "tra"]

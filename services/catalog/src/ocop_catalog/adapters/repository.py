@@ -20,6 +20,8 @@ PRODUCERS = "producers"
 _DERIVED = ("_id", "search_tokens", "name_key", "province_key", "commune_key")
 
 _SORTS: dict[SortOrder, list[tuple[str, int]]] = {
+    # The database cannot score relevance: it falls back to stars.
+    SortOrder.RELEVANCE: [("certificate.stars", DESCENDING), ("name_key", ASCENDING)],
     SortOrder.STARS: [("certificate.stars", DESCENDING), ("name_key", ASCENDING)],
     SortOrder.NAME: [("name_key", ASCENDING)],
     SortOrder.PRICE_ASC: [("content.suggested_price_vnd", ASCENDING), ("name_key", ASCENDING)],

@@ -65,6 +65,8 @@ def name_key(text: str) -> str:
 
 
 class SortOrder(StrEnum):
+    RELEVANCE = "relevance"
+    """Words in the product's name before words only in its producer or origin."""
     STARS = "stars"
     NAME = "name"
     PRICE_ASC = "price_asc"

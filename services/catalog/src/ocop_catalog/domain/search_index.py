@@ -9,6 +9,7 @@ the page it shows. The index is fed from the stored documents (see adapters/sear
 from __future__ import annotations
 
 import bisect
+import heapq
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ class IndexEntry:
 
 
 _SORT_KEYS: dict[SortOrder, Callable[[IndexEntry], tuple[Any, ...]]] = {
+    SortOrder.RELEVANCE: lambda e: (-(e.stars or 0), e.name_key, e.id),  # without words
     SortOrder.STARS: lambda e: (-(e.stars or 0), e.name_key, e.id),
     SortOrder.NAME: lambda e: (e.name_key, e.id),
     SortOrder.PRICE_ASC: lambda e: (e.price is None, e.price or 0, e.name_key, e.id),
@@ -154,6 +156,10 @@ class SearchIndex:
             sets.sort(key=len)
             candidates = set(sets[0]).intersection(*sets[1:])
         wanted = query.skip + query.limit
+        if query.sort is SortOrder.RELEVANCE and query.text and candidates is not None:
+            key = _relevance(query.text)
+            best = heapq.nsmallest(wanted, (self._entries[i] for i in candidates), key=key)
+            return len(candidates), [e.id for e in best[query.skip :]]
         if candidates is None:
             return len(self._entries), self._sorted_ids(query.sort)[query.skip : wanted]
         if len(candidates) <= 2048:
@@ -262,6 +268,22 @@ class SearchIndex:
         facets = {"provinces": sorted(provinces, key=name_key), "groups": sorted(groups)}
         self._facets = (self._generation, facets)
         return facets
+
+
+def _relevance(text: str) -> Callable[[IndexEntry], tuple[Any, ...]]:
+    """Names starting with the words first, then names holding more of them, then stars."""
+    whole, prefix = query_words(text)
+    phrase = " ".join([*whole, prefix] if prefix else whole)
+
+    def key(entry: IndexEntry) -> tuple[Any, ...]:
+        name_words = entry.name_key.split()
+        missing = sum(1 for w in whole if w not in name_words)
+        if prefix is not None and not any(n.startswith(prefix) for n in name_words):
+            missing += 1
+        starts = entry.name_key.startswith(phrase)
+        return (not starts, missing, -(entry.stars or 0), entry.name_key, entry.id)
+
+    return key
 
 
 def _discard(index: dict[Any, set[str]], value: Any, product_id: str) -> None:

@@ -10,7 +10,7 @@ from fastapi import Depends, Query, Request
 from ocop_catalog.adapters.repository import CatalogRepository
 from ocop_catalog.adapters.search_feed import SearchFeed
 from ocop_catalog.config import CatalogSettings
-from ocop_catalog.domain.search import SearchQuery, SortOrder
+from ocop_catalog.domain.search import SearchQuery, SortOrder, tokens
 from ocop_catalog.service_layer.importer import ProductImporter
 from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.catalog import CertificateStatus, Channel
@@ -84,7 +84,7 @@ def search_query(
     channel: Channel | None = None,
     status: CertificateStatus | None = None,
     expiring_within_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
-    sort: SortOrder = SortOrder.STARS,
+    sort: SortOrder | None = None,
     skip: Skip = 0,
     limit: Limit = 20,
 ) -> SearchQuery:
@@ -100,7 +100,7 @@ def search_query(
         channel=channel,
         status=status,
         expiring_within_days=expiring_within_days,
-        sort=sort,
+        sort=sort or (SortOrder.RELEVANCE if tokens(q) else SortOrder.STARS),
         skip=skip,
         limit=limit,
     )

@@ -51,6 +51,7 @@ EN: dict[str, str] = {
     "Điểm bán OCOP": "OCOP showroom",
     "Sàn thương mại điện tử": "Online marketplace",
     "Hội chợ": "Fair",
+    "Phù hợp nhất": "Best match",
     "Nhiều sao trước": "Most stars first",
     "Tên A–Z": "Name A–Z",
     "Giá tăng dần": "Price, low to high",

@@ -18,6 +18,7 @@ CHANNEL_LABELS = {
     Channel.FAIR.value: "Hội chợ",
 }
 SORT_LABELS = {
+    SortOrder.RELEVANCE.value: "Phù hợp nhất",
     SortOrder.STARS.value: "Nhiều sao trước",
     SortOrder.NAME.value: "Tên A–Z",
     SortOrder.PRICE_ASC.value: "Giá tăng dần",
