@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from datetime import date
+
+import structlog
 
 from ocop_catalog.adapters.repository import ensure_indexes
 from ocop_catalog.config import CatalogSettings
-from ocop_catalog.service_layer.handlers import HANDLERS
+from ocop_catalog.service_layer.handlers import CatalogueHandlers
+from ocop_catalog.service_layer.refresh import refresh_eligibility
 from ocop_shared.contracts.certification import (
     CERTIFICATES_TOPIC,
     PRODUCERS_TOPIC,
@@ -14,6 +19,10 @@ from ocop_shared.contracts.certification import (
 )
 from ocop_shared.logging import configure_logging
 from ocop_shared.messaging.workers import run_consumer, stop_on_signals
+from ocop_shared.runtime import ensure_messaging_indexes, open_runtime
+from ocop_shared.timeutil import Clock
+
+log = structlog.get_logger(__name__)
 
 
 def topics(settings: CatalogSettings) -> list[str]:
@@ -27,9 +36,48 @@ async def consume(settings: CatalogSettings, stop: asyncio.Event) -> None:
         stop,
         group_id=settings.consumer_group,
         topics=topics(settings),
-        handlers=HANDLERS,
+        handlers=CatalogueHandlers(settings.channel_policies()).handlers(),
         prepare_database=ensure_indexes,
     )
+
+
+async def refresh_daily(
+    settings: CatalogSettings,
+    stop: asyncio.Event,
+    *,
+    clock: Clock | None = None,
+    check_every_s: float = 60.0,
+) -> None:
+    """At start and whenever the date in Vietnam changes, re-apply the channel policies, so a
+    certificate past its end date leaves the channels even before an expired event comes.
+    Safe with several consumer replicas: a product changes once (transaction, version)."""
+    clock = clock or Clock()
+    runtime = await open_runtime(settings)
+    done_for: date | None = None
+    try:
+        while not stop.is_set():
+            today = clock.today()
+            if today != done_for:
+                try:
+                    await ensure_messaging_indexes(runtime.db)
+                    await ensure_indexes(runtime.db)
+                    changed = await refresh_eligibility(
+                        runtime.client,
+                        runtime.db,
+                        runtime.outbox,
+                        policies=settings.channel_policies(),
+                        clock=clock,
+                    )
+                    log.info(
+                        "catalog.eligibility_refreshed", day=today.isoformat(), changed=changed
+                    )
+                    done_for = today
+                except Exception as exc:  # the database may be away: try again later
+                    log.warning("catalog.eligibility_refresh_failed", error=repr(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), check_every_s)
+    finally:
+        await runtime.close()
 
 
 async def main() -> None:
@@ -37,7 +85,7 @@ async def main() -> None:
     configure_logging("catalog-consumer", settings.log_level, settings.log_json)
     stop = asyncio.Event()
     stop_on_signals(stop)
-    await consume(settings, stop)
+    await asyncio.gather(consume(settings, stop), refresh_daily(settings, stop))
 
 
 if __name__ == "__main__":

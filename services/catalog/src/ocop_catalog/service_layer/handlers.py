@@ -1,7 +1,9 @@
 """Event handlers that keep the read model in step with certification events.
 
 Each runs inside the consumer's transaction (with the inbox record), so an event is
-applied once; certificate events older than what the product shows are ignored.
+applied once. Certificate state comes only from here, and an event whose sequence (the
+product's certification version) is not newer than the one applied is ignored, so replays
+and out-of-order deliveries never roll the state back.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from collections.abc import Callable
 
 import structlog
 
-from ocop_catalog.adapters.contract_mapping import listing_event
 from ocop_catalog.adapters.repository import CatalogRepository
-from ocop_catalog.domain.eligibility import eligible_channels
+from ocop_catalog.domain.eligibility import DEFAULT_POLICIES, ChannelPolicy
 from ocop_catalog.domain.model import CatalogProduct, CertificateState, ProducerProfile
+from ocop_catalog.service_layer.catalogue import settle
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.contracts.certification import (
     CertificateExpiredV1,
@@ -23,101 +25,188 @@ from ocop_shared.contracts.certification import (
     ProductRegisteredV1,
 )
 from ocop_shared.contracts.envelope import EventData
+from ocop_shared.contracts.registry import registered_types
 from ocop_shared.messaging.consumer import Handler, MessageContext
-from ocop_shared.timeutil import today_in_vietnam
+from ocop_shared.timeutil import VIETNAM, Clock
 
 log = structlog.get_logger(__name__)
 
+# Announced by certification; handled as soon as the contracts are registered (see below).
+CERTIFICATE_SUPERSEDED = "ocop.certification.certificate.superseded.v1"
+CERTIFICATE_EXPIRING = "ocop.certification.certificate.expiring.v1"
 
-async def _save_and_announce(
-    context: MessageContext, before: CatalogProduct | None, after: CatalogProduct
-) -> None:
-    today = today_in_vietnam()
-    after = after.model_copy(
-        update={"eligible_channels": eligible_channels(after.certificate, today)}
-    )
-    await CatalogRepository(context.db, context.session).save(after)
-    status = after.certificate.status_on(today) if after.certificate else CertificateStatus.NONE
-    event = listing_event(before, after, status)
-    if event is not None:
-        await context.outbox.add(
-            context.session, event, subject=after.id, causation_id=str(context.envelope.id)
+CertificateChange = Callable[[CertificateState | None], CertificateState | None]
+
+
+class CatalogueHandlers:
+    """Handlers bound to the channel policies and the clock of this process."""
+
+    def __init__(
+        self, policies: tuple[ChannelPolicy, ...] = DEFAULT_POLICIES, clock: Clock | None = None
+    ) -> None:
+        self._policies = policies
+        self._clock = clock or Clock()
+
+    async def _commit(
+        self, context: MessageContext, before: CatalogProduct | None, after: CatalogProduct
+    ) -> None:
+        settled = settle(before, after, self._clock.today(), self._policies)
+        if settled is None:
+            return
+        await CatalogRepository(context.db, context.session).save(settled.product)
+        if settled.event is not None:
+            await context.outbox.add(
+                context.session,
+                settled.event,
+                subject=settled.product.id,
+                sequence=settled.product.version,
+                causation_id=str(context.envelope.id),
+            )
+
+    async def on_producer_registered(self, event: EventData, context: MessageContext) -> None:
+        assert isinstance(event, ProducerRegisteredV1)
+        repository = CatalogRepository(context.db, context.session)
+        profile = ProducerProfile(
+            id=event.producer_id,
+            name=event.name,
+            legal_form=event.legal_form.value,
+            province=event.province,
+            commune=event.commune,
+            district=event.district,
+            gln=getattr(event, "gln", None),  # tolerant: optional in newer contracts
+        )
+        await repository.save_producer(profile)
+        for product in await repository.products_of_producer(event.producer_id):
+            update = {"producer": profile, "district": product.district or profile.district}
+            await self._commit(context, product, product.model_copy(update=update))
+
+    async def on_product_registered(self, event: EventData, context: MessageContext) -> None:
+        assert isinstance(event, ProductRegisteredV1)
+        repository = CatalogRepository(context.db, context.session)
+        before = await repository.find(event.product_id)
+        producer = await repository.find_producer(event.producer_id)
+        if producer is None and before is not None and before.producer_id == event.producer_id:
+            producer = before.producer  # e.g. named by an import before the producer event
+        identity = {
+            "name": event.name,
+            "producer_id": event.producer_id,
+            "producer": producer,
+            "group_code": event.group_code,
+            "province": event.province,
+            "commune": event.commune,
+            "gtin": event.gtin or (before.gtin if before else None),
+            "district": (before.district if before else None)
+            or (producer.district if producer else None),
+        }
+        after = (
+            before.model_copy(update=identity)
+            if before
+            else CatalogProduct.model_validate({"id": event.product_id, **identity})
+        )
+        await self._commit(context, before, after)
+
+    async def _apply_certificate_change(
+        self,
+        context: MessageContext,
+        product_id: str,
+        producer_id: str,
+        change: CertificateChange,
+    ) -> None:
+        sequence = context.envelope.sequence or 0
+        repository = CatalogRepository(context.db, context.session)
+        before = await repository.find(product_id)
+        if before is not None and before.certificate_sequence >= sequence:
+            log.info("catalog.stale_event_ignored", product_id=product_id, sequence=sequence)
+            return
+        base = before or CatalogProduct(id=product_id, name=product_id, producer_id=producer_id)
+        certificate = change(base.certificate)
+        after = base.model_copy(
+            update={"certificate": certificate, "certificate_sequence": sequence}
+        )
+        await self._commit(context, before, after)
+
+    async def on_certificate_issued(self, event: EventData, context: MessageContext) -> None:
+        """A new, renewed, upgraded or downgraded certificate replaces the current one."""
+        assert isinstance(event, CertificateIssuedV1)
+        state = CertificateState(
+            certificate_id=event.certificate_id,
+            number=event.certificate_number,
+            stars=event.stars,
+            level=event.level.value,
+            issuing_authority=event.issuing_authority,
+            decision_number=event.decision_number,
+            valid_from=event.valid_from,
+            valid_until=event.valid_until,
+            status=CertificateStatus.ACTIVE,
+        )
+        await self._apply_certificate_change(
+            context, event.product_id, event.producer_id, lambda _: state
         )
 
+    async def on_certificate_revoked(self, event: EventData, context: MessageContext) -> None:
+        assert isinstance(event, CertificateRevokedV1)
+        reason = f"Thu hồi theo QĐ {event.decision_number}: {event.reason}"
+        change = _ended(event.certificate_id, CertificateStatus.REVOKED, reason)
+        await self._apply_certificate_change(context, event.product_id, event.producer_id, change)
 
-async def on_producer_registered(event: EventData, context: MessageContext) -> None:
-    assert isinstance(event, ProducerRegisteredV1)
-    repository = CatalogRepository(context.db, context.session)
-    profile = ProducerProfile(
-        id=event.producer_id,
-        name=event.name,
-        legal_form=event.legal_form,
-        province=event.province,
-        commune=event.commune,
-    )
-    await repository.save_producer(profile)
-    for product in await repository.products_of_producer(event.producer_id):
-        await repository.save(product.model_copy(update={"producer": profile}))
+    async def on_certificate_expired(self, event: EventData, context: MessageContext) -> None:
+        assert isinstance(event, CertificateExpiredV1)
+        reason = f"Hết hiệu lực ngày {event.expired_on:%d/%m/%Y}"
+        change = _ended(event.certificate_id, CertificateStatus.EXPIRED, reason)
+        await self._apply_certificate_change(context, event.product_id, event.producer_id, change)
 
+    async def on_certificate_superseded(self, event: EventData, context: MessageContext) -> None:
+        """Information only: the new certificate's issued event carries the new state.
 
-async def on_product_registered(event: EventData, context: MessageContext) -> None:
-    assert isinstance(event, ProductRegisteredV1)
-    repository = CatalogRepository(context.db, context.session)
-    before = await repository.find(event.product_id)
-    content = {
-        "name": event.name,
-        "producer_id": event.producer_id,
-        "producer": await repository.find_producer(event.producer_id),
-        "group_code": event.group_code,
-        "province": event.province,
-        "commune": event.commune,
-        "gtin": event.gtin,
-    }
-    after = (
-        before.model_copy(update=content)
-        if before
-        else CatalogProduct(id=event.product_id, **content)
-    )
-    await _save_and_announce(context, before, after)
+        It does not move the applied sequence, so the issued event of the same decision is
+        never taken for stale whichever of the two comes first.
+        """
+        successor = getattr(event, "superseded_by_certificate_id", None)
+        await self._note(event, context, {"superseded_by": successor})
 
+    async def on_certificate_expiring(self, event: EventData, context: MessageContext) -> None:
+        """A reminder (no version bump): mark "sắp hết hạn", never roll anything back."""
+        day = context.envelope.time.astimezone(VIETNAM).date()
+        await self._note(event, context, {"expiry_reminder_on": day})
 
-async def _apply_certificate_change(
-    context: MessageContext,
-    product_id: str,
-    producer_id: str,
-    change: Callable[[CertificateState | None], CertificateState | None],
-) -> None:
-    sequence = context.envelope.sequence or 0
-    repository = CatalogRepository(context.db, context.session)
-    before = await repository.find(product_id)
-    if before is not None and before.certificate_sequence >= sequence:
-        log.info("catalog.stale_event_ignored", product_id=product_id, sequence=sequence)
-        return
-    base = before or CatalogProduct(id=product_id, name=product_id, producer_id=producer_id)
-    certificate = change(base.certificate)
-    after = base.model_copy(update={"certificate": certificate, "certificate_sequence": sequence})
-    await _save_and_announce(context, before, after)
+    async def _note(
+        self,
+        event: EventData,
+        context: MessageContext,
+        update: dict[str, object],
+    ) -> None:
+        repository = CatalogRepository(context.db, context.session)
+        before = await repository.find(str(getattr(event, "product_id", "")))
+        cert = before.certificate if before else None
+        if before is None or cert is None:
+            return
+        if cert.certificate_id != getattr(event, "certificate_id", None):
+            return  # about an older certificate: the current one stands
+        if cert.status is not CertificateStatus.ACTIVE:
+            return
+        noted = cert.model_copy(update=update)
+        await self._commit(context, before, before.model_copy(update={"certificate": noted}))
 
-
-async def on_certificate_issued(event: EventData, context: MessageContext) -> None:
-    assert isinstance(event, CertificateIssuedV1)
-    state = CertificateState(
-        certificate_id=event.certificate_id,
-        number=event.certificate_number,
-        stars=event.stars,
-        level=event.level,
-        issuing_authority=event.issuing_authority,
-        decision_number=event.decision_number,
-        valid_from=event.valid_from,
-        valid_until=event.valid_until,
-        status=CertificateStatus.ACTIVE,
-    )
-    await _apply_certificate_change(context, event.product_id, event.producer_id, lambda _: state)
+    def handlers(self) -> dict[str, Handler]:
+        handlers: dict[str, Handler] = {
+            ProducerRegisteredV1.event_type: self.on_producer_registered,
+            ProductRegisteredV1.event_type: self.on_product_registered,
+            CertificateIssuedV1.event_type: self.on_certificate_issued,
+            CertificateRevokedV1.event_type: self.on_certificate_revoked,
+            CertificateExpiredV1.event_type: self.on_certificate_expired,
+        }
+        # TODO(lead): once CertificateSupersededV1 / CertificateExpiringV1 are on main these
+        # register by themselves; the consumer would dead-letter a type the registry cannot
+        # decode, so they are only subscribed when the contracts exist.
+        known = registered_types()
+        if CERTIFICATE_SUPERSEDED in known:
+            handlers[CERTIFICATE_SUPERSEDED] = self.on_certificate_superseded
+        if CERTIFICATE_EXPIRING in known:
+            handlers[CERTIFICATE_EXPIRING] = self.on_certificate_expiring
+        return handlers
 
 
-def _ended(
-    certificate_id: str, status: CertificateStatus, reason: str
-) -> Callable[[CertificateState | None], CertificateState | None]:
+def _ended(certificate_id: str, status: CertificateStatus, reason: str) -> CertificateChange:
     def change(current: CertificateState | None) -> CertificateState | None:
         if current is None or current.certificate_id != certificate_id:
             return current  # an older certificate ended: the current one stands
@@ -126,24 +215,4 @@ def _ended(
     return change
 
 
-async def on_certificate_revoked(event: EventData, context: MessageContext) -> None:
-    assert isinstance(event, CertificateRevokedV1)
-    reason = f"Thu hồi theo QĐ {event.decision_number}: {event.reason}"
-    change = _ended(event.certificate_id, CertificateStatus.REVOKED, reason)
-    await _apply_certificate_change(context, event.product_id, event.producer_id, change)
-
-
-async def on_certificate_expired(event: EventData, context: MessageContext) -> None:
-    assert isinstance(event, CertificateExpiredV1)
-    reason = f"Hết hiệu lực ngày {event.expired_on:%d/%m/%Y}"
-    change = _ended(event.certificate_id, CertificateStatus.EXPIRED, reason)
-    await _apply_certificate_change(context, event.product_id, event.producer_id, change)
-
-
-HANDLERS: dict[str, Handler] = {
-    ProducerRegisteredV1.event_type: on_producer_registered,
-    ProductRegisteredV1.event_type: on_product_registered,
-    CertificateIssuedV1.event_type: on_certificate_issued,
-    CertificateRevokedV1.event_type: on_certificate_revoked,
-    CertificateExpiredV1.event_type: on_certificate_expired,
-}
+HANDLERS: dict[str, Handler] = CatalogueHandlers().handlers()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from ocop_catalog.adapters.repository import ensure_indexes
+from ocop_catalog.adapters.search_feed import SearchFeed
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.entrypoints.api import pages, routes
 from ocop_catalog.entrypoints.consumer import topics
@@ -12,17 +16,32 @@ from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.web.app import build_service_app
 
 
-async def _startup(runtime: ServiceRuntime) -> None:
-    await ensure_indexes(runtime.db)
-
-
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     settings = settings or CatalogSettings()
-    return build_service_app(
+    feed = SearchFeed()
+
+    async def startup(runtime: ServiceRuntime) -> None:
+        await ensure_indexes(runtime.db)
+        feed.start(runtime.db)
+
+    app = build_service_app(
         settings,
         title="OCOP – Danh mục sản phẩm",
         description="Danh mục công khai các sản phẩm OCOP, sao và hiệu lực giấy chứng nhận",
         routers=[routes.router, pages.router],
-        on_startup=_startup,
+        on_startup=startup,
         consumer_groups={settings.consumer_group: topics(settings)},
     )
+    app.state.search_feed = feed
+    shared_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with shared_lifespan(app):
+            try:
+                yield
+            finally:
+                await feed.stop()  # before the shared lifespan closes the database client
+
+    app.router.lifespan_context = lifespan
+    return app

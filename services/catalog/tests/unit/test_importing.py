@@ -1,0 +1,115 @@
+"""Spreadsheet rows: headers in Vietnamese, validation per row with reasons and line numbers."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from ocop_catalog.adapters.spreadsheets import read_table
+from ocop_catalog.domain.importing import (
+    ImportHeaderError,
+    ProductRow,
+    RejectedRow,
+    map_header,
+    parse_row,
+    parse_rows,
+)
+
+
+def test_vietnamese_headers_are_recognised_whatever_the_case_and_accents() -> None:
+    mapping = map_header(["STT", "Mã sản phẩm", "TÊN SẢN PHẨM", "Giá bán lẻ", "Link truy xuất"])
+    assert mapping == {1: "product_id", 2: "name", 3: "suggested_price_vnd", 4: "traceability_url"}
+
+
+def test_header_without_the_name_column_fails_naming_it() -> None:
+    with pytest.raises(ImportHeaderError, match="thiếu cột bắt buộc: ten_san_pham"):
+        map_header(["ma_san_pham", "gia_ban_le"])
+
+
+def test_unknown_column_fails_before_anything_is_read() -> None:
+    with pytest.raises(ImportHeaderError, match="cột không nhận ra: Gia ban buon"):
+        map_header(["ten_san_pham", "Gia ban buon"])
+
+
+def test_a_column_given_twice_fails() -> None:
+    with pytest.raises(ImportHeaderError, match="trùng"):
+        map_header(["ten_san_pham", "Tên sản phẩm"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "price"),
+    [("1.250.000", 1_250_000), ("85000", 85_000), ("85,000 ₫", 85_000), (120000.0, 120_000)],
+)
+def test_prices_are_read_as_whole_vnd(raw: object, price: int) -> None:
+    row = parse_row(2, {"name": "Mít sấy", "suggested_price_vnd": raw})
+    assert isinstance(row, ProductRow)
+    assert row.values["suggested_price_vnd"] == price
+
+
+def test_every_problem_of_a_row_is_reported() -> None:
+    row = parse_row(
+        7,
+        {
+            "product_id": "sp 1",
+            "name": "",
+            "gtin": "8936045120027",
+            "suggested_price_vnd": "12,5",
+            "traceability_url": "icheck.vn/x",
+            "key_farm_product": "có lẽ",
+        },
+    )
+    assert isinstance(row, RejectedRow)
+    assert row.line == 7
+    assert [r.split(":")[0] for r in row.reasons] == [
+        "ma_san_pham",
+        "gtin",
+        "gia_ban_le",
+        "link_truy_xuat",
+        "san_pham_chu_luc",
+        "ten_san_pham",
+    ]
+
+
+def test_blank_cells_are_left_out_so_stored_values_stay() -> None:
+    row = parse_row(3, {"name": "Chè búp tím", "description": "  ", "key_farm_product": "Có"})
+    assert isinstance(row, ProductRow)
+    assert row.values == {"name": "Chè búp tím", "key_farm_product": True}
+
+
+def test_the_second_row_of_a_product_id_is_rejected_with_the_first_line() -> None:
+    mapping = {0: "product_id", 1: "name"}
+    valid, rejected = parse_rows([(2, ["sp-1", "A"]), (3, ["", ""]), (4, ["sp-1", "B"])], mapping)
+    assert [r.line for r in valid] == [2]
+    assert rejected[0].line == 4
+    assert rejected[0].reasons == ["ma_san_pham: trùng với dòng 2"]
+
+
+def test_csv_with_semicolons_and_bom_is_read_with_line_numbers() -> None:
+    data = "\ufeffMã sản phẩm;Tên sản phẩm\nsp-1;Bưởi Đoan Hùng\n".encode()
+    table = read_table("ds.csv", data)
+    assert table.mapping == {0: "product_id", 1: "name"}
+    assert table.rows == [(2, ["sp-1", "Bưởi Đoan Hùng"])]
+
+
+def test_xlsx_title_rows_above_the_header_are_skipped() -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["DANH SÁCH SẢN PHẨM OCOP TỈNH PHÚ THỌ NĂM 2025"])
+    sheet.append([])
+    sheet.append(["STT", "Mã sản phẩm", "Tên sản phẩm", "Giá bán lẻ"])
+    sheet.append([1, "sp-1", "Mì gạo Hùng Lô", 45000])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table("ds.xlsx", buffer.getvalue())
+    assert table.rows == [(4, [1, "sp-1", "Mì gạo Hùng Lô", 45000])]
+
+
+def test_other_file_types_are_refused() -> None:
+    with pytest.raises(ImportHeaderError, match=r"\.csv hoặc \.xlsx"):
+        read_table("ds.pdf", b"%PDF")
+
+
+def test_a_broken_xlsx_is_a_clear_error() -> None:
+    with pytest.raises(ImportHeaderError, match="hỏng"):
+        read_table("ds.xlsx", b"not a zip")
