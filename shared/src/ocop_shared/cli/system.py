@@ -162,6 +162,7 @@ class DemoSeeder:
 
 DEMO: tuple[DemoSeeder, ...] = (
     DemoSeeder(CERTIFICATION_API, "ocop_certification.entrypoints.demo", "Chứng nhận"),
+    DemoSeeder("catalog-api", "ocop_catalog.entrypoints.demo", "Danh mục"),
     DemoSeeder("orders-api", "ocop_orders.entrypoints.demo", "Điểm bán"),
     DemoSeeder("events-api", "ocop_events.entrypoints.demo", "Xúc tiến thương mại"),
 )
