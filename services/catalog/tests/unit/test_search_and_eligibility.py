@@ -2,8 +2,9 @@ from datetime import date
 
 from ocop_catalog.domain.eligibility import DEFAULT_POLICIES, ChannelPolicy, eligible_channels
 from ocop_catalog.domain.model import CatalogProduct, CertificateState, ProductContent
-from ocop_catalog.domain.search import fold, name_key, tokens
+from ocop_catalog.domain.search import name_key
 from ocop_shared.contracts.catalog import CertificateStatus, Channel
+from ocop_shared.text import fold, tokens
 
 TODAY = date(2026, 1, 1)
 

@@ -8,10 +8,11 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne
 
 from ocop_catalog.domain.model import CatalogProduct, ProducerProfile
-from ocop_catalog.domain.search import SearchQuery, SortOrder, name_key, query_words, tokens
+from ocop_catalog.domain.search import SearchQuery, SortOrder, name_key, query_words
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.errors import NotFoundError
 from ocop_shared.mongo import Database, Session
+from ocop_shared.text import tokens
 
 PRODUCTS = "products"
 PRODUCERS = "producers"

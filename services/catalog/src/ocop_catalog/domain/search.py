@@ -6,45 +6,11 @@ array and a query asks for all of the visitor's words (`$all`), in any order.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 from ocop_shared.contracts.catalog import CertificateStatus, Channel
-
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-
-
-# Every precomposed Latin letter with marks (Vietnamese uses U+00C0–U+1EF9) → its bare
-# letter, so folding is one C-level translate instead of a Python loop per character.
-_FOLD = {
-    code: _strip_marks(chr(code))
-    for code in range(0x00C0, 0x1EFA)
-    if unicodedata.category(chr(code)).startswith("L") and _strip_marks(chr(code)) != chr(code)
-}
-_FOLD.update({ord("đ"): "d", ord("Đ"): "D"})
-
-
-def fold(text: str) -> str:
-    """'Bưởi Đoan Hùng' → 'buoi doan hung'."""
-    folded = unicodedata.normalize("NFC", text).translate(_FOLD)
-    if not folded.isascii():  # combining marks NFC could not compose, other scripts
-        folded = _strip_marks(folded)
-    return folded.lower()
-
-
-def tokens(*texts: str | None) -> list[str]:
-    seen: dict[str, None] = {}
-    for text in texts:
-        for word in _WORD.findall(fold(text or "")):
-            seen[word] = None
-    return list(seen)
+from ocop_shared.text import tokens, words
 
 
 def query_words(text: str | None) -> tuple[list[str], str | None]:
@@ -61,7 +27,7 @@ def query_words(text: str | None) -> tuple[list[str], str | None]:
 
 def name_key(text: str) -> str:
     """A sort and match key: folded words joined by single spaces."""
-    return " ".join(_WORD.findall(fold(text)))
+    return " ".join(words(text))
 
 
 class SortOrder(StrEnum):

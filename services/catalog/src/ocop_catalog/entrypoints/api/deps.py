@@ -10,11 +10,12 @@ from fastapi import Depends, Query, Request
 from ocop_catalog.adapters.repository import CatalogRepository
 from ocop_catalog.adapters.search_feed import SearchFeed
 from ocop_catalog.config import CatalogSettings
-from ocop_catalog.domain.search import SearchQuery, SortOrder, tokens
+from ocop_catalog.domain.search import SearchQuery, SortOrder
 from ocop_catalog.service_layer.importer import ProductImporter
 from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.catalog import CertificateStatus, Channel
 from ocop_shared.runtime import ServiceRuntime
+from ocop_shared.text import tokens
 from ocop_shared.timeutil import Clock
 from ocop_shared.web.security import require_roles
 
