@@ -379,7 +379,8 @@ def _seed(seeder: DemoSeeder, base_url: str, token: str) -> None:
             raise fail(
                 f"không nạp được dữ liệu mẫu – {seeder.label} (demo seeding failed): {exc}"
             ) from exc
-    err.print(f"{seeder.label}: {report.summary()}")
+    summary = report.summary()
+    err.print(summary if summary.startswith(seeder.label) else f"{seeder.label}: {summary}")
 
 
 def _summary(children: list[Child], admin_token: str | None, stop_infra: bool) -> None:
