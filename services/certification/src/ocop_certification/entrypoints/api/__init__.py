@@ -10,6 +10,7 @@ from ocop_certification.domain.rules import RuleBook, default_rule_book
 from ocop_certification.entrypoints.api import (
     page_auth,
     pages,
+    pages_certificates,
     pages_register,
     routes,
     routes_dossiers,
@@ -41,6 +42,7 @@ def create_app(
             page_auth.sign_in_routes,
             pages.router,
             pages_register.router,
+            pages_certificates.router,
         ],
         on_startup=_startup,
     )

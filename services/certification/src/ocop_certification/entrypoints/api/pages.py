@@ -55,6 +55,7 @@ async def dossier_list(
     ctx: Ctx,
     round_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]*$")] = None,
     status: Annotated[str | None, Query(max_length=32)] = None,
+    product_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]*$")] = None,
 ) -> Response:
     who = principal(request)
     if who is None:
@@ -65,7 +66,11 @@ async def dossier_list(
         producer_id = who.producer_id or "-"
     chosen = status if status in {s.value for s in DossierStatus} else None
     dossiers = await repository.list_dossiers(
-        round_id=round_id or None, producer_id=producer_id, status=chosen, limit=200
+        round_id=round_id or None,
+        producer_id=producer_id,
+        product_id=product_id or None,
+        status=chosen,
+        limit=200,
     )
     rounds = {r.id: r for r in await repository.list_rounds(year=None)}
     if Role.COUNCIL_MEMBER in who.roles and not who.has_any(

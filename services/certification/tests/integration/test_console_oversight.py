@@ -1,0 +1,265 @@
+"""Console pages for hậu kiểm and revocation, on the real database and outbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from ocop_certification.config import CertificationSettings
+from ocop_certification.entrypoints.api import create_app
+from ocop_shared.auth import Role, mint_token
+from ocop_shared.infra import Endpoints
+from ocop_shared.mongo import create_client
+from ocop_shared.testing.support import isolated_settings, new_run_id, service_api
+from ocop_shared.timeutil import FixedClock
+
+pytestmark = pytest.mark.integration
+
+
+class Console:
+    def __init__(self, client: httpx.AsyncClient, settings: CertificationSettings) -> None:
+        self.client = client
+        self.settings = settings
+
+    def token(self, role: Role, producer_id: str | None = None) -> str:
+        return mint_token(
+            self.settings, subject=f"{role.value}-1", roles=[role], producer_id=producer_id
+        )
+
+    def api(self, role: Role = Role.PROVINCE_OFFICER, producer_id: str | None = None) -> Any:
+        return {"Authorization": f"Bearer {self.token(role, producer_id)}"}
+
+    async def sign_in(self, role: Role, producer_id: str | None = None) -> None:
+        self.client.cookies.clear()
+        response = await self.client.post(
+            "/dang-nhap", data={"token": self.token(role, producer_id), "next": "/ho-so"}
+        )
+        assert response.status_code == 303, response.text
+
+    async def ok(self, method: str, url: str, **kw: Any) -> Any:
+        response = await self.client.request(method, url, headers=self.api(), **kw)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    async def producer(self, name: str, tax_code: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.ok(
+            "POST",
+            "/api/v1/producers",
+            json={
+                "name": name,
+                "legal_form": "cooperative",
+                "tax_code": tax_code,
+                "province": "Tuyên Quang",
+                "commune": "Nhân Lý",
+            },
+        )
+        return result
+
+    async def product(self, producer_id: str, name: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.ok(
+            "POST",
+            "/api/v1/products",
+            json={
+                "producer_id": producer_id,
+                "name": name,
+                "subgroup_code": "2.1",
+                "province": "Tuyên Quang",
+                "commune": "Nhân Lý",
+            },
+        )
+        return result
+
+    async def certified_product(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        producer = await self.producer("HTX Chè Nhân Sơn", "5000781236")
+        product = await self.product(producer["id"], "Chè Thôm Loà")
+        certificate = await self.ok(
+            "POST",
+            "/api/v1/certificates",
+            json={
+                "product_id": product["id"],
+                "stars": 4,
+                "level": "province",
+                "issuing_authority": "UBND tỉnh Tuyên Quang",
+                "decision_number": "1/QĐ-UBND",
+                "decision_date": "2025-09-20",
+            },
+        )
+        return product, certificate
+
+    async def outbox_types(self) -> list[tuple[str, str, dict[str, Any]]]:
+        mongo = create_client(self.settings.mongodb_uri, app_name="test-outbox")
+        try:
+            docs = await mongo[self.settings.mongodb_database]["outbox"].find().to_list()
+        finally:
+            await mongo.close()
+        return [(d["type"], d["key"], json.loads(d["payload"])) for d in docs]
+
+    async def count(self, collection: str) -> int:
+        mongo = create_client(self.settings.mongodb_uri, app_name="test-count")
+        try:
+            return await mongo[self.settings.mongodb_database][collection].count_documents({})
+        finally:
+            await mongo.close()
+
+
+@pytest_asyncio.fixture
+async def console(infra: Endpoints) -> AsyncIterator[Console]:
+    settings = isolated_settings(
+        CertificationSettings,
+        kafka=infra.kafka_bootstrap_servers,
+        mongodb=infra.mongodb_uri,
+        run_id=new_run_id(),
+    )
+    clock = FixedClock(datetime(2025, 10, 1, 3, tzinfo=UTC))
+    async with service_api(settings, lambda s: create_app(s, clock=clock)) as (client, _):
+        yield Console(client, settings)
+
+
+REVOCATION = {
+    "outcome": "violation",
+    "inspected_on": "2025-09-30",
+    "authority": "Sở Nông nghiệp và Môi trường Tuyên Quang",
+    "inspectors": "Nguyễn Văn An, Lê Thị Bình",
+    "finding_category": "food_safety",
+    "finding_description": "Không có kết quả kiểm nghiệm định kỳ",
+    "decision_number": "15/QĐ-UBND",
+    "decision_date": "2025-09-30",
+    "reason_text": "",
+    "issuing_authority": "UBND tỉnh Tuyên Quang",
+    "confirm": "yes",
+    "action": "revoke",
+}
+
+
+async def test_officer_revokes_from_the_certificate_page_through_the_outbox(
+    console: Console,
+) -> None:
+    product, certificate = await console.certified_product()
+    await console.sign_in(Role.PROVINCE_OFFICER)
+    register = await console.client.get("/giay-chung-nhan")
+    assert f'href="/giay-chung-nhan/{certificate["id"]}"' in register.text
+    url = f"/giay-chung-nhan/{certificate['id']}"
+    page = await console.client.get(url)
+    assert page.status_code == 200
+    assert 'id="revoke-certificate"' in page.text and 'id="confirm-revoke"' in page.text
+    assert "20/09/2025" in page.text  # dates read dd/mm/yyyy
+
+    done = await console.client.post(f"{url}/hau-kiem", data=REVOCATION)
+    assert done.status_code == 303 and done.headers["location"] == f"{url}?ket_qua=thu-hoi"
+    shown = await console.client.get(done.headers["location"])
+    assert 'data-status="revoked"' in shown.text
+    assert "15/QĐ-UBND" in shown.text and "Vi phạm an toàn thực phẩm" in shown.text
+    assert 'id="revoke-certificate"' not in shown.text, "a revoked certificate offers no revoke"
+
+    stored = await console.ok("GET", f"/api/v1/certificates/{certificate['id']}")
+    assert stored["status"] == "revoked"
+    assert stored["revocation"]["reason"] == "Vi phạm an toàn thực phẩm"
+    inspections = await console.ok("GET", f"/api/v1/inspections?product_id={product['id']}")
+    assert len(inspections) == 1
+    assert inspections[0]["inspectors"] == ["Nguyễn Văn An", "Lê Thị Bình"]
+    assert inspections[0]["revoked_certificate_id"] == certificate["id"]
+    revoked = [
+        (key, payload)
+        for kind, key, payload in await console.outbox_types()
+        if kind.endswith("certificate.revoked.v1")
+    ]
+    assert len(revoked) == 1 and revoked[0][0] == product["id"]
+    assert revoked[0][1]["data"]["decision_number"] == "15/QĐ-UBND"
+
+    again = await console.client.post(f"{url}/hau-kiem", data=REVOCATION)
+    assert again.status_code == 409
+    assert 'role="alert"' in again.text
+    assert await console.count("inspections") == 1, "a refused revocation writes nothing"
+
+
+async def test_revocation_needs_the_confirmation_and_a_valid_decision(console: Console) -> None:
+    _, certificate = await console.certified_product()
+    await console.sign_in(Role.PROVINCE_OFFICER)
+    url = f"/giay-chung-nhan/{certificate['id']}/hau-kiem"
+    unconfirmed = await console.client.post(url, data={**REVOCATION, "confirm": ""})
+    assert unconfirmed.status_code == 422 and "xác nhận" in unconfirmed.text
+    early = await console.client.post(url, data={**REVOCATION, "decision_date": "2025-01-01"})
+    assert early.status_code == 422 and "sau ngày cấp" in early.text
+    no_number = await console.client.post(url, data={**REVOCATION, "decision_number": ""})
+    assert no_number.status_code == 422 and "Số quyết định" in no_number.text
+    future = await console.client.post(url, data={**REVOCATION, "inspected_on": "2030-01-01"})
+    assert future.status_code == 422
+    assert 'value="15/QĐ-UBND"' in early.text, "the officer's input is kept on refusal"
+    assert await console.count("inspections") == 0
+    stored = await console.ok("GET", f"/api/v1/certificates/{certificate['id']}")
+    assert stored["status"] == "active"
+
+
+async def test_compliant_inspection_is_listed_and_keeps_the_certificate(console: Console) -> None:
+    _, certificate = await console.certified_product()
+    await console.sign_in(Role.PROVINCE_OFFICER)
+    url = f"/giay-chung-nhan/{certificate['id']}"
+    done = await console.client.post(
+        f"{url}/hau-kiem",
+        data={
+            "outcome": "compliant",
+            "inspected_on": "2025-09-28",
+            "authority": "Sở Nông nghiệp và Môi trường Tuyên Quang",
+            "inspectors": "",
+            "finding_description": "",
+        },
+    )
+    assert done.status_code == 303
+    shown = await console.client.get(done.headers["location"])
+    assert "28/09/2025" in shown.text and "Đạt" in shown.text
+    assert 'data-status="active"' in shown.text
+
+
+async def test_only_a_province_officer_may_revoke_and_others_see_a_page_not_a_500(
+    console: Console,
+) -> None:
+    product, certificate = await console.certified_product()
+    url = f"/giay-chung-nhan/{certificate['id']}"
+    await console.sign_in(Role.COMMUNE_OFFICER)
+    page = await console.client.get(url)
+    assert page.status_code == 200 and 'id="revoke-certificate"' not in page.text
+    refused = await console.client.post(f"{url}/hau-kiem", data=REVOCATION)
+    assert refused.status_code == 403 and 'role="alert"' in refused.text
+
+    await console.sign_in(Role.PRODUCER, producer_id="prd-someone-else")
+    assert (await console.client.get(url)).status_code == 403
+    assert (await console.client.post(f"{url}/hau-kiem", data=REVOCATION)).status_code == 403
+    await console.sign_in(Role.PRODUCER, producer_id=product["producer_id"])
+    own = await console.client.get(url)
+    assert own.status_code == 200 and 'id="revoke-certificate"' not in own.text
+
+    await console.sign_in(Role.PROVINCE_OFFICER)
+    assert (await console.client.get("/giay-chung-nhan/gcn-none")).status_code == 404
+    stored = await console.ok("GET", f"/api/v1/certificates/{certificate['id']}")
+    assert stored["status"] == "active"
+
+
+async def test_an_older_certificate_cannot_be_revoked_in_place_of_the_current_one(
+    console: Console,
+) -> None:
+    product, first = await console.certified_product()
+    second = await console.ok(
+        "POST",
+        "/api/v1/certificates",
+        json={
+            "product_id": product["id"],
+            "stars": 5,
+            "level": "province",
+            "issuing_authority": "UBND tỉnh Tuyên Quang",
+            "decision_number": "9/QĐ-UBND",
+            "decision_date": "2025-09-25",
+        },
+    )
+    await console.sign_in(Role.PROVINCE_OFFICER)
+    refused = await console.client.post(f"/giay-chung-nhan/{first['id']}/hau-kiem", data=REVOCATION)
+    assert refused.status_code == 409
+    current = await console.ok("GET", f"/api/v1/certificates/{second['id']}")
+    assert current["status"] == "active"
+    history = await console.client.get(f"/giay-chung-nhan/{second['id']}")
+    assert "1/QĐ-UBND" in history.text and "9/QĐ-UBND" in history.text
