@@ -263,3 +263,44 @@ async def test_an_older_certificate_cannot_be_revoked_in_place_of_the_current_on
     assert current["status"] == "active"
     history = await console.client.get(f"/giay-chung-nhan/{second['id']}")
     assert "1/QĐ-UBND" in history.text and "9/QĐ-UBND" in history.text
+
+
+async def test_officer_finds_products_and_producers_without_diacritics(console: Console) -> None:
+    product, certificate = await console.certified_product()
+    other = await console.producer("Hộ kinh doanh Mật ong Đồng Văn", "5000123456")
+    honey = await console.product(other["id"], "Mật ong bạc hà")
+    await console.sign_in(Role.PROVINCE_OFFICER)
+
+    found = await console.client.get("/san-pham", params={"q": "che thom loa"})
+    assert found.status_code == 200
+    assert f'data-product-id="{product["id"]}"' in found.text
+    assert f'data-product-id="{honey["id"]}"' not in found.text
+    assert f'href="/giay-chung-nhan/{certificate["id"]}"' in found.text
+    assert f'href="/ho-so?product_id={product["id"]}"' in found.text
+
+    by_owner = await console.client.get("/san-pham", params={"producer_id": other["id"]})
+    assert f'data-product-id="{honey["id"]}"' in by_owner.text
+    assert f'data-product-id="{product["id"]}"' not in by_owner.text
+
+    producers = await console.client.get("/chu-the", params={"q": "dong van"})
+    assert f'data-producer-id="{other["id"]}"' in producers.text
+    assert f'data-producer-id="{product["producer_id"]}"' not in producers.text
+    none = await console.client.get("/chu-the", params={"q": "khong co ai"})
+    assert "Không tìm thấy chủ thể" in none.text
+    hostile = await console.client.get("/san-pham", params={"producer_id": "{'$ne': 1}"})
+    assert hostile.status_code == 422
+
+
+async def test_a_producer_sees_only_its_own_products_and_producer(console: Console) -> None:
+    product, _ = await console.certified_product()
+    other = await console.producer("Hộ kinh doanh Mật ong Đồng Văn", "5000123456")
+    honey = await console.product(other["id"], "Mật ong bạc hà")
+    await console.sign_in(Role.PRODUCER, producer_id=other["id"])
+    mine = await console.client.get("/san-pham")
+    assert f'data-product-id="{honey["id"]}"' in mine.text
+    assert f'data-product-id="{product["id"]}"' not in mine.text
+    sneaky = await console.client.get("/san-pham", params={"producer_id": product["producer_id"]})
+    assert f'data-product-id="{product["id"]}"' not in sneaky.text
+    producers = await console.client.get("/chu-the")
+    assert f'data-producer-id="{other["id"]}"' in producers.text
+    assert f'data-producer-id="{product["producer_id"]}"' not in producers.text

@@ -11,6 +11,7 @@ from ocop_certification.entrypoints.api import (
     page_auth,
     pages,
     pages_certificates,
+    pages_directory,
     pages_register,
     routes,
     routes_dossiers,
@@ -43,6 +44,7 @@ def create_app(
             pages.router,
             pages_register.router,
             pages_certificates.router,
+            pages_directory.router,
         ],
         on_startup=_startup,
     )
