@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 
 from ocop_certification.config import CertificationSettings
+from ocop_certification.domain.rules import default_rule_book
 from ocop_certification.entrypoints.api import create_app
 from ocop_shared.auth import Role, mint_token
 from ocop_shared.infra import Endpoints
@@ -304,3 +305,147 @@ async def test_a_producer_sees_only_its_own_products_and_producer(console: Conso
     producers = await console.client.get("/chu-the")
     assert f'data-producer-id="{other["id"]}"' in producers.text
     assert f'data-producer-id="{product["producer_id"]}"' not in producers.text
+
+
+CRITERIA = default_rule_book().get("1489").criteria("product")
+
+
+async def open_commune_round(console: Console) -> dict[str, Any]:
+    result: dict[str, Any] = await console.ok(
+        "POST",
+        "/api/v1/rounds",
+        json={
+            "level": "commune",
+            "province": "Tuyên Quang",
+            "commune": "Nhân Lý",
+            "year": 2025,
+            "number": 1,
+            "opens_on": "2025-09-01",
+            "submission_deadline": "2025-10-15",
+            "scoring_deadline": "2025-11-15",
+        },
+    )
+    return result
+
+
+async def test_producer_registers_fills_uploads_and_submits_from_the_browser(
+    console: Console,
+) -> None:
+    producer = await console.producer("HTX Chè Nhân Sơn", "5000781236")
+    product = await console.product(producer["id"], "Chè Thôm Loà")
+    round_ = await open_commune_round(console)
+    await console.sign_in(Role.PRODUCER, producer_id=producer["id"])
+
+    form = await console.client.get("/ho-so/moi")
+    assert form.status_code == 200
+    assert f'value="{product["id"]}"' in form.text and f'value="{round_["id"]}"' in form.text
+    short = await console.client.post(
+        "/ho-so/moi",
+        data={"product_id": product["id"], "round_id": round_["id"], "description": "ngắn"},
+    )
+    assert short.status_code == 422 and 'role="alert"' in short.text
+    created = await console.client.post(
+        "/ho-so/moi",
+        data={
+            "product_id": product["id"],
+            "round_id": round_["id"],
+            "description": "Chè xanh Thôm Loà, sao thủ công",
+            "target_stars": "4",
+            "production_capacity": "5 tấn/năm",
+        },
+    )
+    assert created.status_code == 303, created.text
+    url = created.headers["location"].split("?")[0]
+    draft = await console.client.get(url)
+    assert 'id="draft-form"' in draft.text and 'id="evidence-form"' in draft.text
+
+    scores = {f"self_{c.code}": f"{c.max_points:g}".replace(".", ",") for c in CRITERIA}
+    saved = await console.client.post(
+        f"{url}/tu-danh-gia",
+        data={**scores, "description": "Chè xanh Thôm Loà, sao thủ công", "target_stars": "5"},
+    )
+    assert saved.status_code == 303, saved.text
+    too_high = await console.client.post(
+        f"{url}/tu-danh-gia",
+        data={**scores, f"self_{CRITERIA[0].code}": "999", "description": "Chè xanh Thôm Loà"},
+    )
+    assert too_high.status_code == 422
+
+    pdf = b"%PDF-1.7\n" + b"0" * 2000
+    uploaded = await console.client.post(
+        f"{url}/minh-chung",
+        data={"kind": "self_assessment", "part": "A"},
+        files={"file": ("tu-danh-gia.pdf", pdf, "application/pdf")},
+    )
+    assert uploaded.status_code == 303, uploaded.text
+    fake = await console.client.post(
+        f"{url}/minh-chung",
+        data={"kind": "self_assessment"},
+        files={"file": ("virus.pdf", b"MZ\x90\x00" * 10, "application/pdf")},
+    )
+    assert fake.status_code == 422 and 'role="alert"' in fake.text
+
+    submitted = await console.client.post(f"{url}/thao-tac", data={"action": "submit"})
+    assert submitted.status_code == 303
+    dossier_id = url.rsplit("/", 1)[1]
+    stored = await console.ok("GET", f"/api/v1/dossiers/{dossier_id}")
+    assert stored["status"] == "submitted"
+    assert stored["registration"]["target_stars"] == 5
+    assert sum(stored["self_assessment"].values()) == pytest.approx(100)
+    assert [e["filename"] for e in stored["evidence"]] == ["tu-danh-gia.pdf"]
+    after = await console.client.get(url)
+    assert 'id="draft-form"' not in after.text, "a submitted dossier is no longer editable"
+
+
+async def test_a_producer_cannot_see_or_change_another_producers_dossier_in_the_console(
+    console: Console,
+) -> None:
+    owner = await console.producer("HTX Chè Nhân Sơn", "5000781236")
+    product = await console.product(owner["id"], "Chè Thôm Loà")
+    intruder = await console.producer("Hộ kinh doanh Mật ong Đồng Văn", "5000123456")
+    round_ = await open_commune_round(console)
+    await console.sign_in(Role.PRODUCER, producer_id=owner["id"])
+    created = await console.client.post(
+        "/ho-so/moi",
+        data={
+            "product_id": product["id"],
+            "round_id": round_["id"],
+            "description": "Chè xanh Thôm Loà, sao thủ công",
+            "target_stars": "3",
+        },
+    )
+    url = created.headers["location"].split("?")[0]
+    dossier_id = url.rsplit("/", 1)[1]
+
+    await console.sign_in(Role.PRODUCER, producer_id=intruder["id"])
+    assert dossier_id not in (await console.client.get("/ho-so")).text
+    assert (await console.client.get(url)).status_code == 403
+    form = await console.client.get("/ho-so/moi")
+    assert f'value="{product["id"]}"' not in form.text
+    scores = {f"self_{c.code}": "1" for c in CRITERIA}
+    edit = await console.client.post(
+        f"{url}/tu-danh-gia", data={**scores, "description": "Hồ sơ bị sửa trộm"}
+    )
+    assert edit.status_code == 403
+    upload = await console.client.post(
+        f"{url}/minh-chung",
+        data={"kind": "self_assessment"},
+        files={"file": ("a.pdf", b"%PDF-1.7\n" + b"0" * 100, "application/pdf")},
+    )
+    assert upload.status_code == 403
+    submit = await console.client.post(f"{url}/thao-tac", data={"action": "submit"})
+    assert submit.status_code == 403
+    stolen = await console.client.post(
+        "/ho-so/moi",
+        data={
+            "product_id": product["id"],
+            "round_id": round_["id"],
+            "description": "Hồ sơ giả mạo cho sản phẩm người khác",
+            "target_stars": "5",
+        },
+    )
+    assert stolen.status_code == 403
+    stored = await console.ok("GET", f"/api/v1/dossiers/{dossier_id}")
+    assert stored["status"] == "draft" and stored["self_assessment"] is None
+    assert stored["evidence"] == [] and stored["registration"]["target_stars"] == 3
+    assert await console.count("dossiers") == 1

@@ -12,6 +12,7 @@ from ocop_certification.entrypoints.api import (
     pages,
     pages_certificates,
     pages_directory,
+    pages_producer,
     pages_register,
     routes,
     routes_dossiers,
@@ -41,6 +42,7 @@ def create_app(
             routes_dossiers.router,
             routes_oversight.router,
             page_auth.sign_in_routes,
+            pages_producer.router,  # before pages: /ho-so/moi is not a dossier id
             pages.router,
             pages_register.router,
             pages_certificates.router,
