@@ -449,3 +449,18 @@ async def test_a_producer_cannot_see_or_change_another_producers_dossier_in_the_
     assert stored["status"] == "draft" and stored["self_assessment"] is None
     assert stored["evidence"] == [] and stored["registration"]["target_stars"] == 3
     assert await console.count("dossiers") == 1
+
+
+async def test_pages_link_to_each_other_and_mark_the_current_section(console: Console) -> None:
+    product, certificate = await console.certified_product()
+    await console.sign_in(Role.PROVINCE_OFFICER)
+    products = await console.client.get("/san-pham")
+    assert '<a href="/san-pham" class="current" aria-current="page">' in products.text
+    for link in ("/chu-the", "/giay-chung-nhan", "/ke-hoach", "/ho-so"):
+        assert f'href="{link}"' in products.text
+    empty = await console.client.get("/ho-so", params={"product_id": product["id"]})
+    assert "Chưa có hồ sơ nào" in empty.text and 'id="new-dossier"' in empty.text
+    await console.sign_in(Role.PRODUCER, producer_id=product["producer_id"])
+    own = await console.client.get("/san-pham")
+    assert f'href="/giay-chung-nhan/{certificate["id"]}"' in own.text
+    assert 'href="/chu-the"' not in own.text, "producers get only their own sections"

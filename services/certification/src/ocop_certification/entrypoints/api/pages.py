@@ -41,6 +41,7 @@ from ocop_certification.entrypoints.api.page_auth import (
 from ocop_certification.entrypoints.api.routes_oversight import LEVEL_VI
 from ocop_certification.service_layer import dossiers as handlers
 from ocop_certification.service_layer import scoring
+from ocop_certification.service_layer.context import LEVEL_NAMES_VI
 from ocop_certification.service_layer.evidence import EVIDENCE_STATUSES
 from ocop_shared.auth import Principal, Role
 from ocop_shared.errors import DomainError
@@ -176,6 +177,7 @@ async def render_dossier(
             "next_rounds": next_rounds,
             "error": error,
             "criteria": criteria,
+            "level_names": LEVEL_NAMES_VI,
             "may_edit": dossier.status in EDITABLE
             and who.may_act_for_producer(dossier.producer_id),
             "may_upload": dossier.status in EVIDENCE_STATUSES
