@@ -191,10 +191,30 @@ async def test_revocation_needs_the_confirmation_and_a_valid_decision(console: C
     assert no_number.status_code == 422 and "Số quyết định" in no_number.text
     future = await console.client.post(url, data={**REVOCATION, "inspected_on": "2030-01-01"})
     assert future.status_code == 422
+    other = await console.client.post(
+        url, data={**REVOCATION, "finding_category": "other", "finding_description": ""}
+    )
+    assert other.status_code == 422, "'Khác' needs the reason written out"
     assert 'value="15/QĐ-UBND"' in early.text, "the officer's input is kept on refusal"
     assert await console.count("inspections") == 0
     stored = await console.ok("GET", f"/api/v1/certificates/{certificate['id']}")
     assert stored["status"] == "active"
+
+
+async def test_a_violation_ground_alone_is_enough_to_revoke(console: Console) -> None:
+    _, certificate = await console.certified_product()
+    await console.sign_in(Role.PROVINCE_OFFICER)
+    url = f"/giay-chung-nhan/{certificate['id']}"
+    minimal = {
+        **REVOCATION,
+        "finding_category": "label_or_mark_misuse",
+        "finding_description": "",
+        "inspectors": "",
+    }
+    done = await console.client.post(f"{url}/hau-kiem", data=minimal)
+    assert done.status_code == 303, done.text
+    stored = await console.ok("GET", f"/api/v1/certificates/{certificate['id']}")
+    assert stored["revocation"]["reason"] == "Sử dụng sai nhãn, biểu trưng OCOP"
 
 
 async def test_compliant_inspection_is_listed_and_keeps_the_certificate(console: Console) -> None:

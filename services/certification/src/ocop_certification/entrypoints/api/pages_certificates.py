@@ -116,6 +116,10 @@ def _command(form: dict[str, str], product_id: str, certificate_id: str) -> Reco
     violation = form["outcome"] == InspectionOutcome.VIOLATION
     category = form.get("finding_category", "")
     description = form.get("finding_description", "")
+    known = category in {c.value for c in FindingCategory}
+    if violation and not description and known:
+        # The ground itself is a sufficient finding; officers may add details.
+        description = FINDING_LABELS_VI[FindingCategory(category)]
     findings = []
     if description or violation:
         findings.append(
@@ -125,7 +129,7 @@ def _command(form: dict[str, str], product_id: str, certificate_id: str) -> Reco
     if violation:
         label = (
             FINDING_LABELS_VI.get(FindingCategory(category))
-            if category in {c.value for c in FindingCategory} and category != "other"
+            if known and category != FindingCategory.OTHER
             else None
         )
         revocation = {

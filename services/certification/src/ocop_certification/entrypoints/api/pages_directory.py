@@ -23,7 +23,7 @@ from ocop_certification.entrypoints.api.page_auth import (
     sign_in_redirect,
 )
 from ocop_certification.entrypoints.api.routes_oversight import STATUS_VI
-from ocop_shared.auth import Principal
+from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.certification import LegalForm
 from ocop_shared.text import fold
 
@@ -148,4 +148,5 @@ async def products_page(
         status_vi=STATUS_VI,
         dossier_labels=STATUS_LABELS_VI,
         is_producer=own is not None,
+        may_register=who.has_any(Role.PRODUCER, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER),
     )
