@@ -21,6 +21,7 @@ from ocop_certification.domain.inspections import (
 )
 from ocop_certification.domain.model import CertificateStatus
 from ocop_certification.entrypoints.api.deps import Ctx
+from ocop_certification.entrypoints.api.form_errors import message_vi
 from ocop_certification.entrypoints.api.page_auth import (
     STAFF_ROLES,
     page,
@@ -155,28 +156,6 @@ def _command(form: dict[str, str], product_id: str, certificate_id: str) -> Reco
     )
 
 
-FIELD_VI = {
-    "inspected_on": "Ngày hậu kiểm",
-    "authority": "Cơ quan hậu kiểm",
-    "inspectors": "Người hậu kiểm",
-    "findings": "Phát hiện",
-    "description": "Mô tả phát hiện",
-    "category": "Nhóm vi phạm",
-    "revocation": "Quyết định thu hồi",
-    "decision_number": "Số quyết định",
-    "decision_date": "Ngày quyết định",
-    "reason": "Lý do thu hồi",
-    "issuing_authority": "Cơ quan ban hành",
-}
-
-
-def _validation_message(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    names = [FIELD_VI[str(p)] for p in first["loc"] if str(p) in FIELD_VI]
-    where = names[-1] if names else "Dữ liệu"
-    return f"{where}: {first['msg'].removeprefix('Value error, ')}"
-
-
 @router.post("/giay-chung-nhan/{certificate_id}/hau-kiem", response_class=HTMLResponse)
 async def record_inspection(request: Request, ctx: Ctx, certificate_id: Id) -> Response:
     """Record a hậu kiểm; ``outcome=violation`` with a confirmed decision revokes."""
@@ -225,7 +204,7 @@ async def record_inspection(request: Request, ctx: Ctx, certificate_id: Id) -> R
             who,
             certificate_id,
             form=form,
-            error=_validation_message(exc),
+            error=message_vi(exc),
             status_code=422,
         )
     result = "thu-hoi" if violation else "dat"

@@ -22,6 +22,7 @@ from ocop_certification.domain.dossiers import EvidenceKind
 from ocop_certification.domain.rounds import Round
 from ocop_certification.domain.rules import RuleBook
 from ocop_certification.entrypoints.api.deps import Ctx
+from ocop_certification.entrypoints.api.form_errors import message_vi
 from ocop_certification.entrypoints.api.page_auth import (
     STAFF_ROLES,
     page,
@@ -63,12 +64,6 @@ def _registration(form: dict[str, str]) -> dict[str, Any]:
     fields: dict[str, Any] = {k: form.get(k) or None for k in REGISTRATION_FIELDS}
     fields["target_stars"] = form.get("target_stars") or None
     return fields
-
-
-def _message(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"{where}: {first['msg'].removeprefix('Value error, ')}"
 
 
 @router.get("/ho-so/moi", response_class=HTMLResponse)
@@ -133,7 +128,7 @@ async def create_dossier(request: Request, ctx: Ctx) -> Response:
     except DomainError as exc:
         return await _new_form(request, ctx, who, form, error=exc.detail, status_code=exc.status)
     except ValidationError as exc:
-        return await _new_form(request, ctx, who, form, error=_message(exc), status_code=422)
+        return await _new_form(request, ctx, who, form, error=message_vi(exc), status_code=422)
     return RedirectResponse(f"/ho-so/{dossier.id}?da_tao=1", status_code=303)
 
 
@@ -171,7 +166,7 @@ async def save_draft(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
         )
     except ValidationError as exc:
         return await render_dossier(
-            request, ctx, who, dossier_id, error=_message(exc), status_code=422
+            request, ctx, who, dossier_id, error=message_vi(exc), status_code=422
         )
     return RedirectResponse(f"/ho-so/{dossier_id}?da_luu=1", status_code=303)
 
