@@ -32,6 +32,7 @@ from ocop_certification.domain.dossiers import (
 )
 from ocop_certification.domain.rules import RoundLevel
 from ocop_certification.entrypoints.api.deps import Ctx
+from ocop_certification.entrypoints.api.form_errors import message_vi
 from ocop_certification.entrypoints.api.page_auth import (
     page,
     principal,
@@ -275,10 +276,8 @@ async def dossier_action(request: Request, ctx: Ctx, dossier_id: Id) -> Response
             request, ctx, who, dossier_id, error=exc.detail, status_code=exc.status
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
         return await render_dossier(
-            request, ctx, who, dossier_id, error=f"{where}: {first['msg']}", status_code=422
+            request, ctx, who, dossier_id, error=message_vi(exc), status_code=422
         )
     return RedirectResponse(f"/ho-so/{dossier_id}", status_code=303)
 
