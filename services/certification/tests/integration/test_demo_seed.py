@@ -158,3 +158,12 @@ async def test_console_pages_render_the_seeded_data(
             )
         ).json()
         assert final["status"] == "recognised" and final["certificate_id"]
+        issued = await client.get(f"/giay-chung-nhan/{final['certificate_id']}")
+        assert issued.status_code == 200 and "3001/QĐ-UBND" in issued.text
+        assert 'id="revoke-certificate"' in issued.text
+        assert (
+            f'href="/giay-chung-nhan/{final["certificate_id"]}"'
+            in (await client.get(page_url)).text
+        )
+        for listing in ("/san-pham", "/chu-the"):
+            assert (await client.get(listing)).status_code == 200

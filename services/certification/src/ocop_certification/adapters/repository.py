@@ -352,6 +352,7 @@ class CertificationRepository:
         *,
         round_id: str | None = None,
         producer_id: str | None = None,
+        product_id: str | None = None,
         status: str | None = None,
         skip: int = 0,
         limit: int = 200,
@@ -361,6 +362,8 @@ class CertificationRepository:
             query["round_id"] = round_id
         if producer_id is not None:
             query["producer_id"] = producer_id
+        if product_id is not None:
+            query["product_id"] = product_id
         if status is not None:
             query["status"] = status
         cursor = self._db[DOSSIERS].find(query, session=self._session)

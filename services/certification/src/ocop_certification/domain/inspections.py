@@ -51,6 +51,13 @@ class RecordInspection(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     product_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    certificate_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Giấy chứng nhận được hậu kiểm; nếu có, vi phạm chỉ thu hồi đúng giấy này",
+    )
     inspected_on: date
     authority: str = Field(min_length=2, max_length=200)
     inspectors: tuple[str, ...] = Field((), max_length=20)

@@ -119,6 +119,21 @@ async def record_inspection(
         product = await uow.repository.get_product(command.product_id)
         current = await uow.repository.find_certificate(product.current_certificate_id)
         revoked_id = None
+        if command.certificate_id is not None and (
+            current is None or current.id != command.certificate_id
+        ):
+            # The console names the certificate it shows: never revoke a newer one by surprise.
+            shown = await uow.repository.get_certificate(command.certificate_id)
+            if shown.product_id != product.id:
+                raise ValidationFailedError(
+                    "Giấy chứng nhận không thuộc sản phẩm này", field="body.certificate_id"
+                )
+            if command.outcome is InspectionOutcome.VIOLATION:
+                raise InvalidStateError(
+                    "Giấy chứng nhận này không còn là giấy hiện hành của sản phẩm "
+                    f"(trạng thái: {shown.status}); không thể thu hồi",
+                    field="body.certificate_id",
+                )
         if command.outcome is InspectionOutcome.VIOLATION:
             assert command.revocation is not None
             if current is None or current.status is not CertificateStatus.ACTIVE:
@@ -139,7 +154,7 @@ async def record_inspection(
             id=new_id("hk"),
             product_id=product.id,
             producer_id=product.producer_id,
-            certificate_id=current.id if current else None,
+            certificate_id=command.certificate_id or (current.id if current else None),
             inspected_on=command.inspected_on,
             authority=command.authority,
             inspectors=command.inspectors,

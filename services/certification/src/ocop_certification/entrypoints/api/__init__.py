@@ -10,6 +10,9 @@ from ocop_certification.domain.rules import RuleBook, default_rule_book
 from ocop_certification.entrypoints.api import (
     page_auth,
     pages,
+    pages_certificates,
+    pages_directory,
+    pages_producer,
     pages_register,
     routes,
     routes_dossiers,
@@ -39,8 +42,11 @@ def create_app(
             routes_dossiers.router,
             routes_oversight.router,
             page_auth.sign_in_routes,
+            pages_producer.router,  # before pages: /ho-so/moi is not a dossier id
             pages.router,
             pages_register.router,
+            pages_certificates.router,
+            pages_directory.router,
         ],
         on_startup=_startup,
     )

@@ -22,14 +22,17 @@ from ocop_certification.domain.commands import (
 )
 from ocop_certification.domain.dossiers import (
     ACTION_LABELS_VI,
+    EDITABLE,
     EVIDENCE_LABELS_VI,
     STATUS_LABELS_VI,
     CommuneInputs,
     Dossier,
     DossierStatus,
+    EvidenceKind,
 )
 from ocop_certification.domain.rules import RoundLevel
 from ocop_certification.entrypoints.api.deps import Ctx
+from ocop_certification.entrypoints.api.form_errors import message_vi
 from ocop_certification.entrypoints.api.page_auth import (
     page,
     principal,
@@ -39,6 +42,8 @@ from ocop_certification.entrypoints.api.page_auth import (
 from ocop_certification.entrypoints.api.routes_oversight import LEVEL_VI
 from ocop_certification.service_layer import dossiers as handlers
 from ocop_certification.service_layer import scoring
+from ocop_certification.service_layer.context import LEVEL_NAMES_VI
+from ocop_certification.service_layer.evidence import EVIDENCE_STATUSES
 from ocop_shared.auth import Principal, Role
 from ocop_shared.errors import DomainError
 
@@ -55,6 +60,7 @@ async def dossier_list(
     ctx: Ctx,
     round_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]*$")] = None,
     status: Annotated[str | None, Query(max_length=32)] = None,
+    product_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]*$")] = None,
 ) -> Response:
     who = principal(request)
     if who is None:
@@ -65,7 +71,11 @@ async def dossier_list(
         producer_id = who.producer_id or "-"
     chosen = status if status in {s.value for s in DossierStatus} else None
     dossiers = await repository.list_dossiers(
-        round_id=round_id or None, producer_id=producer_id, status=chosen, limit=200
+        round_id=round_id or None,
+        producer_id=producer_id,
+        product_id=product_id or None,
+        status=chosen,
+        limit=200,
     )
     rounds = {r.id: r for r in await repository.list_rounds(year=None)}
     if Role.COUNCIL_MEMBER in who.roles and not who.has_any(
@@ -92,6 +102,7 @@ async def dossier_list(
         counts=counts,
         chosen_status=chosen,
         round_id=round_id or "",
+        product_id=product_id or "",
         level_vi=LEVEL_VI,
     )
 
@@ -101,10 +112,10 @@ async def dossier_detail(request: Request, ctx: Ctx, dossier_id: Id) -> Response
     who = principal(request)
     if who is None:
         return sign_in_redirect(request)
-    return await _detail(request, ctx, who, dossier_id)
+    return await render_dossier(request, ctx, who, dossier_id)
 
 
-async def _detail(
+async def render_dossier(
     request: Request,
     ctx: Ctx,
     who: Principal,
@@ -166,6 +177,13 @@ async def _detail(
             "available": _available_actions(who, dossier, rule_set.pre_check_level),
             "next_rounds": next_rounds,
             "error": error,
+            "criteria": criteria,
+            "level_names": LEVEL_NAMES_VI,
+            "may_edit": dossier.status in EDITABLE
+            and who.may_act_for_producer(dossier.producer_id),
+            "may_upload": dossier.status in EVIDENCE_STATUSES
+            and who.may_act_for_producer(dossier.producer_id),
+            "evidence_kinds": list(EvidenceKind),
             "may_score": Role.COUNCIL_MEMBER in who.roles
             and round_.is_member(who.subject)
             and dossier.status is DossierStatus.UNDER_EVALUATION,
@@ -250,18 +268,16 @@ async def dossier_action(request: Request, ctx: Ctx, dossier_id: Id) -> Response
             target = TransferDossier(round_id=_form_text(form, "round_id") or "-")
             await handlers.transfer(ctx, dossier_id, target, who)
         else:
-            return await _detail(
+            return await render_dossier(
                 request, ctx, who, dossier_id, error="Thao tác không hợp lệ", status_code=422
             )
     except DomainError as exc:
-        return await _detail(
+        return await render_dossier(
             request, ctx, who, dossier_id, error=exc.detail, status_code=exc.status
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return await _detail(
-            request, ctx, who, dossier_id, error=f"{where}: {first['msg']}", status_code=422
+        return await render_dossier(
+            request, ctx, who, dossier_id, error=message_vi(exc), status_code=422
         )
     return RedirectResponse(f"/ho-so/{dossier_id}", status_code=303)
 
