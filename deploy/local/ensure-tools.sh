@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the project needs outside PyPI on a fresh Debian machine:
-# a JDK and Maven (genuine Apache Kafka runs on the JVM; Maven resolves its jars), and uv.
+# a JDK and Maven (genuine Apache Kafka runs on the JVM; Maven resolves its jars), Node.js
+# (the showroom till's cart script is tested with it), and uv.
 set -euo pipefail
 
 need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 if ((${#need_apt[@]})); then
   echo "ensure-tools: installing ${need_apt[*]} from Debian"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
