@@ -29,7 +29,7 @@ from ocop_events.entrypoints.api.charts import booth_map
 from ocop_events.entrypoints.api.deps import AppClock, Id, Runtime
 from ocop_events.entrypoints.api.page_auth import is_staff, page_principal
 from ocop_events.service_layer import participations
-from ocop_shared.auth import Principal
+from ocop_shared.auth import Principal, Role
 from ocop_shared.errors import DomainError
 from ocop_shared.web.console_auth import sign_in_router
 from ocop_shared.web.exports import xlsx_response
@@ -65,6 +65,10 @@ def render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse
         {
             "who": principal,
             "staff": is_staff(principal),
+            "is_producer": principal is not None
+            and Role.PRODUCER in principal.roles
+            and bool(principal.producer_id),
+            "is_buyer": principal is not None and Role.BUYER in principal.roles,
             "kind_labels": {k.value: v for k, v in KIND_LABELS.items()},
             "status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
             "msg": request.query_params.get("msg"),
@@ -79,6 +83,11 @@ def require_staff_page(request: Request) -> Principal | RedirectResponse:
     if principal is None:
         return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)
     if not is_staff(principal):
+        # Producers and buyers signing in land on /dieu-hanh (the default): send them home.
+        if request.url.path == "/dieu-hanh" and Role.PRODUCER in principal.roles:
+            return RedirectResponse("/cua-toi", status_code=303)
+        if request.url.path == "/dieu-hanh" and Role.BUYER in principal.roles:
+            return RedirectResponse("/nguoi-mua", status_code=303)
         raise HTTPException(403, "Trang dành cho cán bộ xúc tiến thương mại")
     return principal
 
@@ -140,6 +149,7 @@ async def event_page(
 ) -> HTMLResponse:
     context = await _event_context(runtime, event_id)
     context["phase"] = context["event"].phase_on(clock.today())
+    context["registration_open"] = context["event"].registration_open_on(clock.today())
     context["names"] = lambda ids: _product_names(ids, context["products"])
     return render(request, "event.html", context)
 
@@ -320,6 +330,50 @@ async def participants_export(request: Request, event_id: Id, runtime: Runtime) 
         ],
         rows,
     )
+
+
+@router.get("/su-kien/{event_id}/in", response_class=HTMLResponse)
+async def print_page(request: Request, event_id: Id, runtime: Runtime, clock: AppClock) -> Response:
+    """Printable participant list (by booth, with a signature column) and booth map by zone."""
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    context = await _event_context(runtime, event_id)
+    registrations = context["registrations"]
+    confirmed = sorted(
+        (p for p in registrations if p.status is ParticipationStatus.CONFIRMED),
+        key=lambda p: booth_sort_key(p.booth_code or ""),
+    )
+    pending = [
+        p
+        for p in registrations
+        if p.status in (ParticipationStatus.REGISTERED, ParticipationStatus.WAITLISTED)
+    ]
+    by_zone: dict[str, list[Any]] = defaultdict(list)
+    for booth in sorted(context["booths"], key=lambda b: booth_sort_key(b.code)):
+        by_zone[booth.zone].append(booth)
+    return render(
+        request,
+        "print.html",
+        {
+            **context,
+            "confirmed": confirmed,
+            "pending": pending,
+            "by_zone": dict(by_zone),
+            "zones": {b.code: b.zone for b in context["booths"]},
+            "holders": {p.id: p.producer_name or p.producer_id for p in confirmed},
+            "free_count": len(context["free_booths"]),
+            "names": lambda ids: _product_names(ids, context["products"]),
+            "printed_at": clock.now(),
+        },
+    )
+
+
+def booth_sort_key(code: str) -> tuple[str, int, str]:
+    """A2 before A10: letters, then the number, then the code."""
+    letters = code.rstrip("0123456789")
+    digits = code[len(letters) :]
+    return (letters, int(digits) if digits else 0, code)
 
 
 @router.get("/dieu-hanh", response_class=HTMLResponse)
