@@ -309,3 +309,77 @@ async def test_staff_register_a_producer_without_account_and_print_the_list(api:
     assert (await client.get(f"/su-kien/{event_id}/in", headers=HTML)).status_code == 303
     forbidden = await client.get(f"/su-kien/{event_id}/in", headers=producer(settings, "prd-1"))
     assert forbidden.status_code == 403
+
+
+async def test_officer_filters_registrations_and_confirms_in_bulk_by_zone(api: Api) -> None:
+    client, settings = api
+    headers = bearer(settings, Role.TRADE_STAFF)
+    event_id = await _fair_with_booths(client, settings, last=2)
+    await client.post(
+        f"/api/v1/trade-events/{event_id}/booths",
+        json={"zone": "Khu B – Ẩm thực", "prefix": "B", "last": 2},
+        headers=headers,
+    )
+    await _catalogue(settings)
+    for producer_id, name, product in (
+        ("prd-1", "HTX Bưởi Đoan Hùng", "sp-1"),
+        ("prd-2", "HTX Gà Mía", "sp-9"),
+        ("prd-3", "Hộ Bánh chưng Dị Nậu", "sp-7"),
+    ):
+        response = await client.post(
+            f"/api/v1/trade-events/{event_id}/participations",
+            json={"producer_id": producer_id, "producer_name": name, "product_ids": [product]},
+            headers=headers,
+        )
+        assert response.status_code == 201, response.text
+    # The second producer's certificate is revoked before the officer reviews.
+    revoked = listing("sp-9", "prd-2", name="Gà Mía Thanh Sơn", status=CertificateStatus.REVOKED)
+    await apply_event(settings, revoked, subject="sp-9", sequence=2)
+
+    page = await client.get(f"/su-kien/{event_id}?q=banh chung", headers=staff(settings))
+    assert "<td>Hộ Bánh chưng Dị Nậu</td>" in page.text
+    assert "<td>HTX Gà Mía</td>" not in page.text
+    assert 'id="confirm-all"' in page.text
+    assert '<option value="B02">' in page.text  # every free booth is offered, not the first 60
+
+    done = await client.post(
+        f"/su-kien/{event_id}/xac-nhan-hang-loat",
+        data={"zone": "Khu B – Ẩm thực"},
+        headers=staff(settings),
+    )
+    assert (
+        params(done)["msg"]
+        == "Đã xác nhận 2 đơn; 1 đơn cần xem lại (không đủ điều kiện hoặc vừa thay đổi)"
+    )
+    booths = {
+        r["producer_id"]: (r["status"], r["booth_code"])
+        for r in (
+            await client.get(f"/api/v1/trade-events/{event_id}/participations", headers=headers)
+        ).json()
+    }
+    assert booths == {
+        "prd-1": ("confirmed", "B01"),
+        "prd-2": ("registered", None),
+        "prd-3": ("confirmed", "B02"),
+    }
+    waiting = await client.get(
+        f"/su-kien/{event_id}?trang_thai=registered", headers=staff(settings)
+    )
+    assert "<td>HTX Gà Mía</td>" in waiting.text
+    assert "<td>HTX Bưởi Đoan Hùng</td>" not in waiting.text  # rows, not the booth map
+    assert 'data-zone="Khu B – Ẩm thực"><div class="value">0/2' in waiting.text
+    assert 'data-zone="Khu A – Nông sản"><div class="value">2/2' in waiting.text
+    # A booth typed in lower case on a tablet is understood.
+    first = next(
+        r["id"]
+        for r in (
+            await client.get(f"/api/v1/trade-events/{event_id}/participations", headers=headers)
+        ).json()
+        if r["producer_id"] == "prd-1"
+    )
+    moved = await client.post(
+        f"/su-kien/{event_id}/don/{first}/doi-gian",
+        data={"booth_code": "a01"},
+        headers=staff(settings),
+    )
+    assert params(moved)["msg"] == "Đã chuyển sang gian A01"
