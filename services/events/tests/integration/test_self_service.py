@@ -85,6 +85,9 @@ async def test_producer_registers_own_eligible_products_and_follows_its_registra
     assert unsigned.status_code == 303
     assert unsigned.headers["location"].startswith("/dang-nhap")
 
+    # Signing in lands on /dieu-hanh by default: a producer is sent to its own page.
+    landing = await client.get("/dieu-hanh", headers=one)
+    assert (landing.status_code, landing.headers["location"]) == (303, "/cua-toi")
     form = await client.get(f"/su-kien/{event_id}/dang-ky", headers=one)
     assert form.status_code == 200
     assert 'class="eligible" data-product-id="sp-1"' in form.text
@@ -301,6 +304,16 @@ async def test_staff_register_a_producer_without_account_and_print_the_list(api:
         data={"booth_code": "A02"},
         headers=headers,
     )
+    # At the next fair the officer need not type the name again.
+    other_fair = (
+        await client.post(
+            "/api/v1/trade-events",
+            json=fair_body("Tuần hàng OCOP Phú Thọ tại Hà Nội"),
+            headers=headers,
+        )
+    ).json()
+    again = await client.get(f"/su-kien/{other_fair['id']}/dang-ky?chu_the=prd-3", headers=headers)
+    assert 'value="Hộ kinh doanh Bánh chưng Dị Nậu"' in again.text
     printed = await client.get(f"/su-kien/{event_id}/in", headers=headers)
     assert printed.status_code == 200
     assert "Hộ kinh doanh Bánh chưng Dị Nậu" in printed.text

@@ -107,6 +107,15 @@ async def _choices(
     ]
 
 
+async def _known_name(repository: EventsRepository, producer_id: str) -> str:
+    """The name the producer gave at its latest registration (staff need not type it again)."""
+    if not producer_id:
+        return ""
+    earlier = await repository.participations(producer_id=producer_id)
+    names = [p.producer_name for p in earlier if p.producer_name]
+    return names[-1] if names else ""
+
+
 @router.get("/su-kien/{event_id}/dang-ky", response_class=HTMLResponse)
 async def register_page(
     request: Request,
@@ -133,7 +142,8 @@ async def register_page(
         {
             "event": event,
             "producer_id": producer_id,
-            "producer_name": "" if staff else principal.name or "",
+            "producer_name": await _known_name(repository, producer_id)
+            or ("" if staff else principal.name or ""),
             "choices": choices,
             "already": bool(producer_id)
             and await repository.has_live_registration(event_id, producer_id),
