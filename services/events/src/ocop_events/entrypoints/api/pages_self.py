@@ -5,6 +5,7 @@ use the same registration page to register a producer without an account."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -268,6 +269,12 @@ async def withdraw_form(
     return back("/cua-toi", msg="Đã rút đăng ký; gian được trả lại cho ban tổ chức")
 
 
+def _typed(form: dict[str, Any]) -> dict[str, Any]:
+    """What the user typed, shaped like the model for the form template."""
+    months = [int(m) for m in form.get("season_months", []) if m.isdigit()]
+    return {**form, "season_months": months, "standards": _standards(form.get("standards", ""))}
+
+
 def _offer_body(form: dict[str, Any], producer_id: str) -> dict[str, Any]:
     return {
         "producer_id": producer_id,
@@ -286,18 +293,26 @@ def _offer_body(form: dict[str, Any], producer_id: str) -> dict[str, Any]:
 
 
 async def _offer_page(
-    request: Request, runtime: Runtime, producer_id: str, offer: Offer | None
+    request: Request,
+    runtime: Runtime,
+    producer_id: str,
+    offer: Offer | SimpleNamespace | None,
+    err: str | None = None,
 ) -> HTMLResponse:
     products = await EventsRepository(runtime.db).products_of_producer(producer_id)
-    return render(
+    page = render(
         request,
         "offer_form.html",
         {
             "offer": offer,
             "products": sorted(products, key=lambda p: p.name),
             "groups": GROUP_LABELS,
+            **({"err": err} if err else {}),
         },
     )
+    if err:
+        page.status_code = 422
+    return page
 
 
 async def _own_offer(runtime: Runtime, offer_id: str, who: Principal) -> Offer:
@@ -362,16 +377,20 @@ async def save_offer_form(
         "province": province,
         "season_months": season_months,
     }
-    retry = f"/cua-toi/chao-ban/{offer_id}" if offer_id else "/cua-toi/chao-ban/moi"
+    if offer_id:
+        await _own_offer(runtime, offer_id, guard)
     try:
         command = PostOffer.model_validate(_offer_body(form, guard.producer_id or ""))
         if offer_id:
-            await _own_offer(runtime, offer_id, guard)
             await matching.update_offer(runtime, offer_id, command, guard, clock)
         else:
             await matching.post_offer(runtime, command, guard, clock)
     except (DomainError, ValidationError) as exc:
-        return back(retry, err=problem_text(exc))
+        # Show the form again with what was typed: nothing to retype on a tablet.
+        typed = SimpleNamespace(id=offer_id, **_typed(form))
+        return await _offer_page(
+            request, runtime, guard.producer_id or "", typed, problem_text(exc)
+        )
     return back("/cua-toi", msg="Đã lưu chào bán")
 
 
@@ -410,15 +429,34 @@ async def buyer_home(request: Request, runtime: Runtime) -> Response:
     guard = _guard(request, Role.BUYER)
     if isinstance(guard, Response):
         return guard
+    return await _buyer_page(request, runtime, guard, None, None)
+
+
+async def _buyer_page(
+    request: Request,
+    runtime: Runtime,
+    who: Principal,
+    typed: SimpleNamespace | None,
+    err: str | None,
+) -> HTMLResponse:
     repository = MatchingRepository(runtime.db)
-    demands = await repository.demands(buyer_id=guard.subject)
-    matches = await repository.matches(buyer_id=guard.subject)
+    demands = await repository.demands(buyer_id=who.subject)
+    matches = await repository.matches(buyer_id=who.subject)
     counts = {d.id: sum(m.demand_id == d.id for m in matches) for d in demands}
-    return render(
+    page = render(
         request,
         "buyer_home.html",
-        {**_demand_context(None), "demands": demands, "match_counts": counts},
+        {
+            **_demand_context(None),
+            "demand": typed,
+            "demands": demands,
+            "match_counts": counts,
+            **({"err": err} if err else {}),
+        },
     )
+    if err:
+        page.status_code = 422
+    return page
 
 
 @router.get("/nguoi-mua/nhu-cau/{demand_id}", response_class=HTMLResponse)
@@ -468,7 +506,22 @@ async def save_demand_form(
     guard = _guard(request, Role.BUYER)
     if isinstance(guard, Response):
         return guard
-    retry = f"/nguoi-mua/nhu-cau/{demand_id}" if demand_id else "/nguoi-mua"
+    if demand_id:
+        await _own_demand(runtime, demand_id, guard)
+    form = {
+        "buyer_name": buyer_name,
+        "buyer_kind": buyer_kind,
+        "title": title,
+        "keywords": keywords,
+        "group_code": group_code,
+        "monthly_volume_kg": monthly_volume_kg,
+        "price_min_vnd": price_min_vnd,
+        "price_max_vnd": price_max_vnd,
+        "min_stars": min_stars,
+        "standards": standards,
+        "delivery_province": delivery_province,
+        "season_months": season_months,
+    }
     try:
         command = PostDemand.model_validate(
             {
@@ -487,10 +540,12 @@ async def save_demand_form(
             }
         )
         if demand_id:
-            await _own_demand(runtime, demand_id, guard)
             saved = await matching.update_demand(runtime, demand_id, command, guard)
         else:
             saved = await matching.post_demand(runtime, command, guard, clock)
     except (DomainError, ValidationError) as exc:
-        return back(retry, err=problem_text(exc))
+        if demand_id:
+            return back(f"/nguoi-mua/nhu-cau/{demand_id}", err=problem_text(exc))
+        typed = SimpleNamespace(id="", **_typed(form))
+        return await _buyer_page(request, runtime, guard, typed, problem_text(exc))
     return back(f"/nguoi-mua/nhu-cau/{saved.id}", msg="Đã lưu nhu cầu")
