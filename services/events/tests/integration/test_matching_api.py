@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from ocop_events.config import EventsSettings
-from ocop_shared.auth import Role
+from ocop_shared.auth import Role, mint_token
 from ocop_shared.mongo import create_client
 from ocop_shared.testing.support import bearer
 
@@ -173,3 +173,54 @@ async def test_demand_and_offer_validation_and_scopes(api: Api) -> None:
     )
     assert_problem(await client.post("/api/v1/demands", json=DEMAND, headers=producer), 403)
     assert_problem(await client.get("/api/v1/matches"), 401)
+
+
+async def test_demands_and_offers_are_edited_by_their_owner_only(api: Api) -> None:
+    client, settings = api
+    owner = {"Authorization": bearer(settings, Role.BUYER)["Authorization"]}
+    other_buyer = {
+        "Authorization": "Bearer " + mint_token(settings, subject="buyer-other", roles=[Role.BUYER])
+    }
+    demand = (await client.post("/api/v1/demands", json=DEMAND, headers=owner)).json()
+    edited = await client.put(
+        f"/api/v1/demands/{demand['id']}", json={**DEMAND, "monthly_volume_kg": 5000}, headers=owner
+    )
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["monthly_volume_kg"], edited.json()["id"]) == (5000, demand["id"])
+    assert_problem(
+        await client.put(f"/api/v1/demands/{demand['id']}", json=DEMAND, headers=other_buyer),
+        403,
+        "demand_id",
+    )
+    assert_problem(
+        await client.put(
+            f"/api/v1/demands/{demand['id']}",
+            json={**DEMAND, "price_max_vnd": 1},
+            headers=owner,
+        ),
+        422,
+    )
+
+    offer = await _post_offer(api, "prd-1", "Bưởi Đoan Hùng")
+    mine = bearer(settings, Role.PRODUCER, producer_id="prd-1")
+    theirs = bearer(settings, Role.PRODUCER, producer_id="prd-2")
+    changed = await client.put(
+        f"/api/v1/offers/{offer['id']}",
+        json=_offer("prd-1", "Bưởi Đoan Hùng", price_vnd=30000),
+        headers=mine,
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["price_vnd"] == 30000
+    assert_problem(
+        await client.put(
+            f"/api/v1/offers/{offer['id']}", json=_offer("prd-2", "Bưởi"), headers=theirs
+        ),
+        403,
+    )
+    assert_problem(
+        await client.put(
+            f"/api/v1/offers/{offer['id']}", json=_offer("prd-2", "Bưởi"), headers=mine
+        ),
+        422,
+        "body.producer_id",
+    )

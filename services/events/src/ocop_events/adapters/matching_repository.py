@@ -26,6 +26,14 @@ class MatchingRepository:
     async def add_offer(self, offer: Offer) -> None:
         await self._db[OFFERS].insert_one(to_doc(offer), session=self._session)
 
+    async def replace_demand(self, demand: Demand) -> None:
+        await self._db[DEMANDS].replace_one(
+            {"_id": demand.id}, to_doc(demand), session=self._session
+        )
+
+    async def replace_offer(self, offer: Offer) -> None:
+        await self._db[OFFERS].replace_one({"_id": offer.id}, to_doc(offer), session=self._session)
+
     async def get_demand(self, demand_id: str) -> Demand:
         doc = await self._db[DEMANDS].find_one({"_id": demand_id}, session=self._session)
         if doc is None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
+from ocop_events.domain.head_words import after_prefixes
 from ocop_events.domain.matching_model import Demand, Offer, ScorePart
 from ocop_events.domain.provinces import distance_km
 from ocop_shared.text import fold
@@ -99,7 +100,10 @@ def _terms(*texts: str) -> list[tuple[str, str]]:
 
 
 def _head(title: str, keywords: str) -> str | None:
-    for term, _ in _terms(title) or _terms(keywords):
+    """The first product word after generic and place prefixes (see ``head_words``)."""
+    for term, _ in (
+        _terms(after_prefixes(title)) or _terms(after_prefixes(keywords)) or _terms(title)
+    ):
         return term
     return None
 

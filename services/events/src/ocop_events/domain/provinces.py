@@ -106,3 +106,8 @@ def distance_km(a: str, b: str) -> float | None:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * 6371 * math.asin(math.sqrt(h))
+
+
+def province_names() -> list[str]:
+    """Folded province names ('phu tho', 'ho chi minh'), for recognising places in titles."""
+    return list(_CENTRES)

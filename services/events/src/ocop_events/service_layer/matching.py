@@ -45,6 +45,68 @@ async def post_demand(
     return await run_in_unit_of_work(runtime, work)
 
 
+async def update_demand(
+    runtime: ServiceRuntime, demand_id: str, command: PostDemand, by: Principal
+) -> Demand:
+    """A buyer edits its own demand (staff any); id, owner, state and date are kept."""
+
+    async def work(uow: UnitOfWork) -> Demand:
+        current = await uow.matching.get_demand(demand_id)
+        if not by.has_any(Role.TRADE_STAFF) and current.buyer_id != by.subject:
+            raise ForbiddenError("Nhu cầu của người mua khác", field="demand_id")
+        if command.buyer_id not in (None, current.buyer_id):
+            raise ValidationFailedError("Không đổi được người mua", field="body.buyer_id")
+        if command.trade_event_id:
+            await uow.repository.get_event(command.trade_event_id)
+        edited = Demand(
+            id=current.id,
+            buyer_id=current.buyer_id,
+            open=current.open,
+            created_at=current.created_at,
+            **command.model_dump(exclude={"buyer_id"}),
+        )
+        await uow.matching.replace_demand(edited)
+        return edited
+
+    return await run_in_unit_of_work(runtime, work)
+
+
+async def _offer_stars(uow: UnitOfWork, command: PostOffer, clock: Clock) -> int:
+    if command.product_id is None:
+        return 0
+    product = await uow.repository.find_product(command.product_id)
+    if product is None or product.producer_id != command.producer_id:
+        raise ValidationFailedError(
+            "Sản phẩm không có trong danh mục OCOP của chủ thể này", field="body.product_id"
+        )
+    if product.status_on(clock.today()) is CertificateStatus.ACTIVE:
+        return product.stars or 0
+    return 0
+
+
+async def update_offer(
+    runtime: ServiceRuntime, offer_id: str, command: PostOffer, by: Principal, clock: Clock
+) -> Offer:
+    """A producer edits its own offer; stars are read again from the catalogue."""
+
+    async def work(uow: UnitOfWork) -> Offer:
+        current = await uow.matching.get_offer(offer_id)
+        ensure_producer_scope(by, current.producer_id)
+        if command.producer_id != current.producer_id:
+            raise ValidationFailedError("Không đổi được chủ thể", field="body.producer_id")
+        edited = Offer(
+            id=current.id,
+            open=current.open,
+            created_at=current.created_at,
+            stars=await _offer_stars(uow, command, clock),
+            **command.model_dump(),
+        )
+        await uow.matching.replace_offer(edited)
+        return edited
+
+    return await run_in_unit_of_work(runtime, work)
+
+
 async def post_offer(
     runtime: ServiceRuntime, command: PostOffer, by: Principal, clock: Clock
 ) -> Offer:
@@ -52,16 +114,7 @@ async def post_offer(
     ensure_producer_scope(by, command.producer_id)
 
     async def work(uow: UnitOfWork) -> Offer:
-        stars = 0
-        if command.product_id is not None:
-            product = await uow.repository.find_product(command.product_id)
-            if product is None or product.producer_id != command.producer_id:
-                raise ValidationFailedError(
-                    "Sản phẩm không có trong danh mục OCOP của chủ thể này",
-                    field="body.product_id",
-                )
-            if product.status_on(clock.today()) is CertificateStatus.ACTIVE:
-                stars = product.stars or 0
+        stars = await _offer_stars(uow, command, clock)
         offer = Offer(id=new_id("cb"), created_at=clock.now(), stars=stars, **command.model_dump())
         await uow.matching.add_offer(offer)
         return offer

@@ -9,6 +9,7 @@ from ocop_events.config import EventsSettings
 from ocop_events.entrypoints.api import (
     pages,
     pages_console,
+    pages_self,
     routes_events,
     routes_matching,
     routes_results,
@@ -35,6 +36,7 @@ def create_app(settings: EventsSettings | None = None, clock: Clock | None = Non
             routes_results.router,
             pages.router,
             pages_console.router,
+            pages_self.router,
         ],
         on_startup=_startup,
         consumer_groups={settings.consumer_group: topics(settings)},

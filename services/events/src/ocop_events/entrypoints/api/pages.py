@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ocop_events.adapters.repository import EventsRepository
@@ -19,9 +19,12 @@ from ocop_events.domain.commands import (
     MoveBooth,
     RejectParticipation,
 )
+from ocop_events.domain.errors import BoothTakenError
 from ocop_events.domain.model import (
     KIND_LABELS,
     STATUS_LABELS,
+    Booth,
+    Participation,
     ParticipationStatus,
     ProductSnapshot,
 )
@@ -29,8 +32,9 @@ from ocop_events.entrypoints.api.charts import booth_map
 from ocop_events.entrypoints.api.deps import AppClock, Id, Runtime
 from ocop_events.entrypoints.api.page_auth import is_staff, page_principal
 from ocop_events.service_layer import participations
-from ocop_shared.auth import Principal
+from ocop_shared.auth import Principal, Role
 from ocop_shared.errors import DomainError
+from ocop_shared.text import fold
 from ocop_shared.web.console_auth import sign_in_router
 from ocop_shared.web.exports import xlsx_response
 from ocop_shared.web.pages import service_templates
@@ -65,6 +69,10 @@ def render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse
         {
             "who": principal,
             "staff": is_staff(principal),
+            "is_producer": principal is not None
+            and Role.PRODUCER in principal.roles
+            and bool(principal.producer_id),
+            "is_buyer": principal is not None and Role.BUYER in principal.roles,
             "kind_labels": {k.value: v for k, v in KIND_LABELS.items()},
             "status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
             "msg": request.query_params.get("msg"),
@@ -79,6 +87,11 @@ def require_staff_page(request: Request) -> Principal | RedirectResponse:
     if principal is None:
         return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)
     if not is_staff(principal):
+        # Producers and buyers signing in land on /dieu-hanh (the default): send them home.
+        if request.url.path == "/dieu-hanh" and Role.PRODUCER in principal.roles:
+            return RedirectResponse("/cua-toi", status_code=303)
+        if request.url.path == "/dieu-hanh" and Role.BUYER in principal.roles:
+            return RedirectResponse("/nguoi-mua", status_code=303)
         raise HTTPException(403, "Trang dành cho cán bộ xúc tiến thương mại")
     return principal
 
@@ -130,16 +143,60 @@ async def _event_context(runtime: Runtime, event_id: str) -> dict[str, Any]:
     }
 
 
+def filter_registrations(
+    registrations: list[Participation],
+    products: dict[str, ProductSnapshot],
+    text: str,
+    status: ParticipationStatus | None,
+) -> list[Participation]:
+    """Registrations of a status whose producer, product or booth contains every word."""
+    wanted = fold(text).split()
+    found = []
+    for p in registrations:
+        if status is not None and p.status is not status:
+            continue
+        haystack = fold(
+            " ".join(
+                [p.producer_name or "", p.producer_id, p.booth_code or "", p.id]
+                + [products[i].name if i in products else i for i in p.product_ids]
+            )
+        )
+        if all(word in haystack for word in wanted):
+            found.append(p)
+    return found
+
+
+def zone_counts(booths: list[Booth]) -> dict[str, dict[str, int]]:
+    zones: dict[str, dict[str, int]] = {}
+    for booth in booths:
+        zone = zones.setdefault(booth.zone, {"total": 0, "free": 0})
+        zone["total"] += 1
+        zone["free"] += booth.participation_id is None
+    return zones
+
+
 def _product_names(ids: list[str], products: dict[str, ProductSnapshot]) -> str:
     return ", ".join(products[i].name if i in products else i for i in ids)
 
 
 @router.get("/su-kien/{event_id}", response_class=HTMLResponse)
 async def event_page(
-    request: Request, event_id: Id, runtime: Runtime, clock: AppClock
+    request: Request,
+    event_id: Id,
+    runtime: Runtime,
+    clock: AppClock,
+    q: Annotated[str, Query(max_length=100)] = "",
+    trang_thai: Annotated[ParticipationStatus | Literal[""], Query()] = "",
 ) -> HTMLResponse:
     context = await _event_context(runtime, event_id)
+    context["registrations_total"] = len(context["registrations"])
+    context["registrations"] = filter_registrations(
+        context["registrations"], context["products"], q, trang_thai or None
+    )
+    context["q"], context["status_filter"] = q, trang_thai
+    context["zones"] = zone_counts(context["booths"])
     context["phase"] = context["event"].phase_on(clock.today())
+    context["registration_open"] = context["event"].registration_open_on(clock.today())
     context["names"] = lambda ids: _product_names(ids, context["products"])
     return render(request, "event.html", context)
 
@@ -158,7 +215,7 @@ async def confirm_form(
         return guard
     path = f"/su-kien/{event_id}"
     try:
-        command = ConfirmParticipation(booth_code=booth_code.strip() or None)
+        command = ConfirmParticipation(booth_code=booth_code.strip().upper() or None)
         done = await participations.confirm(runtime, participation_id, command, clock)
     except (DomainError, ValueError) as exc:
         return back(path, err=getattr(exc, "detail", None) or "Mã gian không hợp lệ")
@@ -180,7 +237,7 @@ async def move_form(
     path = f"/su-kien/{event_id}"
     try:
         moved = await participations.move_booth(
-            runtime, participation_id, MoveBooth(booth_code=booth_code.strip()), clock
+            runtime, participation_id, MoveBooth(booth_code=booth_code.strip().upper()), clock
         )
     except (DomainError, ValueError) as exc:
         return back(path, err=getattr(exc, "detail", None) or "Chọn gian cần chuyển đến")
@@ -206,6 +263,56 @@ async def reject_form(
     except (DomainError, ValueError) as exc:
         return back(path, err=getattr(exc, "detail", None) or "Cần ghi lý do (ít nhất 3 ký tự)")
     return back(path, msg="Đã từ chối đơn đăng ký")
+
+
+@router.post("/su-kien/{event_id}/xac-nhan-hang-loat")
+async def confirm_all_form(
+    request: Request,
+    event_id: Id,
+    runtime: Runtime,
+    clock: AppClock,
+    zone: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Confirm waiting-for-review registrations oldest first, each in its own transaction,
+    on the first free booths (of one zone if chosen); ineligible ones are left for review."""
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    path = f"/su-kien/{event_id}"
+    repository = EventsRepository(runtime.db)
+    await repository.get_event(event_id)
+    pending = await repository.participations(
+        event_id=event_id, status=ParticipationStatus.REGISTERED
+    )
+    free = sorted(
+        (
+            b.code
+            for b in await repository.booths(event_id)
+            if b.participation_id is None and (not zone or b.zone == zone)
+        ),
+        key=booth_sort_key,
+    )
+    confirmed, skipped = 0, 0
+    for registration in pending:
+        if not free:
+            break
+        try:
+            command = ConfirmParticipation(booth_code=free[0])
+            await participations.confirm(runtime, registration.id, command, clock)
+            free.pop(0)
+            confirmed += 1
+        except BoothTakenError:
+            free.pop(0)  # taken meanwhile from another tablet: this one waits for review
+            skipped += 1
+        except DomainError:
+            skipped += 1  # not eligible any more: staff look at it
+    left = len(pending) - confirmed - skipped
+    message = f"Đã xác nhận {confirmed} đơn"
+    if skipped:
+        message += f"; {skipped} đơn cần xem lại (không đủ điều kiện hoặc vừa thay đổi)"
+    if left:
+        message += f"; {left} đơn còn chờ vì hết gian trống"
+    return back(path, msg=message)
 
 
 @router.post("/su-kien/{event_id}/gian-hang")
@@ -320,6 +427,50 @@ async def participants_export(request: Request, event_id: Id, runtime: Runtime) 
         ],
         rows,
     )
+
+
+@router.get("/su-kien/{event_id}/in", response_class=HTMLResponse)
+async def print_page(request: Request, event_id: Id, runtime: Runtime, clock: AppClock) -> Response:
+    """Printable participant list (by booth, with a signature column) and booth map by zone."""
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    context = await _event_context(runtime, event_id)
+    registrations = context["registrations"]
+    confirmed = sorted(
+        (p for p in registrations if p.status is ParticipationStatus.CONFIRMED),
+        key=lambda p: booth_sort_key(p.booth_code or ""),
+    )
+    pending = [
+        p
+        for p in registrations
+        if p.status in (ParticipationStatus.REGISTERED, ParticipationStatus.WAITLISTED)
+    ]
+    by_zone: dict[str, list[Any]] = defaultdict(list)
+    for booth in sorted(context["booths"], key=lambda b: booth_sort_key(b.code)):
+        by_zone[booth.zone].append(booth)
+    return render(
+        request,
+        "print.html",
+        {
+            **context,
+            "confirmed": confirmed,
+            "pending": pending,
+            "by_zone": dict(by_zone),
+            "zones": {b.code: b.zone for b in context["booths"]},
+            "holders": {p.id: p.producer_name or p.producer_id for p in confirmed},
+            "free_count": len(context["free_booths"]),
+            "names": lambda ids: _product_names(ids, context["products"]),
+            "printed_at": clock.now(),
+        },
+    )
+
+
+def booth_sort_key(code: str) -> tuple[str, int, str]:
+    """A2 before A10: letters, then the number, then the code."""
+    letters = code.rstrip("0123456789")
+    digits = code[len(letters) :]
+    return (letters, int(digits) if digits else 0, code)
 
 
 @router.get("/dieu-hanh", response_class=HTMLResponse)

@@ -51,6 +51,14 @@ async def list_demands(
     )
 
 
+@router.put("/demands/{demand_id}")
+async def edit_demand(
+    demand_id: Id, body: PostDemand, runtime: Runtime, who: StaffOrBuyer
+) -> Demand:
+    """Người mua sửa nhu cầu của mình."""
+    return await matching.update_demand(runtime, demand_id, body, who)
+
+
 @router.post("/demands/{demand_id}/close")
 async def close_demand(demand_id: Id, runtime: Runtime, who: StaffOrBuyer) -> Demand:
     return await matching.close_demand(runtime, demand_id, who)
@@ -73,6 +81,14 @@ async def post_offer(
 ) -> Offer:
     """Chủ thể đăng chào bán (năng lực, mùa vụ, giá, đơn tối thiểu)."""
     return await matching.post_offer(runtime, body, who, clock)
+
+
+@router.put("/offers/{offer_id}")
+async def edit_offer(
+    offer_id: Id, body: PostOffer, runtime: Runtime, clock: AppClock, who: StaffOrProducer
+) -> Offer:
+    """Chủ thể sửa chào bán của mình (số sao đọc lại từ danh mục)."""
+    return await matching.update_offer(runtime, offer_id, body, who, clock)
 
 
 @router.get("/offers")
