@@ -188,6 +188,9 @@ async def _sell(
     total = sum(line.line_total_vnd for line in lines)
     payment = _payment(command, total)
     number = await _receipt_number(uow, showroom, command.kiosk_code, today)
+    if payment.method is PaymentMethod.BANK_TRANSFER:
+        # The VietQR carries the receipt number as transfer content: the statement matches.
+        payment = payment.model_copy(update={"reference": number})
     sale = Sale(
         id=sale_id,
         showroom_id=showroom.id,

@@ -16,10 +16,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from pydantic import ValidationError
 
+from ocop_orders.adapters import qrcode
 from ocop_orders.adapters.repository import OrdersRepository
-from ocop_orders.domain import fefo
+from ocop_orders.domain import fefo, vietqr
 from ocop_orders.domain.commands import (
     CloseWithdrawal,
     CountLine,
@@ -38,7 +40,7 @@ from ocop_orders.domain.commands import (
     VoidSale,
 )
 from ocop_orders.domain.eligibility import block_reason
-from ocop_orders.domain.model import Showroom
+from ocop_orders.domain.model import Sale, SaleStatus, Showroom
 from ocop_orders.domain.search import tokens
 from ocop_orders.entrypoints.api.deps import (
     ConsoleManager,
@@ -161,7 +163,15 @@ def _showroom_fields(form: dict[str, str]) -> dict[str, Any]:
             "trade_event_id": form["trade_event_id"],
             "booth_code": form.get("booth_code") or None,
         }
+    bank = None
+    if form.get("bank_bin") or form.get("account_number"):
+        bank = {
+            "bank_bin": form.get("bank_bin", ""),
+            "account_number": form.get("account_number", "").replace(" ", ""),
+            "account_name": form.get("account_name", ""),
+        }
     return {
+        "bank": bank,
         "name": form.get("name", ""),
         "address": form.get("address", ""),
         "kiosks": _kiosks(form.get("kiosks", "")),
@@ -229,6 +239,7 @@ async def manage_update(
             {
                 **fields,
                 "clear_fair": fields["fair"] is None,
+                "clear_bank": fields["bank"] is None,
                 "active": form.get("active") == "1",
             }
         )
@@ -568,7 +579,18 @@ async def receipt_page(
         active="sell",
         sale=sale,
         idempotency_key=f"tra-{uuid.uuid4().hex}",
+        vietqr=_vietqr_svg(showroom, sale),
     )
+
+
+def _vietqr_svg(showroom: Showroom, sale: Sale) -> Markup | None:
+    if sale.status is not SaleStatus.COMPLETED or sale.refunded_vnd:
+        return None
+    payload = vietqr.for_sale(showroom, sale)
+    if payload is None:
+        return None
+    # segno writes the SVG itself; the payload only reaches it as path data.
+    return Markup(qrcode.svg(payload, scale=5))  # noqa: S704
 
 
 @router.post("/{showroom_id}/hoa-don/{sale_id}/tra-hang")

@@ -6,9 +6,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import BaseModel
 
 from ocop_orders.adapters.repository import OrdersRepository
-from ocop_orders.domain import fefo
+from ocop_orders.domain import fefo, vietqr
 from ocop_orders.domain.commands import (
     CloseWithdrawal,
     CreateShowroom,
@@ -238,6 +239,38 @@ async def list_sales(showroom_id: ScopedShowroom, orders: OrdersDep, day: Day = 
 )
 async def get_sale(showroom_id: ScopedShowroom, sale_id: ItemId, orders: OrdersDep) -> Sale:
     return await OrdersRepository(orders.db).get_sale(showroom_id, sale_id)
+
+
+class VietQR(BaseModel):
+    payload: str
+    """Encode this string in a QR code; any Vietnamese banking app reads it."""
+    amount_vnd: int
+    reference: str
+    bank_bin: str
+    account_number: str
+    account_name: str
+
+
+@router.get("/showrooms/{showroom_id}/sales/{sale_id}/vietqr", tags=["sales"])
+async def sale_vietqr(showroom_id: ScopedShowroom, sale_id: ItemId, orders: OrdersDep) -> VietQR:
+    """The VietQR for a bank-transfer sale (amount = total, content = receipt number)."""
+    repository = OrdersRepository(orders.db)
+    showroom = await repository.get_showroom(showroom_id)
+    sale = await repository.get_sale(showroom_id, sale_id)
+    payload = vietqr.for_sale(showroom, sale)
+    if payload is None or showroom.bank is None:
+        raise NotFoundError(
+            "Hoá đơn không thanh toán chuyển khoản hoặc điểm bán chưa khai báo tài khoản",
+            field="sale_id",
+        )
+    return VietQR(
+        payload=payload,
+        amount_vnd=sale.total_vnd,
+        reference=sale.payment.reference or sale.receipt_number,
+        bank_bin=showroom.bank.bank_bin,
+        account_number=showroom.bank.account_number,
+        account_name=showroom.bank.account_name,
+    )
 
 
 @router.post(
