@@ -51,7 +51,7 @@ def test_transfer_content_loses_diacritics_and_symbols() -> None:
     [("97040", "123", 1), ("970405", "12-34", 1), ("970405", "123", 0)],
 )
 def test_bad_inputs_are_refused(bank_bin: str, account: str, amount: int) -> None:
-    with pytest.raises(ValueError, match="BIN|account|amount"):
+    with pytest.raises(ValueError, match=r"BIN|account|amount"):
         vietqr.transfer_payload(bank_bin, account, amount, "x")
 
 
