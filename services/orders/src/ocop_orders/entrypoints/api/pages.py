@@ -580,6 +580,7 @@ async def receipt_page(
         sale=sale,
         idempotency_key=f"tra-{uuid.uuid4().hex}",
         vietqr=_vietqr_svg(showroom, sale),
+        product_qrs=_product_qrs(orders, sale),
     )
 
 
@@ -591,6 +592,19 @@ def _vietqr_svg(showroom: Showroom, sale: Sale) -> Markup | None:
         return None
     # segno writes the SVG itself; the payload only reaches it as path data.
     return Markup(qrcode.svg(payload, scale=5))  # noqa: S704
+
+
+def _product_qrs(orders: Orders, sale: Sale) -> list[tuple[str, str, Markup]]:
+    """(name, public page, QR) per product bought: the customer checks origin and OCOP stars."""
+    base = orders.settings.catalogue_base_url.rstrip("/")
+    seen: dict[str, str] = {}
+    for line in sale.lines:
+        seen.setdefault(line.product_id, line.product_name)
+    result = []
+    for product_id, name in list(seen.items())[: orders.settings.receipt_product_qr_limit]:
+        url = f"{base}/san-pham/{product_id}"
+        result.append((name, url, Markup(qrcode.svg(url, scale=2))))  # noqa: S704
+    return result
 
 
 @router.post("/{showroom_id}/hoa-don/{sale_id}/tra-hang")
