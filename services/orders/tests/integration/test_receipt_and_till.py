@@ -3,8 +3,6 @@ friendly refusals that keep the cart."""
 
 from __future__ import annotations
 
-import json
-import re
 from typing import TYPE_CHECKING
 
 import pytest
