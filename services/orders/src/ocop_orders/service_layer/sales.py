@@ -122,6 +122,8 @@ async def _sell(
                 f"Không được bán {product.name} ({product.id}): {reason}",
                 product_id=product.id,
                 field=field,
+                product_name=product.name,
+                reason=reason,
             )
         balance = balances.get(product.id)
         price = line.unit_price_vnd

@@ -40,6 +40,7 @@ from ocop_orders.domain.commands import (
     VoidSale,
 )
 from ocop_orders.domain.eligibility import block_reason
+from ocop_orders.domain.errors import NotSellableError
 from ocop_orders.domain.model import Sale, SaleStatus, Showroom
 from ocop_orders.domain.search import tokens
 from ocop_orders.entrypoints.api.deps import (
@@ -425,6 +426,7 @@ async def _choices(orders: Orders, showroom: Showroom) -> list[dict[str, Any]]:
                     lot.on_hand for lot in fefo.sellable_lots(lots.get(product.id, []), today)
                 ),
                 "sellable": reason is None,
+                "stocked": balance is not None,
                 "block_reason": reason,
                 "search": " ".join(tokens(product.name, product.producer_name)),
             }
@@ -501,7 +503,8 @@ async def sell_page(
         {k: c[k] for k in ("id", "name", "gtin", "price", "available", "sellable", "search")}
         | {"reason": c["block_reason"] or ""}
         for c in choices
-        if c["available"] > 0 or not c["sellable"]
+        # Blocked products only when this showroom holds them: the page stays small.
+        if c["available"] > 0 or (not c["sellable"] and c["stocked"])
     ]
     return _render(
         request,
@@ -552,11 +555,23 @@ async def sell_submit(
         sale, _ = await sales.record_sale(orders, showroom_id, command, idempotency_key, user)
         return sale.id
 
-    return await _attempt(
-        act,
-        done=f"/quay/{showroom_id}/hoa-don/{{result}}",
-        ok="Đã thanh toán",
-        failed=here,
+    try:
+        sale_id = await act()
+    except NotSellableError as exc:
+        return _back(here, error=_friendly_refusal(exc))
+    except (DomainError, ValidationError) as exc:
+        return _back(here, error=_explain(exc))
+    return _back(f"/quay/{showroom_id}/hoa-don/{sale_id}", ok="Đã thanh toán")
+
+
+def _friendly_refusal(exc: NotSellableError) -> str:
+    """What the operator reads when a product stopped being sellable while in the cart."""
+    name = exc.product_name or exc.product_id
+    reason = (exc.reason or "").rstrip(".")
+    return (
+        f"«{name}» vừa bị dừng bán tại quầy"
+        + (f": {reason[0].lower()}{reason[1:]}" if reason else "")
+        + ". Chưa thu tiền. Bỏ sản phẩm này khỏi giỏ rồi thanh toán lại."
     )
 
 
