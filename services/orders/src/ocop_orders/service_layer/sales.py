@@ -190,8 +190,11 @@ async def _sell(
     total = sum(line.line_total_vnd for line in lines)
     payment = _payment(command, total)
     number = await _receipt_number(uow, showroom, command.kiosk_code, today)
-    if payment.method is PaymentMethod.BANK_TRANSFER:
-        # The VietQR carries the receipt number as transfer content: the statement matches.
+    if payment.method is PaymentMethod.BANK_TRANSFER and (
+        showroom.bank is not None or payment.reference is None
+    ):
+        # The showroom's VietQR carries the receipt number as transfer content, so that is
+        # what the bank statement shows; without an account, the caller's reference stays.
         payment = payment.model_copy(update={"reference": number})
     sale = Sale(
         id=sale_id,
