@@ -68,6 +68,7 @@ async def ensure_indexes(db: Database) -> None:
         [
             IndexModel([("showroom_id", ASCENDING), ("product_id", ASCENDING)]),
             IndexModel([("product_id", ASCENDING)]),
+            IndexModel([("producer_id", ASCENDING)]),
         ]
     )
     await db[LOTS].create_indexes(
@@ -307,6 +308,25 @@ class OrdersRepository:
                 {"showroom_id": showroom_id, "business_day": day.isoformat()}, session=self.session
             )
             .sort("sold_at", DESCENDING)
+        )
+        return [from_doc(Sale, d) for d in await cursor.to_list()]
+
+    async def balances_of_producer(self, producer_id: str) -> list[Balance]:
+        cursor = self.db[BALANCES].find({"producer_id": producer_id}, session=self.session)
+        return [balance_from_doc(d) for d in await cursor.to_list()]
+
+    async def sales_with_producer(self, producer_id: str, start: date, end: date) -> list[Sale]:
+        """Sales (every showroom) with at least one line of the producer, days start..end."""
+        cursor = (
+            self.db[SALES]
+            .find(
+                {
+                    "lines.producer_id": producer_id,
+                    "business_day": {"$gte": start.isoformat(), "$lte": end.isoformat()},
+                },
+                session=self.session,
+            )
+            .sort("sold_at", ASCENDING)
         )
         return [from_doc(Sale, d) for d in await cursor.to_list()]
 

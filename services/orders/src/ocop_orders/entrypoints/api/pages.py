@@ -262,6 +262,8 @@ async def choose_showroom(
         and who.has_any(Role.TRADE_STAFF)
     ):
         return RedirectResponse("/quay/quan-ly", status_code=303)
+    if who is not None and not who.has_any(Role.SHOWROOM_OPERATOR) and who.producer_id:
+        return RedirectResponse("/quay/nha-san-xuat", status_code=303)
     user = signed_in_operator(who)
     repository = OrdersRepository(orders.db)
     mine = await repository.list_showrooms(None if Role.ADMIN in user.roles else user.showroom_ids)

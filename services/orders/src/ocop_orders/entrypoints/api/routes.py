@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import BaseModel
 
 from ocop_orders.adapters.repository import OrdersRepository
@@ -42,13 +42,25 @@ from ocop_orders.entrypoints.api.deps import (
     ShowroomId,
 )
 from ocop_orders.entrypoints.api.schemas import AuditResult, ProductChoice, StockDetail
-from ocop_orders.service_layer import movements, reports, sales, showrooms, withdrawals
+from ocop_orders.service_layer import (
+    movements,
+    producers,
+    reports,
+    sales,
+    showrooms,
+    withdrawals,
+)
 from ocop_orders.service_layer.reports import DailySummary, StockRow
 from ocop_orders.service_layer.stock import audit
-from ocop_shared.auth import Role
+from ocop_shared.auth import Principal, Role, ensure_producer_scope
 from ocop_shared.errors import NotFoundError
+from ocop_shared.web.security import require_roles
 
 router = APIRouter(prefix="/api/v1")
+ProducerViewer = Annotated[
+    Principal,
+    Depends(require_roles(Role.PRODUCER, Role.TRADE_STAFF, Role.PROVINCE_OFFICER)),
+]
 
 IdempotencyKey = Annotated[
     str,
@@ -385,3 +397,19 @@ async def daily_report(
     """Tổng kết ngày: doanh thu, theo hình thức thanh toán, số tiền nợ từng nhà sản xuất."""
     showroom = await OrdersRepository(orders.db).get_showroom(showroom_id)
     return await reports.daily_summary(orders, showroom, day or orders.clock.today())
+
+
+@router.get("/producers/{producer_id}/statement", tags=["reports"])
+async def producer_statement(
+    producer_id: ItemId,
+    orders: OrdersDep,
+    who: ProducerViewer,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> producers.ProducerStatement:
+    """A producer's consigned stock per showroom, its sales and what each showroom owes it
+    (default period: this month). A producer account sees only its own producer id."""
+    ensure_producer_scope(who, producer_id)
+    today = orders.clock.today()
+    last = end or today
+    return await producers.statement(orders, producer_id, start or last.replace(day=1), last)
