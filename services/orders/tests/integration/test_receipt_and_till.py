@@ -133,3 +133,4 @@ async def test_the_till_page_stays_small_for_a_slow_tablet(shop: Shop) -> None:
     code = "".join(scripts).split("var products = ", 1)
     assert len(code[0]) + len(code[1].split(";\n", 1)[1]) < 8_000  # the JS itself
     assert len(_till_products(till.text)) == 40
+    assert 'id="quick-cash"' in till.text and 'data-v="500000"' in till.text

@@ -98,3 +98,45 @@ async def test_cash_sales_and_showrooms_without_an_account_have_no_vietqr(shop: 
         )
         assert response.status_code == 404
         assert response.json()["errors"][0]["field"] == "sale_id"
+
+
+async def test_operator_confirms_the_transfer_arrived_and_the_report_lists_the_rest(
+    shop: Shop,
+) -> None:
+    viet_tri = await shop.showroom("VT", bank=BANK)
+    product = await shop.product()
+    await shop.receive(viet_tri, product, 5)
+    line = [{"product_id": product, "quantity": 1}]
+    first = (await shop.sell(viet_tri, line, payment={"method": "bank_transfer"})).json()
+    second = (await shop.sell(viet_tri, line, payment={"method": "bank_transfer"})).json()
+    cash = (await shop.sell(viet_tri, line)).json()
+    operator = shop.operator(viet_tri)
+
+    confirm = f"/api/v1/showrooms/{viet_tri}/sales/{first['id']}/payment-confirmation"
+    done = await shop.client.post(confirm, headers=operator)
+    assert done.status_code == 200, done.text
+    assert done.json()["payment"]["confirmed_at"] is not None
+    assert done.json()["version"] == first["version"]  # no new sale version, no event
+    again = await shop.client.post(confirm, headers=operator)
+    assert again.json()["payment"]["confirmed_at"] == done.json()["payment"]["confirmed_at"]
+    refused = await shop.client.post(
+        f"/api/v1/showrooms/{viet_tri}/sales/{cash['id']}/payment-confirmation", headers=operator
+    )
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["field"] == "sale_id"
+    stranger = await shop.client.post(confirm, headers=shop.operator("other"))
+    assert stranger.status_code == 403
+
+    token = mint_token(
+        shop.settings, subject="op-1", roles=[Role.SHOWROOM_OPERATOR], showroom_ids=[viet_tri]
+    )
+    shop.client.cookies.set(COOKIE, token)
+    confirmed = await shop.client.get(f"/quay/{viet_tri}/hoa-don/{first['id']}")
+    assert "Đã nhận tiền chuyển khoản" in confirmed.text and 'id="vietqr"' not in confirmed.text
+    report = await shop.client.get(f"/quay/{viet_tri}/bao-cao")
+    pending = report.text.split('id="unconfirmed"', 1)[1].split("</div>", 1)[0]
+    assert second["receipt_number"] in pending and first["receipt_number"] not in pending
+    tapped = await shop.client.post(f"/quay/{viet_tri}/hoa-don/{second['id']}/da-nhan-tien")
+    assert "ok=" in tapped.headers["location"]
+    report = await shop.client.get(f"/quay/{viet_tri}/bao-cao")
+    assert 'id="unconfirmed"' not in report.text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
@@ -298,6 +298,15 @@ class OrdersRepository:
     async def replace_sale(self, sale: Sale, expected_version: int) -> bool:
         result = await self.db[SALES].replace_one(
             {"_id": sale.id, "version": expected_version}, to_doc(sale), session=self.session
+        )
+        return result.modified_count == 1
+
+    async def confirm_payment(self, sale_id: str, at: datetime, by: str) -> bool:
+        """Marks the money received; only the payment's own fields change (no new version)."""
+        result = await self.db[SALES].update_one(
+            {"_id": sale_id, "payment.confirmed_at": None},
+            {"$set": {"payment.confirmed_at": at, "payment.confirmed_by": by}},
+            session=self.session,
         )
         return result.modified_count == 1
 

@@ -178,6 +178,9 @@ class Payment(_Model):
     reference: str | None = None
     tendered_vnd: int | None = None
     change_vnd: int = 0
+    confirmed_at: datetime | None = None
+    """Bank transfers: when the operator saw the money arrive (None: not checked yet)."""
+    confirmed_by: str | None = None
 
 
 class SaleStatus(StrEnum):

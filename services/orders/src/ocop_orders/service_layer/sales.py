@@ -489,3 +489,22 @@ async def void_sale(
         return updated
 
     return await run_in_unit_of_work(orders, by.subject, work)
+
+
+async def confirm_transfer(orders: Orders, showroom_id: str, sale_id: str, by: Principal) -> Sale:
+    """The operator saw the bank transfer arrive (checked against the receipt number)."""
+
+    async def work(uow: UnitOfWork) -> Sale:
+        sale = await uow.repository.get_sale(showroom_id, sale_id)
+        if sale.payment.method is not PaymentMethod.BANK_TRANSFER:
+            raise InvalidStateError("Hoá đơn không thanh toán chuyển khoản", field="sale_id")
+        if sale.status is SaleStatus.VOIDED:
+            raise InvalidStateError("Hoá đơn đã huỷ", field="sale_id")
+        if sale.payment.confirmed_at is not None:
+            return sale  # confirming twice is harmless
+        who = by.name or by.subject
+        await uow.repository.confirm_payment(sale.id, uow.now, who)
+        payment = sale.payment.model_copy(update={"confirmed_at": uow.now, "confirmed_by": who})
+        return sale.model_copy(update={"payment": payment})
+
+    return await run_in_unit_of_work(orders, by.subject, work)

@@ -602,7 +602,7 @@ async def receipt_page(
 
 
 def _vietqr_svg(showroom: Showroom, sale: Sale) -> Markup | None:
-    if sale.status is not SaleStatus.COMPLETED or sale.refunded_vnd:
+    if sale.status is not SaleStatus.COMPLETED or sale.refunded_vnd or sale.payment.confirmed_at:
         return None
     payload = vietqr.for_sale(showroom, sale)
     if payload is None:
@@ -652,6 +652,20 @@ async def return_submit(
         )
 
     return await _attempt(act, done=here, ok="Đã nhận trả hàng", failed=here)
+
+
+@router.post("/{showroom_id}/hoa-don/{sale_id}/da-nhan-tien")
+async def confirm_transfer_submit(
+    showroom_id: ShowroomId, sale_id: ItemId, orders: OrdersDep, user: ConsoleUser
+) -> Response:
+    here = f"/quay/{showroom_id}/hoa-don/{sale_id}"
+    ensure_showroom_scope(user, showroom_id)
+    return await _attempt(
+        lambda: sales.confirm_transfer(orders, showroom_id, sale_id, user),
+        done=here,
+        ok="Đã xác nhận tiền chuyển khoản về tài khoản",
+        failed=here,
+    )
 
 
 @router.post("/{showroom_id}/hoa-don/{sale_id}/huy")

@@ -286,6 +286,18 @@ async def sale_vietqr(showroom_id: ScopedShowroom, sale_id: ItemId, orders: Orde
 
 
 @router.post(
+    "/showrooms/{showroom_id}/sales/{sale_id}/payment-confirmation",
+    tags=["sales"],
+    response_model_exclude=SALE_EXCLUDE,
+)
+async def confirm_transfer(
+    showroom_id: ScopedShowroom, sale_id: ItemId, orders: OrdersDep, who: AnyStaff
+) -> Sale:
+    """A bank transfer arrived: the operator checked it against the receipt number."""
+    return await sales.confirm_transfer(orders, showroom_id, sale_id, who)
+
+
+@router.post(
     "/showrooms/{showroom_id}/sales/{sale_id}/returns",
     status_code=201,
     tags=["sales"],
