@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+import shutil
+import subprocess
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -107,6 +109,37 @@ async def test_a_product_revoked_while_in_the_cart_is_refused_with_a_friendly_me
     shown = {p["id"]: p for p in _till_products(again.text)}
     assert shown[tea]["sellable"] is False and "thu hồi" in shown[tea]["reason"]
     assert shown[pomelo]["sellable"] is True
+
+    # The restored cart, checked by the till's own rules against the fresh product list.
+    cart = [
+        {"product_id": pomelo, "quantity": 9, "name": "Bưởi Đoan Hùng"},
+        {"product_id": tea, "quantity": 2, "name": "Chè búp tím"},
+    ]
+    checked = _run_till_rules(again.text, cart)
+    assert [line["quantity"] for line in checked["cart"]] == [5, 2]
+    assert [line["blocked"] for line in checked["cart"]] == [False, True]
+    assert checked["why"][0] == "chỉ còn 5, đã giảm số lượng"
+    assert checked["why"][1].startswith("ngừng bán: Giấy chứng nhận OCOP đã bị thu hồi")
+
+
+def _run_till_rules(html: str, cart: list[dict[str, object]]) -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the till's JavaScript rules are not run")
+    rules = re.search(r'<script id="till-rules">(.*?)</script>', html, re.S)
+    assert rules is not None
+    by_id = {p["id"]: p for p in _till_products(html)}
+    program = (
+        rules.group(1)
+        + f"var cart = {json.dumps(cart)}; var found = ocopReconcile(cart, {json.dumps(by_id)});"
+        + "console.log(JSON.stringify({cart: cart, why: found.map(function (f) {"
+        + " return f.why; })}));"
+    )
+    result = subprocess.run(
+        [node, "-e", program], capture_output=True, text=True, check=True, timeout=30
+    )
+    output: dict[str, Any] = json.loads(result.stdout)
+    return output
 
 
 def _till_products(html: str) -> list[dict[str, object]]:
