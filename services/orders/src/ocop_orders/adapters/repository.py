@@ -91,6 +91,8 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("showroom_id", ASCENDING), ("idempotency_key", ASCENDING)], unique=True),
             IndexModel([("showroom_id", ASCENDING), ("business_day", ASCENDING)]),
             IndexModel([("receipt_number", ASCENDING)]),
+            # The producer's statement: sales holding one of its lines, by day.
+            IndexModel([("lines.producer_id", ASCENDING), ("business_day", ASCENDING)]),
         ]
     )
     await db[WITHDRAWALS].create_indexes(
