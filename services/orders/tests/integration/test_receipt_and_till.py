@@ -167,3 +167,27 @@ async def test_the_till_page_stays_small_for_a_slow_tablet(shop: Shop) -> None:
     assert len(code[0]) + len(code[1].split(";\n", 1)[1]) < 8_000  # the JS itself
     assert len(_till_products(till.text)) == 40
     assert 'id="quick-cash"' in till.text and 'data-v="500000"' in till.text
+
+
+async def test_a_receipt_is_found_by_its_number_only_in_its_own_showroom(shop: Shop) -> None:
+    viet_tri = await shop.showroom("VT")
+    den_hung = await shop.showroom("DH")
+    product = await shop.product()
+    for showroom in (viet_tri, den_hung):
+        await shop.receive(showroom, product, 5)
+    sale = (await shop.sell(viet_tri, [{"product_id": product, "quantity": 1}])).json()
+    sign_in(shop, viet_tri)
+    found = await shop.client.get(
+        f"/quay/{viet_tri}/tim-hoa-don", params={"so": " " + sale["receipt_number"].lower()}
+    )
+    assert found.headers["location"] == f"/quay/{viet_tri}/hoa-don/{sale['id']}"
+    overview = await shop.client.get(f"/quay/{viet_tri}")
+    assert 'action="/quay/' + viet_tri + '/tim-hoa-don"' in overview.text
+    for number in ("VT-000000-K01-0009", '{"$ne": null}'):
+        missing = await shop.client.get(f"/quay/{viet_tri}/tim-hoa-don", params={"so": number})
+        assert missing.headers["location"].startswith(f"/quay/{viet_tri}?loi=")
+    sign_in(shop, den_hung)
+    elsewhere = await shop.client.get(
+        f"/quay/{den_hung}/tim-hoa-don", params={"so": sale["receipt_number"]}
+    )
+    assert "loi=" in elsewhere.headers["location"]

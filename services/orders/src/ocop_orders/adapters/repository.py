@@ -288,6 +288,12 @@ class OrdersRepository:
             raise NotFoundError(f"Không có hoá đơn {sale_id} tại điểm bán này", field="sale_id")
         return sale
 
+    async def sale_by_receipt(self, showroom_id: str, receipt_number: str) -> Sale | None:
+        doc = await self.db[SALES].find_one(
+            {"receipt_number": receipt_number, "showroom_id": showroom_id}, session=self.session
+        )
+        return from_doc(Sale, doc) if doc else None
+
     async def sale_by_key(self, showroom_id: str, key: str) -> Sale | None:
         doc = await self.db[SALES].find_one(
             {"showroom_id": showroom_id, "idempotency_key": key}, session=self.session

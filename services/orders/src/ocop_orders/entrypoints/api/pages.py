@@ -7,6 +7,7 @@ back as a message on the page it came from.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -84,6 +85,7 @@ STOCK_FILTERS = [
     ("blocked", "Ngừng bán"),
 ]
 Message = Annotated[str | None, Query(max_length=500)]
+RECEIPT_NUMBER = re.compile(r"[A-Z0-9_-]{1,40}")
 
 
 def _render(
@@ -575,6 +577,24 @@ def _friendly_refusal(exc: NotSellableError) -> str:
         + (f": {reason[0].lower()}{reason[1:]}" if reason else "")
         + ". Chưa thu tiền. Bỏ sản phẩm này khỏi giỏ rồi thanh toán lại."
     )
+
+
+@router.get("/{showroom_id}/tim-hoa-don")
+async def find_receipt(
+    showroom_id: ShowroomId,
+    orders: OrdersDep,
+    user: ConsoleUser,
+    so: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """A customer comes back with a paper receipt: type (or scan) its number to open it."""
+    ensure_showroom_scope(user, showroom_id)
+    number = so.strip().upper()
+    sale = None
+    if RECEIPT_NUMBER.fullmatch(number):
+        sale = await OrdersRepository(orders.db).sale_by_receipt(showroom_id, number)
+    if sale is None:
+        return _back(f"/quay/{showroom_id}", error=f"Không tìm thấy hoá đơn số {so.strip()[:40]}")
+    return RedirectResponse(f"/quay/{showroom_id}/hoa-don/{sale.id}", status_code=303)
 
 
 @router.get("/{showroom_id}/hoa-don/{sale_id}", response_class=HTMLResponse)
