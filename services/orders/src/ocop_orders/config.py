@@ -18,3 +18,7 @@ class OrdersSettings(ServiceSettings):
     default_near_expiry_days: int = 14
     expiry_sweep_interval_s: float = 3600.0
     """How often the consumer process looks for lots entering their near-expiry window."""
+    catalogue_base_url: str = "http://127.0.0.1:8002"
+    """Public catalogue (ocop-catalog pages): receipts link each product to /san-pham/{id}."""
+    receipt_product_qr_limit: int = 6
+    """At most this many product QR codes on a receipt (the rest stay text only)."""

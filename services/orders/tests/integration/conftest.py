@@ -59,6 +59,7 @@ class Shop:
         price: int = 45_000,
         group: str = "food",
         status: CertificateStatus = CertificateStatus.ACTIVE,
+        producer: tuple[str, str] = ("prd-chi-dam", "HTX Bưởi Sửu Chí Đám"),
         **extra: Any,
     ) -> str:
         """A product the read model knows (as the consumer would have stored it)."""
@@ -66,8 +67,8 @@ class Shop:
         product = Product(
             id=product_id,
             name=name,
-            producer_id="prd-chi-dam",
-            producer_name="HTX Bưởi Sửu Chí Đám",
+            producer_id=producer[0],
+            producer_name=producer[1],
             suggested_price_vnd=price,
             group_code=group,
             gtin=extra.pop("gtin", None),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
@@ -68,6 +68,7 @@ async def ensure_indexes(db: Database) -> None:
         [
             IndexModel([("showroom_id", ASCENDING), ("product_id", ASCENDING)]),
             IndexModel([("product_id", ASCENDING)]),
+            IndexModel([("producer_id", ASCENDING)]),
         ]
     )
     await db[LOTS].create_indexes(
@@ -90,6 +91,8 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("showroom_id", ASCENDING), ("idempotency_key", ASCENDING)], unique=True),
             IndexModel([("showroom_id", ASCENDING), ("business_day", ASCENDING)]),
             IndexModel([("receipt_number", ASCENDING)]),
+            # The producer's statement: sales holding one of its lines, by day.
+            IndexModel([("lines.producer_id", ASCENDING), ("business_day", ASCENDING)]),
         ]
     )
     await db[WITHDRAWALS].create_indexes(
@@ -285,6 +288,12 @@ class OrdersRepository:
             raise NotFoundError(f"Không có hoá đơn {sale_id} tại điểm bán này", field="sale_id")
         return sale
 
+    async def sale_by_receipt(self, showroom_id: str, receipt_number: str) -> Sale | None:
+        doc = await self.db[SALES].find_one(
+            {"receipt_number": receipt_number, "showroom_id": showroom_id}, session=self.session
+        )
+        return from_doc(Sale, doc) if doc else None
+
     async def sale_by_key(self, showroom_id: str, key: str) -> Sale | None:
         doc = await self.db[SALES].find_one(
             {"showroom_id": showroom_id, "idempotency_key": key}, session=self.session
@@ -300,6 +309,15 @@ class OrdersRepository:
         )
         return result.modified_count == 1
 
+    async def confirm_payment(self, sale_id: str, at: datetime, by: str) -> bool:
+        """Marks the money received; only the payment's own fields change (no new version)."""
+        result = await self.db[SALES].update_one(
+            {"_id": sale_id, "payment.confirmed_at": None},
+            {"$set": {"payment.confirmed_at": at, "payment.confirmed_by": by}},
+            session=self.session,
+        )
+        return result.modified_count == 1
+
     async def sales_of_day(self, showroom_id: str, day: date) -> list[Sale]:
         cursor = (
             self.db[SALES]
@@ -307,6 +325,25 @@ class OrdersRepository:
                 {"showroom_id": showroom_id, "business_day": day.isoformat()}, session=self.session
             )
             .sort("sold_at", DESCENDING)
+        )
+        return [from_doc(Sale, d) for d in await cursor.to_list()]
+
+    async def balances_of_producer(self, producer_id: str) -> list[Balance]:
+        cursor = self.db[BALANCES].find({"producer_id": producer_id}, session=self.session)
+        return [balance_from_doc(d) for d in await cursor.to_list()]
+
+    async def sales_with_producer(self, producer_id: str, start: date, end: date) -> list[Sale]:
+        """Sales (every showroom) with at least one line of the producer, days start..end."""
+        cursor = (
+            self.db[SALES]
+            .find(
+                {
+                    "lines.producer_id": producer_id,
+                    "business_day": {"$gte": start.isoformat(), "$lte": end.isoformat()},
+                },
+                session=self.session,
+            )
+            .sort("sold_at", ASCENDING)
         )
         return [from_doc(Sale, d) for d in await cursor.to_list()]
 

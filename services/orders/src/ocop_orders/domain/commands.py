@@ -30,6 +30,12 @@ class FairPointInput(_Command):
     booth_code: Code | None = None
 
 
+class BankAccountInput(_Command):
+    bank_bin: str = Field(pattern=r"^\d{6}$")
+    account_number: str = Field(min_length=1, max_length=19, pattern=r"^[A-Za-z0-9]+$")
+    account_name: str = Field(min_length=2, max_length=50)
+
+
 class CreateShowroom(_Command):
     code: Code
     name: str = Field(min_length=2, max_length=200)
@@ -41,6 +47,7 @@ class CreateShowroom(_Command):
     low_stock_threshold: int | None = Field(None, ge=0, le=100_000)
     near_expiry_days: int | None = Field(None, ge=0, le=365)
     commission_percent: int = Field(10, ge=0, le=100)
+    bank: BankAccountInput | None = None
 
     @model_validator(mode="after")
     def _unique_kiosks(self) -> Self:
@@ -60,6 +67,8 @@ class UpdateShowroom(_Command):
     low_stock_threshold: int | None = Field(None, ge=0, le=100_000)
     near_expiry_days: int | None = Field(None, ge=0, le=365)
     commission_percent: int | None = Field(None, ge=0, le=100)
+    bank: BankAccountInput | None = None
+    clear_bank: bool = False
     active: bool | None = None
 
 

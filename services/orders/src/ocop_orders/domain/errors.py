@@ -22,9 +22,19 @@ class NotSellableError(InvalidStateError):
     code = "not-sellable"
     title = "Sản phẩm không được phép bán"
 
-    def __init__(self, detail: str, *, product_id: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        product_id: str,
+        field: str | None = None,
+        product_name: str | None = None,
+        reason: str | None = None,
+    ) -> None:
         super().__init__(detail, field=field)
         self.product_id = product_id
+        self.product_name = product_name
+        self.reason = reason
 
 
 class IdempotencyKeyReusedError(ValidationFailedError):

@@ -27,6 +27,15 @@ class FairPoint(_Model):
     booth_code: str | None = None
 
 
+class BankAccount(_Model):
+    """Where VietQR transfers for this showroom's sales go."""
+
+    bank_bin: str
+    """The bank's 6-digit NAPAS BIN (e.g. 970405 Agribank)."""
+    account_number: str
+    account_name: str
+
+
 class Showroom(_Model):
     id: str
     code: str
@@ -42,6 +51,7 @@ class Showroom(_Model):
     near_expiry_days: int | None = None
     commission_percent: int = 10
     """Share of consignment sales the showroom keeps; the rest is owed to the producer."""
+    bank: BankAccount | None = None
     active: bool = True
     created_at: datetime
     version: int = 1
@@ -168,6 +178,9 @@ class Payment(_Model):
     reference: str | None = None
     tendered_vnd: int | None = None
     change_vnd: int = 0
+    confirmed_at: datetime | None = None
+    """Bank transfers: when the operator saw the money arrive (None: not checked yet)."""
+    confirmed_by: str | None = None
 
 
 class SaleStatus(StrEnum):

@@ -47,6 +47,12 @@ class DemoShowroom:
             "low_stock_threshold": self.low_stock_threshold,
             "near_expiry_days": 30,
             "commission_percent": 10,
+            # A made-up Agribank account so the till shows VietQR codes in the demo.
+            "bank": {
+                "bank_bin": "970405",
+                "account_number": f"2700205000{len(self.kiosks):03d}",
+                "account_name": f"DEMO OCOP {self.code}",
+            },
         }
 
 

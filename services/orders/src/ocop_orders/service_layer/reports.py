@@ -14,6 +14,7 @@ from ocop_orders.domain.model import Alert, Balance, Lot, Product, SaleStatus, S
 from ocop_orders.domain.search import tokens
 from ocop_orders.service_layer.stock import threshold_of
 from ocop_orders.service_layer.unit_of_work import Orders
+from ocop_shared.contracts.orders import PaymentMethod
 
 
 class StockRow(BaseModel):
@@ -160,6 +161,8 @@ class DailySummary(BaseModel):
     by_producer: list[ProducerLine]
     top_products: list[tuple[str, int, int]]
     """(name, quantity, net VND), best first."""
+    unconfirmed_transfers: list[tuple[str, str, int]] = []
+    """(sale id, receipt number, total VND) of bank transfers nobody has seen arrive yet."""
 
 
 async def daily_summary(orders: Orders, showroom: Showroom, day: date) -> DailySummary:
@@ -226,4 +229,9 @@ async def daily_summary(orders: Orders, showroom: Showroom, day: date) -> DailyS
         by_kiosk=dict(sorted(by_kiosk.items())),
         by_producer=producers,
         top_products=top,
+        unconfirmed_transfers=[
+            (s.id, s.receipt_number, s.total_vnd - s.refunded_vnd)
+            for s in completed
+            if s.payment.method is PaymentMethod.BANK_TRANSFER and s.payment.confirmed_at is None
+        ],
     )

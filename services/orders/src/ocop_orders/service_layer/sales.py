@@ -122,6 +122,8 @@ async def _sell(
                 f"Không được bán {product.name} ({product.id}): {reason}",
                 product_id=product.id,
                 field=field,
+                product_name=product.name,
+                reason=reason,
             )
         balance = balances.get(product.id)
         price = line.unit_price_vnd
@@ -188,6 +190,12 @@ async def _sell(
     total = sum(line.line_total_vnd for line in lines)
     payment = _payment(command, total)
     number = await _receipt_number(uow, showroom, command.kiosk_code, today)
+    if payment.method is PaymentMethod.BANK_TRANSFER and (
+        showroom.bank is not None or payment.reference is None
+    ):
+        # The showroom's VietQR carries the receipt number as transfer content, so that is
+        # what the bank statement shows; without an account, the caller's reference stays.
+        payment = payment.model_copy(update={"reference": number})
     sale = Sale(
         id=sale_id,
         showroom_id=showroom.id,
@@ -479,5 +487,24 @@ async def void_sale(
             sequence=updated.version,
         )
         return updated
+
+    return await run_in_unit_of_work(orders, by.subject, work)
+
+
+async def confirm_transfer(orders: Orders, showroom_id: str, sale_id: str, by: Principal) -> Sale:
+    """The operator saw the bank transfer arrive (checked against the receipt number)."""
+
+    async def work(uow: UnitOfWork) -> Sale:
+        sale = await uow.repository.get_sale(showroom_id, sale_id)
+        if sale.payment.method is not PaymentMethod.BANK_TRANSFER:
+            raise InvalidStateError("Hoá đơn không thanh toán chuyển khoản", field="sale_id")
+        if sale.status is SaleStatus.VOIDED:
+            raise InvalidStateError("Hoá đơn đã huỷ", field="sale_id")
+        if sale.payment.confirmed_at is not None:
+            return sale  # confirming twice is harmless
+        who = by.name or by.subject
+        await uow.repository.confirm_payment(sale.id, uow.now, who)
+        payment = sale.payment.model_copy(update={"confirmed_at": uow.now, "confirmed_by": who})
+        return sale.model_copy(update={"payment": payment})
 
     return await run_in_unit_of_work(orders, by.subject, work)

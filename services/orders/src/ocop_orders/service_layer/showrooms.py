@@ -5,7 +5,7 @@ from __future__ import annotations
 from pymongo.errors import DuplicateKeyError
 
 from ocop_orders.domain.commands import CreateShowroom, UpdateShowroom
-from ocop_orders.domain.model import FairPoint, Kiosk, Showroom
+from ocop_orders.domain.model import BankAccount, FairPoint, Kiosk, Showroom
 from ocop_orders.service_layer.stock import new_id
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_shared.auth import Principal
@@ -25,6 +25,7 @@ async def create_showroom(orders: Orders, command: CreateShowroom, by: Principal
         low_stock_threshold=command.low_stock_threshold,
         near_expiry_days=command.near_expiry_days,
         commission_percent=command.commission_percent,
+        bank=BankAccount(**command.bank.model_dump()) if command.bank else None,
         created_at=orders.clock.now(),
     )
 
@@ -45,7 +46,9 @@ async def update_showroom(
         current = await uow.repository.get_showroom(showroom_id)
         changes: dict[str, object] = {
             k: v
-            for k, v in command.model_dump(exclude={"kiosks", "fair", "clear_fair"}).items()
+            for k, v in command.model_dump(
+                exclude={"kiosks", "fair", "clear_fair", "bank", "clear_bank"}
+            ).items()
             if v is not None
         }
         if command.kiosks is not None:
@@ -57,6 +60,10 @@ async def update_showroom(
             changes["fair"] = FairPoint(**command.fair.model_dump())
         elif command.clear_fair:
             changes["fair"] = None
+        if command.bank is not None:
+            changes["bank"] = BankAccount(**command.bank.model_dump())
+        elif command.clear_bank:
+            changes["bank"] = None
         updated = current.model_copy(update={**changes, "version": current.version + 1})
         Showroom.model_validate(updated.model_dump())
         if not await uow.repository.replace_showroom(updated, current.version):

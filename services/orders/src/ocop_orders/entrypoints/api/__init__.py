@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
-from ocop_orders.entrypoints.api import exports, pages, routes
+from ocop_orders.entrypoints.api import exports, pages, producer_pages, routes
 from ocop_orders.entrypoints.api.deps import LoginRequiredError
 from ocop_orders.entrypoints.consumer import topics
 from ocop_orders.service_layer.unit_of_work import Orders
@@ -29,7 +29,13 @@ def create_app(settings: OrdersSettings | None = None, clock: Clock | None = Non
         title="OCOP – Điểm bán",
         description="Điểm giới thiệu và bán sản phẩm OCOP: tồn kho theo lô, bán hàng, trả hàng, "
         "chuyển kho, kiểm kê, rút hàng khi giấy chứng nhận hết hiệu lực",
-        routers=[routes.router, exports.router, pages.sign_in_routes, pages.router],
+        routers=[
+            routes.router,
+            exports.router,
+            pages.sign_in_routes,
+            producer_pages.router,
+            pages.router,
+        ],
         on_startup=startup,
         consumer_groups={settings.consumer_group: topics(settings)},
     )

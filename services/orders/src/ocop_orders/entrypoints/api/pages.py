@@ -7,6 +7,7 @@ back as a message on the page it came from.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -16,10 +17,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from pydantic import ValidationError
 
+from ocop_orders.adapters import qrcode
 from ocop_orders.adapters.repository import OrdersRepository
-from ocop_orders.domain import fefo
+from ocop_orders.domain import fefo, vietqr
 from ocop_orders.domain.commands import (
     CloseWithdrawal,
     CountLine,
@@ -38,7 +41,8 @@ from ocop_orders.domain.commands import (
     VoidSale,
 )
 from ocop_orders.domain.eligibility import block_reason
-from ocop_orders.domain.model import Showroom
+from ocop_orders.domain.errors import NotSellableError
+from ocop_orders.domain.model import Sale, SaleStatus, Showroom
 from ocop_orders.domain.search import tokens
 from ocop_orders.entrypoints.api.deps import (
     ConsoleManager,
@@ -81,6 +85,7 @@ STOCK_FILTERS = [
     ("blocked", "Ngừng bán"),
 ]
 Message = Annotated[str | None, Query(max_length=500)]
+RECEIPT_NUMBER = re.compile(r"[A-Z0-9_-]{1,40}")
 
 
 def _render(
@@ -161,7 +166,15 @@ def _showroom_fields(form: dict[str, str]) -> dict[str, Any]:
             "trade_event_id": form["trade_event_id"],
             "booth_code": form.get("booth_code") or None,
         }
+    bank = None
+    if form.get("bank_bin") or form.get("account_number"):
+        bank = {
+            "bank_bin": form.get("bank_bin", ""),
+            "account_number": form.get("account_number", "").replace(" ", ""),
+            "account_name": form.get("account_name", ""),
+        }
     return {
+        "bank": bank,
         "name": form.get("name", ""),
         "address": form.get("address", ""),
         "kiosks": _kiosks(form.get("kiosks", "")),
@@ -229,6 +242,7 @@ async def manage_update(
             {
                 **fields,
                 "clear_fair": fields["fair"] is None,
+                "clear_bank": fields["bank"] is None,
                 "active": form.get("active") == "1",
             }
         )
@@ -250,6 +264,8 @@ async def choose_showroom(
         and who.has_any(Role.TRADE_STAFF)
     ):
         return RedirectResponse("/quay/quan-ly", status_code=303)
+    if who is not None and not who.has_any(Role.SHOWROOM_OPERATOR) and who.producer_id:
+        return RedirectResponse("/quay/nha-san-xuat", status_code=303)
     user = signed_in_operator(who)
     repository = OrdersRepository(orders.db)
     mine = await repository.list_showrooms(None if Role.ADMIN in user.roles else user.showroom_ids)
@@ -414,6 +430,7 @@ async def _choices(orders: Orders, showroom: Showroom) -> list[dict[str, Any]]:
                     lot.on_hand for lot in fefo.sellable_lots(lots.get(product.id, []), today)
                 ),
                 "sellable": reason is None,
+                "stocked": balance is not None,
                 "block_reason": reason,
                 "search": " ".join(tokens(product.name, product.producer_name)),
             }
@@ -490,7 +507,8 @@ async def sell_page(
         {k: c[k] for k in ("id", "name", "gtin", "price", "available", "sellable", "search")}
         | {"reason": c["block_reason"] or ""}
         for c in choices
-        if c["available"] > 0 or not c["sellable"]
+        # Blocked products only when this showroom holds them: the page stays small.
+        if c["available"] > 0 or (not c["sellable"] and c["stocked"])
     ]
     return _render(
         request,
@@ -541,12 +559,42 @@ async def sell_submit(
         sale, _ = await sales.record_sale(orders, showroom_id, command, idempotency_key, user)
         return sale.id
 
-    return await _attempt(
-        act,
-        done=f"/quay/{showroom_id}/hoa-don/{{result}}",
-        ok="Đã thanh toán",
-        failed=here,
+    try:
+        sale_id = await act()
+    except NotSellableError as exc:
+        return _back(here, error=_friendly_refusal(exc))
+    except (DomainError, ValidationError) as exc:
+        return _back(here, error=_explain(exc))
+    return _back(f"/quay/{showroom_id}/hoa-don/{sale_id}", ok="Đã thanh toán")
+
+
+def _friendly_refusal(exc: NotSellableError) -> str:
+    """What the operator reads when a product stopped being sellable while in the cart."""
+    name = exc.product_name or exc.product_id
+    reason = (exc.reason or "").rstrip(".")
+    return (
+        f"«{name}» vừa bị dừng bán tại quầy"
+        + (f": {reason[0].lower()}{reason[1:]}" if reason else "")
+        + ". Chưa thu tiền. Bỏ sản phẩm này khỏi giỏ rồi thanh toán lại."
     )
+
+
+@router.get("/{showroom_id}/tim-hoa-don")
+async def find_receipt(
+    showroom_id: ShowroomId,
+    orders: OrdersDep,
+    user: ConsoleUser,
+    so: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """A customer comes back with a paper receipt: type (or scan) its number to open it."""
+    ensure_showroom_scope(user, showroom_id)
+    number = so.strip().upper()
+    sale = None
+    if RECEIPT_NUMBER.fullmatch(number):
+        sale = await OrdersRepository(orders.db).sale_by_receipt(showroom_id, number)
+    if sale is None:
+        return _back(f"/quay/{showroom_id}", error=f"Không tìm thấy hoá đơn số {so.strip()[:40]}")
+    return RedirectResponse(f"/quay/{showroom_id}/hoa-don/{sale.id}", status_code=303)
 
 
 @router.get("/{showroom_id}/hoa-don/{sale_id}", response_class=HTMLResponse)
@@ -568,7 +616,32 @@ async def receipt_page(
         active="sell",
         sale=sale,
         idempotency_key=f"tra-{uuid.uuid4().hex}",
+        vietqr=_vietqr_svg(showroom, sale),
+        product_qrs=_product_qrs(orders, sale),
     )
+
+
+def _vietqr_svg(showroom: Showroom, sale: Sale) -> Markup | None:
+    if sale.status is not SaleStatus.COMPLETED or sale.refunded_vnd or sale.payment.confirmed_at:
+        return None
+    payload = vietqr.for_sale(showroom, sale)
+    if payload is None:
+        return None
+    # segno writes the SVG itself; the payload only reaches it as path data.
+    return Markup(qrcode.svg(payload, scale=5))  # noqa: S704
+
+
+def _product_qrs(orders: Orders, sale: Sale) -> list[tuple[str, str, Markup]]:
+    """(name, public page, QR) per product bought: the customer checks origin and OCOP stars."""
+    base = orders.settings.catalogue_base_url.rstrip("/")
+    seen: dict[str, str] = {}
+    for line in sale.lines:
+        seen.setdefault(line.product_id, line.product_name)
+    result = []
+    for product_id, name in list(seen.items())[: orders.settings.receipt_product_qr_limit]:
+        url = f"{base}/san-pham/{product_id}"
+        result.append((name, url, Markup(qrcode.svg(url, scale=2))))  # noqa: S704
+    return result
 
 
 @router.post("/{showroom_id}/hoa-don/{sale_id}/tra-hang")
@@ -599,6 +672,20 @@ async def return_submit(
         )
 
     return await _attempt(act, done=here, ok="Đã nhận trả hàng", failed=here)
+
+
+@router.post("/{showroom_id}/hoa-don/{sale_id}/da-nhan-tien")
+async def confirm_transfer_submit(
+    showroom_id: ShowroomId, sale_id: ItemId, orders: OrdersDep, user: ConsoleUser
+) -> Response:
+    here = f"/quay/{showroom_id}/hoa-don/{sale_id}"
+    ensure_showroom_scope(user, showroom_id)
+    return await _attempt(
+        lambda: sales.confirm_transfer(orders, showroom_id, sale_id, user),
+        done=here,
+        ok="Đã xác nhận tiền chuyển khoản về tài khoản",
+        failed=here,
+    )
 
 
 @router.post("/{showroom_id}/hoa-don/{sale_id}/huy")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+from pydantic import BaseModel
 
 from ocop_orders.adapters.repository import OrdersRepository
-from ocop_orders.domain import fefo
+from ocop_orders.domain import fefo, vietqr
 from ocop_orders.domain.commands import (
     CloseWithdrawal,
     CreateShowroom,
@@ -41,13 +42,25 @@ from ocop_orders.entrypoints.api.deps import (
     ShowroomId,
 )
 from ocop_orders.entrypoints.api.schemas import AuditResult, ProductChoice, StockDetail
-from ocop_orders.service_layer import movements, reports, sales, showrooms, withdrawals
+from ocop_orders.service_layer import (
+    movements,
+    producers,
+    reports,
+    sales,
+    showrooms,
+    withdrawals,
+)
 from ocop_orders.service_layer.reports import DailySummary, StockRow
 from ocop_orders.service_layer.stock import audit
-from ocop_shared.auth import Role
+from ocop_shared.auth import Principal, Role, ensure_producer_scope
 from ocop_shared.errors import NotFoundError
+from ocop_shared.web.security import require_roles
 
 router = APIRouter(prefix="/api/v1")
+ProducerViewer = Annotated[
+    Principal,
+    Depends(require_roles(Role.PRODUCER, Role.TRADE_STAFF, Role.PROVINCE_OFFICER)),
+]
 
 IdempotencyKey = Annotated[
     str,
@@ -240,6 +253,50 @@ async def get_sale(showroom_id: ScopedShowroom, sale_id: ItemId, orders: OrdersD
     return await OrdersRepository(orders.db).get_sale(showroom_id, sale_id)
 
 
+class VietQR(BaseModel):
+    payload: str
+    """Encode this string in a QR code; any Vietnamese banking app reads it."""
+    amount_vnd: int
+    reference: str
+    bank_bin: str
+    account_number: str
+    account_name: str
+
+
+@router.get("/showrooms/{showroom_id}/sales/{sale_id}/vietqr", tags=["sales"])
+async def sale_vietqr(showroom_id: ScopedShowroom, sale_id: ItemId, orders: OrdersDep) -> VietQR:
+    """The VietQR for a bank-transfer sale (amount = total, content = receipt number)."""
+    repository = OrdersRepository(orders.db)
+    showroom = await repository.get_showroom(showroom_id)
+    sale = await repository.get_sale(showroom_id, sale_id)
+    payload = vietqr.for_sale(showroom, sale)
+    if payload is None or showroom.bank is None:
+        raise NotFoundError(
+            "Hoá đơn không thanh toán chuyển khoản hoặc điểm bán chưa khai báo tài khoản",
+            field="sale_id",
+        )
+    return VietQR(
+        payload=payload,
+        amount_vnd=sale.total_vnd,
+        reference=sale.payment.reference or sale.receipt_number,
+        bank_bin=showroom.bank.bank_bin,
+        account_number=showroom.bank.account_number,
+        account_name=showroom.bank.account_name,
+    )
+
+
+@router.post(
+    "/showrooms/{showroom_id}/sales/{sale_id}/payment-confirmation",
+    tags=["sales"],
+    response_model_exclude=SALE_EXCLUDE,
+)
+async def confirm_transfer(
+    showroom_id: ScopedShowroom, sale_id: ItemId, orders: OrdersDep, who: AnyStaff
+) -> Sale:
+    """A bank transfer arrived: the operator checked it against the receipt number."""
+    return await sales.confirm_transfer(orders, showroom_id, sale_id, who)
+
+
 @router.post(
     "/showrooms/{showroom_id}/sales/{sale_id}/returns",
     status_code=201,
@@ -352,3 +409,19 @@ async def daily_report(
     """Tổng kết ngày: doanh thu, theo hình thức thanh toán, số tiền nợ từng nhà sản xuất."""
     showroom = await OrdersRepository(orders.db).get_showroom(showroom_id)
     return await reports.daily_summary(orders, showroom, day or orders.clock.today())
+
+
+@router.get("/producers/{producer_id}/statement", tags=["reports"])
+async def producer_statement(
+    producer_id: ItemId,
+    orders: OrdersDep,
+    who: ProducerViewer,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> producers.ProducerStatement:
+    """A producer's consigned stock per showroom, its sales and what each showroom owes it
+    (default period: this month). A producer account sees only its own producer id."""
+    ensure_producer_scope(who, producer_id)
+    today = orders.clock.today()
+    last = end or today
+    return await producers.statement(orders, producer_id, start or last.replace(day=1), last)
