@@ -57,8 +57,8 @@ class ApiProcess:
     title: str
     pages: tuple[tuple[str, str], ...] = ()
     """(label, path) of the web pages worth opening."""
-    public_url_env: str | None = None
-    """Setting that tells the service its own public address (for links and QR codes)."""
+    public_url_envs: tuple[str, ...] = ()
+    """Settings that receive this API's address (its own links and QR codes, links to it)."""
 
     def port(self) -> int:
         raw = os.environ.get(self.port_env, "").strip()
@@ -120,7 +120,8 @@ SYSTEM: tuple[Component, ...] = (
         8002,
         "Danh mục (catalogue)",
         pages=(("Danh mục sản phẩm OCOP (public catalogue)", "/"),),
-        public_url_env="CATALOG_PUBLIC_BASE_URL",
+        # Its own links and QR codes, and the orders receipts' links to product pages.
+        public_url_envs=("CATALOG_PUBLIC_BASE_URL", "ORDERS_CATALOGUE_BASE_URL"),
     ),
     WorkerProcess("catalog-relay", "ocop_catalog.entrypoints.relay"),
     WorkerProcess("catalog-consumer", "ocop_catalog.entrypoints.consumer"),
@@ -144,7 +145,7 @@ SYSTEM: tuple[Component, ...] = (
             ("Lịch hội chợ, sự kiện (trade events calendar)", "/"),
             ("Điều hành xúc tiến thương mại (staff console)", "/dieu-hanh"),
         ),
-        public_url_env="EVENTS_PUBLIC_BASE_URL",
+        public_url_envs=("EVENTS_PUBLIC_BASE_URL",),
     ),
     WorkerProcess("events-relay", "ocop_events.entrypoints.relay"),
     WorkerProcess("events-consumer", "ocop_events.entrypoints.consumer"),
@@ -420,8 +421,8 @@ def _start_children(host: str, endpoints: Endpoints, children: list[Child]) -> N
                     f"đặt {component.port_env} để chọn cổng khác"
                 )
             url = f"http://{display}:{port}"
-            if component.public_url_env and component.public_url_env not in os.environ:
-                env[component.public_url_env] = url
+            for name in component.public_url_envs:
+                env.setdefault(name, url)
             plan.append((component, component.argv(host, port), url))
         else:
             plan.append((component, component.argv(), None))

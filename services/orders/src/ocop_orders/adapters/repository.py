@@ -20,9 +20,9 @@ from ocop_orders.domain.model import (
     Withdrawal,
     WithdrawalStatus,
 )
-from ocop_orders.domain.search import tokens
 from ocop_shared.errors import NotFoundError
 from ocop_shared.mongo import Database, Session
+from ocop_shared.text import tokens
 
 SHOWROOMS = "showrooms"
 PRODUCTS = "products"

@@ -11,10 +11,10 @@ from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain import fefo
 from ocop_orders.domain.eligibility import block_reason
 from ocop_orders.domain.model import Alert, Balance, Lot, Product, SaleStatus, Showroom
-from ocop_orders.domain.search import tokens
 from ocop_orders.service_layer.stock import threshold_of
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.contracts.orders import PaymentMethod
+from ocop_shared.text import tokens
 
 
 class StockRow(BaseModel):

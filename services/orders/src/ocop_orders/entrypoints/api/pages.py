@@ -43,7 +43,6 @@ from ocop_orders.domain.commands import (
 from ocop_orders.domain.eligibility import block_reason
 from ocop_orders.domain.errors import NotSellableError
 from ocop_orders.domain.model import Sale, SaleStatus, Showroom
-from ocop_orders.domain.search import tokens
 from ocop_orders.entrypoints.api.deps import (
     ConsoleManager,
     ConsoleUser,
@@ -59,6 +58,7 @@ from ocop_orders.service_layer.stock import threshold_of
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.auth import Principal, Role, ensure_showroom_scope
 from ocop_shared.errors import DomainError, NotFoundError
+from ocop_shared.text import tokens
 from ocop_shared.web.console_auth import sign_in_router
 from ocop_shared.web.pages import service_templates
 
