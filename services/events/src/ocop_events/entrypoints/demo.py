@@ -1,9 +1,9 @@
 """Demo data for trade promotion and its idempotent seeding through the HTTP API.
 
 Events (DOMAIN.md §8): the Phú Thọ OCOP and trade fair (over 250 booths in 2025) with 250
-booths in five zones, an OCOP sales week in Hà Nội and a supply-demand forum; buyers (a supermarket chain, a
-distributor, an exporter) with their demands, and supply offers of the demo products of
-DOMAIN.md §11. Buyer names, venues, volumes, prices and report figures are illustrative
+booths in five zones, an OCOP sales week in Hà Nội and a supply-demand forum; buyers (a
+supermarket chain, a distributor, an exporter) with their demands, and supply offers of the
+demo products of DOMAIN.md §11. Buyer names, venues, volumes, prices and report figures are illustrative
 (dữ liệu minh hoạ). Dates are set relative to the day of seeding so the fair is on and the
 other events are ahead.
 
