@@ -3,14 +3,13 @@
 Events (DOMAIN.md §8): the Phú Thọ OCOP and trade fair (over 250 booths in 2025) with 250
 booths in five zones, an OCOP sales week in Hà Nội and a supply-demand forum; buyers (a
 supermarket chain, a distributor, an exporter) with their demands, and supply offers of the
-demo products of DOMAIN.md §11. Buyer names, venues, volumes, prices and report figures are illustrative
-(dữ liệu minh hoạ). Dates are set relative to the day of seeding so the fair is on and the
-other events are ahead.
-
-Run after the certification demo: producers register the catalogue's products (which reach
-this service through Kafka), so the seeding waits a while for that read model. Running it
-again creates nothing twice: events are matched by name, booths by code, registrations by
-producer, demands and offers by title and owner, matches by pair.
+demo products of DOMAIN.md §11. Buyer names, venues, volumes, prices and report figures are
+illustrative (dữ liệu minh hoạ). Dates are set relative to the day of seeding so the fair is
+on and the other events are ahead. Run after the certification demo: producers register the
+catalogue's products (which reach this service through Kafka), so the seeding waits a while
+for that read model. Running it again creates nothing twice: events are matched by name,
+booths by code, registrations by producer, demands and offers by title and owner, matches by
+pair.
 """
 
 from __future__ import annotations
