@@ -473,12 +473,19 @@ async def test_a_revoked_certificate_stops_the_product_everywhere_and_a_new_one_
         product_id, stars=4, decision="2000/QĐ-UBND", on=today
     )
     assert second_certificate != first_certificate
-    await soon(
+    relisted = await soon(
         lambda: catalogue.product(product_id),
         until=lambda v: bool(v and v["certificate_status"] == "active"),
     )
+    assert relisted is not None
+    assert relisted["product"]["eligible_channels"] == ["showroom", "marketplace", "fair"]
     await soon(lambda: till.view(product_id), until=lambda v: bool(v and v["sellable"]))
     await till.release(withdrawal["id"])
     again = await till.sell(product_id, 2, key=uuid.uuid4().hex)
     assert again.status_code == 201, again.text
     assert (await till.balance(product_id))["available"] == 7
+    assert await till.withdrawals() == []  # the withdrawal is closed
+    await soon(
+        lambda: fair.known_product(producer_id, product_id),
+        until=lambda p: bool(p and "fair" in p["eligible_channels"]),
+    )
