@@ -456,16 +456,18 @@ async def test_a_revoked_certificate_stops_the_product_everywhere_and_a_new_one_
     problem = refused.json()
     assert problem["type"] == "not-sellable"
     assert product_id in problem["detail"] and "Bưởi Đoan Hùng" in problem["detail"]
-    assert "thu hồi" in problem["detail"]
+    assert "thu hồi" in problem["detail"] and reason in problem["detail"]
 
     balance = await soon(lambda: till.balance(product_id), until=lambda b: b["quarantined"] > 0)
     assert (balance["available"], balance["quarantined"]) == (0, 9)
     (withdrawal,) = await till.withdrawals()
     assert (withdrawal["product_id"], withdrawal["quantity"]) == (product_id, 9)
     assert withdrawal["certificate_id"] == first_certificate
+    assert reason in withdrawal["reason"]
 
     flagged = await fair.participation(participation["id"])
     assert [(f["product_id"], f["kind"]) for f in flagged["flags"]] == [(product_id, "revoked")]
+    assert reason in flagged["flags"][0]["reason"]
     assert flagged["status"] == "confirmed"  # staff decide; the system only flags
 
     # 4. A new certificate: the product may be sold again and its stock goes back on the shelf.
@@ -489,3 +491,6 @@ async def test_a_revoked_certificate_stops_the_product_everywhere_and_a_new_one_
         lambda: fair.known_product(producer_id, product_id),
         until=lambda p: bool(p and "fair" in p["eligible_channels"]),
     )
+    for service in (catalogue.client, till.client, fair.client):
+        messaging = (await service.get("/health/messaging")).json()
+        assert messaging["dead_letters"] == 0, messaging
