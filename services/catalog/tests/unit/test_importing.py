@@ -70,6 +70,13 @@ def test_every_problem_of_a_row_is_reported() -> None:
     ]
 
 
+@pytest.mark.parametrize("code", ["1234567²", "٨٩٣٤٥٨٨٠١٢١١٢", "89345880121¹2"])
+def test_a_barcode_with_non_ascii_digits_is_a_rejected_row(code: str) -> None:
+    row = parse_row(4, {"name": "Mít sấy", "gtin": code, "gln": code})
+    assert isinstance(row, RejectedRow)
+    assert [r.split(":")[0] for r in row.reasons] == ["gtin", "gln"]
+
+
 def test_blank_cells_are_left_out_so_stored_values_stay() -> None:
     row = parse_row(3, {"name": "Chè búp tím", "description": "  ", "key_farm_product": "Có"})
     assert isinstance(row, ProductRow)
