@@ -67,8 +67,8 @@ async def _ok(client: httpx.AsyncClient, method: str, url: str, headers: Any, **
     return response.json()
 
 
-async def test_only_intended_roles_pass_authorisation_on_every_mutating_endpoint(api: Any) -> None:
-    client, settings = api
+async def _world(client: httpx.AsyncClient, settings: CertificationSettings) -> dict[str, Any]:
+    """A producer, its product, a commune round (council: hd-1), a draft dossier, a certificate."""
     officer = bearer(settings, Role.PROVINCE_OFFICER)
     producer = await _ok(
         client,
@@ -107,7 +107,6 @@ async def test_only_intended_roles_pass_authorisation_on_every_mutating_endpoint
     registration = {"description": "Chè xanh sao thủ công", "target_stars": 3}
     dossier_body = {"product_id": product_id, "round_id": round_id, "registration": registration}
     dossier = await _ok(client, "POST", "/api/v1/dossiers", officer, json=dossier_body)
-    d = f"/api/v1/dossiers/{dossier['id']}"
     certificate = await _ok(
         client,
         "POST",
@@ -115,6 +114,25 @@ async def test_only_intended_roles_pass_authorisation_on_every_mutating_endpoint
         officer,
         json={"product_id": product_id, "stars": 3, "level": "province", **DECISION},
     )
+    return {
+        "pid": pid,
+        "product": product,
+        "product_id": product_id,
+        "round_body": round_body,
+        "round_id": round_id,
+        "dossier_body": dossier_body,
+        "dossier_id": dossier["id"],
+        "certificate_id": certificate["id"],
+    }
+
+
+async def test_only_intended_roles_pass_authorisation_on_every_mutating_endpoint(api: Any) -> None:
+    client, settings = api
+    w = await _world(client, settings)
+    pid, product, product_id = w["pid"], w["product"], w["product_id"]
+    round_body, round_id, dossier_body = w["round_body"], w["round_id"], w["dossier_body"]
+    d = f"/api/v1/dossiers/{w['dossier_id']}"
+    certificate = {"id": w["certificate_id"]}
     reason = {"reason": "Thiếu minh chứng"}
     table: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
         ("POST", "/api/v1/producers", {**round_body, "tax_code": "x"}, PROVINCE),
@@ -158,3 +176,46 @@ async def test_only_intended_roles_pass_authorisation_on_every_mutating_endpoint
             if role == "anonymous":
                 assert status == 401, (method, url)
     assert not refused, "\n".join(refused)
+
+
+def _refused(response: httpx.Response) -> bool:
+    """Console pages refuse with 403, or send someone without a console role to sign in."""
+    if response.status_code == 303:
+        return "/dang-nhap" in response.headers["location"]
+    return response.status_code in (401, 403)
+
+
+async def test_console_forms_let_through_the_same_roles_as_the_api(api: Any) -> None:
+    client, settings = api
+    w = await _world(client, settings)
+    dossier = f"/ho-so/{w['dossier_id']}"
+    act = f"{dossier}/thao-tac"
+    reason = "Thiếu minh chứng"
+    registration = {"description": "Chè xanh sao thủ công", "target_stars": "3"}
+    table: list[tuple[str, dict[str, str], set[str]]] = [
+        (act, {"action": "return", "reason": reason}, LOCAL),
+        (act, {"action": "check", "product_origin": "Nhân Lý"}, LOCAL),
+        (act, {"action": "forward", "reason": reason}, LOCAL),
+        (act, {"action": "start_evaluation"}, PROVINCE),
+        (act, {"action": "close_scoring"}, PROVINCE),
+        (act, {"action": "finalise", **DECISION}, PROVINCE),
+        (act, {"action": "transfer", "round_id": w["round_id"]}, PROVINCE),
+        (f"{dossier}/cham-diem", {"score_A1": "3"}, {"council_member"}),
+        (f"/giay-chung-nhan/{w['certificate_id']}/hau-kiem", {"outcome": "compliant"}, PROVINCE),
+        (f"{dossier}/tu-danh-gia", registration, OWNER),
+        (
+            "/ho-so/moi",
+            {"product_id": w["product_id"], "round_id": w["round_id"], **registration},
+            OWNER,
+        ),
+        (act, {"action": "submit"}, OWNER),  # last: it changes the dossier's state
+    ]
+    headers = tokens(settings, owner=w["pid"])
+    wrong: list[str] = []
+    for url, form, allowed in table:
+        for role in sorted(headers, key=lambda r: r in allowed):  # refusals first
+            response = await client.post(url, data=form, headers=headers[role])
+            assert response.status_code < 500, (url, form, role, response.text[:300])
+            if _refused(response) == (role in allowed):
+                wrong.append(f"{url} {form.get('action', '')} as {role}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
