@@ -117,6 +117,11 @@ def test_other_file_types_are_refused() -> None:
         read_table("ds.pdf", b"%PDF")
 
 
+def test_a_csv_cell_over_the_field_limit_is_a_clear_error() -> None:
+    with pytest.raises(ImportHeaderError, match="Dòng 2"):
+        read_table("ds.csv", b"ten_san_pham\n" + b"x" * 200_000 + b"\n")
+
+
 def test_a_broken_xlsx_is_a_clear_error() -> None:
     with pytest.raises(ImportHeaderError, match="hỏng"):
         read_table("ds.xlsx", b"not a zip")
