@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-_TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$|^\d{12}$")
+# re.ASCII: \d alone also matches Arabic-Indic and other Unicode digits.
+_TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$|^\d{12}$", re.ASCII)
 
 
 def gs1_check_digit_ok(code: str) -> bool:
     """GS1 mod-10 check digit for GTIN-8/12/13/14 and GLN (13)."""
-    if not code.isdigit() or len(code) not in (8, 12, 13, 14):
+    # ASCII only: "²".isdigit() holds but int("²") raises.
+    if not (code.isascii() and code.isdigit()) or len(code) not in (8, 12, 13, 14):
         return False
     digits = [int(c) for c in code]
     body, check = digits[:-1], digits[-1]
@@ -27,4 +29,4 @@ def is_gln(code: str) -> bool:
 
 def is_tax_code(code: str) -> bool:
     """Mã số thuế / mã số doanh nghiệp: 10 digits, 10+3 for branches, or a 12-digit personal id."""
-    return bool(_TAX_CODE.match(code))
+    return bool(_TAX_CODE.fullmatch(code))  # fullmatch: "$" alone lets a trailing "\n" in

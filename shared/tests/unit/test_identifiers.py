@@ -8,7 +8,9 @@ def test_valid_gtins_pass_the_gs1_check(code: str) -> None:
     assert is_gtin(code)
 
 
-@pytest.mark.parametrize("code", ["8934588012113", "893458801211", "abc", "", "1234567"])
+@pytest.mark.parametrize(
+    "code", ["8934588012113", "893458801211", "abc", "", "1234567", "1234567²", "٩٦٣٨٥٠٧٤"]
+)
 def test_invalid_gtins_are_refused(code: str) -> None:
     assert not is_gtin(code)
 
@@ -23,6 +25,8 @@ def test_tax_codes(code: str) -> None:
     assert is_tax_code(code)
 
 
-@pytest.mark.parametrize("code", ["26001234", "2600123456-1", "26001234ab", "{'$gt': ''}"])
+@pytest.mark.parametrize(
+    "code", ["26001234", "2600123456-1", "26001234ab", "{'$gt': ''}", "٢٦٠٠١٢٣٤٥٦", "2600123456\n"]
+)
 def test_bad_tax_codes(code: str) -> None:
     assert not is_tax_code(code)

@@ -20,6 +20,7 @@ from ocop_shared.infra import Endpoints
 from ocop_shared.messaging.outbox import OUTBOX_COLLECTION
 from ocop_shared.testing.support import bearer
 from ocop_shared.timeutil import today_in_vietnam
+from ocop_shared.web.body_limit import DEFAULT_MAX_BODY_BYTES
 
 from .conftest import CatalogApp, running_catalog
 
@@ -186,6 +187,17 @@ async def test_only_officers_may_import(
         "/api/v1/imports", headers=headers, files={"file": ("a.csv", b"ten_san_pham\nA\n")}
     )
     assert response.status_code == status
+
+
+async def test_a_raised_import_limit_is_not_cut_by_the_shared_body_cap(infra: Endpoints) -> None:
+    big = DEFAULT_MAX_BODY_BYTES + 1024
+    async with running_catalog(infra, import_max_bytes=big + 1024) as app:
+        response = await app.client.post(
+            "/api/v1/imports?dry_run=true",
+            headers=bearer(app.settings, Role.PROVINCE_OFFICER),
+            files={"file": ("big.csv", b"ten_san_pham\n" + b"x" * big)},
+        )
+        assert response.status_code == 422, response.text  # read, then refused by the import
 
 
 async def test_a_file_over_the_size_limit_is_refused(infra: Endpoints) -> None:

@@ -261,6 +261,8 @@ async def test_visitors_may_read_the_pages_in_english_and_it_is_remembered(
     assert "Expired" in page.text and "Where to buy" in page.text
     assert "Hết hiệu lực" not in page.text
     assert page.cookies.get("lang") == "en"
+    cookie = page.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie  # no script reads it
     catalogue = await seeded.client.get("/")  # the client keeps the cookie
     assert "OCOP product catalogue" in catalogue.text
     back = await seeded.client.get("/", params={"lang": "vi"})

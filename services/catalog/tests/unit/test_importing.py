@@ -70,6 +70,13 @@ def test_every_problem_of_a_row_is_reported() -> None:
     ]
 
 
+@pytest.mark.parametrize("code", ["1234567²", "٨٩٣٤٥٨٨٠١٢١١٢", "89345880121¹2"])
+def test_a_barcode_with_non_ascii_digits_is_a_rejected_row(code: str) -> None:
+    row = parse_row(4, {"name": "Mít sấy", "gtin": code, "gln": code})
+    assert isinstance(row, RejectedRow)
+    assert [r.split(":")[0] for r in row.reasons] == ["gtin", "gln"]
+
+
 def test_blank_cells_are_left_out_so_stored_values_stay() -> None:
     row = parse_row(3, {"name": "Chè búp tím", "description": "  ", "key_farm_product": "Có"})
     assert isinstance(row, ProductRow)
@@ -108,6 +115,11 @@ def test_xlsx_title_rows_above_the_header_are_skipped() -> None:
 def test_other_file_types_are_refused() -> None:
     with pytest.raises(ImportHeaderError, match=r"\.csv hoặc \.xlsx"):
         read_table("ds.pdf", b"%PDF")
+
+
+def test_a_csv_cell_over_the_field_limit_is_a_clear_error() -> None:
+    with pytest.raises(ImportHeaderError, match="Dòng 2"):
+        read_table("ds.csv", b"ten_san_pham\n" + b"x" * 200_000 + b"\n")
 
 
 def test_a_broken_xlsx_is_a_clear_error() -> None:

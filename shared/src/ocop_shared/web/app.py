@@ -12,6 +12,7 @@ from ocop_shared.logging import configure_logging
 from ocop_shared.messaging.status import MessagingStatus, messaging_status
 from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_runtime
 from ocop_shared.settings import ServiceSettings
+from ocop_shared.web.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from ocop_shared.web.observability import health_router, install_correlation_and_metrics
 from ocop_shared.web.problems import install_problem_handlers
 
@@ -28,8 +29,12 @@ def build_service_app(
     routers: Sequence[APIRouter],
     on_startup: Startup | None = None,
     consumer_groups: Mapping[str, list[str]] | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
-    """FastAPI app with the runtime in `app.state.runtime`, problem+json, health and metrics."""
+    """FastAPI app with the runtime in `app.state.runtime`, problem+json, health and metrics.
+
+    Request bodies over ``max_body_bytes`` are refused with 413 before they are read.
+    """
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
 
     @asynccontextmanager
@@ -52,6 +57,7 @@ def build_service_app(
     app.state.settings = settings
     install_problem_handlers(app)
     install_correlation_and_metrics(app, settings.service_name)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
 
     async def mongo_ready() -> bool:
         runtime: ServiceRuntime = app.state.runtime

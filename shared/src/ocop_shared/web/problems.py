@@ -103,6 +103,7 @@ async def _http(request: Request, exc: Exception) -> Response:
         403: "Không có quyền",
         404: "Không tìm thấy",
         405: "Phương thức không được hỗ trợ",
+        413: "Dữ liệu quá lớn",
     }
     return negotiated(
         request,

@@ -64,8 +64,14 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[object]]]:
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[object]]] = []
-    for index, row in enumerate(reader, start=1):
-        rows.append((index, list(row)))
+    try:
+        for index, row in enumerate(reader, start=1):
+            rows.append((index, list(row)))
+    except csv.Error as exc:  # e.g. a cell over the csv module's 128 KB field limit
+        line = len(rows) + 1
+        raise ImportHeaderError(
+            f"Dòng {line}: không đọc được CSV (ô quá dài hoặc sai định dạng)", field="file"
+        ) from exc
     return rows
 
 

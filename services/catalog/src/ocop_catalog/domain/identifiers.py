@@ -5,7 +5,8 @@ from __future__ import annotations
 
 def gs1_check_digit_ok(code: str) -> bool:
     """The last digit is the GS1 mod-10 check digit of the others (weights 3,1 from the right)."""
-    if not code.isdigit() or len(code) < 2:
+    # ASCII only: "²".isdigit() holds but int("²") raises (a 500 on import).
+    if not (code.isascii() and code.isdigit()) or len(code) < 2:
         return False
     body, check = code[:-1], int(code[-1])
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))

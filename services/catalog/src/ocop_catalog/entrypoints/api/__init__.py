@@ -14,6 +14,7 @@ from ocop_catalog.entrypoints.api import pages, routes
 from ocop_catalog.entrypoints.consumer import topics
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.web.app import build_service_app
+from ocop_shared.web.body_limit import DEFAULT_MAX_BODY_BYTES
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
@@ -31,6 +32,8 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         routers=[routes.router, pages.router],
         on_startup=startup,
         consumer_groups={settings.consumer_group: topics(settings)},
+        # A larger import limit than the shared cap must still reach the import's own check.
+        max_body_bytes=max(DEFAULT_MAX_BODY_BYTES, settings.import_max_bytes + 1024 * 1024),
     )
     app.state.search_feed = feed
     shared_lifespan = app.router.lifespan_context

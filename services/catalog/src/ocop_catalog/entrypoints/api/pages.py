@@ -39,7 +39,7 @@ def render(request: Request, template: str, context: dict[str, Any]) -> HTMLResp
         request, template, {**context, "lang": lang, "_": translator(lang)}
     )
     if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
     return response
 
 

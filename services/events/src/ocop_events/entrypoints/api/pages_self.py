@@ -271,7 +271,9 @@ async def withdraw_form(
 
 def _typed(form: dict[str, Any]) -> dict[str, Any]:
     """What the user typed, shaped like the model for the form template."""
-    months = [int(m) for m in form.get("season_months", []) if m.isdigit()]
+    # ASCII and short: "²".isdigit() holds and int() of 5000 digits raises, both were 500s.
+    typed = [m for m in form.get("season_months", []) if len(m) <= 2 and m.isascii()]
+    months = [int(m) for m in typed if m.isdigit()]
     return {**form, "season_months": months, "standards": _standards(form.get("standards", ""))}
 
 
