@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import CollectionInvalid, OperationFailure
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -43,3 +44,27 @@ async def in_transaction(client: Client, work: Callable[[Session], Awaitable[T]]
             read_concern=ReadConcern("snapshot"),
             write_concern=WriteConcern("majority"),
         )
+
+
+_NAMESPACE_EXISTS = 48
+
+
+async def ensure_collections(db: Database, names: Iterable[str]) -> None:
+    """Create the missing collections, before any transaction touches them.
+
+    SecantusDB can lose a transaction's write when the transaction creates a collection
+    implicitly (see docs/DEVELOPING.md). Several processes of a service (API replicas,
+    consumer, relay, scheduler) start at once, so another one may create a collection
+    between our look and our create: that is success, not an error.
+    """
+    existing = set(await db.list_collection_names())
+    for name in names:
+        if name in existing:
+            continue
+        try:
+            await db.create_collection(name)
+        except CollectionInvalid:
+            pass
+        except OperationFailure as exc:
+            if exc.code != _NAMESPACE_EXISTS:
+                raise

@@ -11,7 +11,7 @@ from ocop_catalog.domain.model import CatalogProduct, ProducerProfile
 from ocop_catalog.domain.search import SearchQuery, SortOrder, name_key, query_words
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.errors import NotFoundError
-from ocop_shared.mongo import Database, Session
+from ocop_shared.mongo import Database, Session, ensure_collections
 from ocop_shared.text import tokens
 
 PRODUCTS = "products"
@@ -33,10 +33,7 @@ _SORTS: dict[SortOrder, list[tuple[str, int]]] = {
 
 
 async def ensure_indexes(db: Database) -> None:
-    existing = await db.list_collection_names()
-    for name in (PRODUCTS, PRODUCERS):
-        if name not in existing:
-            await db.create_collection(name)
+    await ensure_collections(db, (PRODUCTS, PRODUCERS))
     await db[PRODUCTS].create_indexes(
         [
             IndexModel([("search_tokens", ASCENDING)]),

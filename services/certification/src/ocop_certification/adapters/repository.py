@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
+from pymongo.errors import DuplicateKeyError
 
 from ocop_certification.domain.dossiers import CLOSED, Dossier, ScoreSheet
 from ocop_certification.domain.errors import (
@@ -22,7 +22,7 @@ from ocop_certification.domain.model import Certificate, CertificateStatus, Prod
 from ocop_certification.domain.rounds import Round
 from ocop_certification.domain.targets import PlanTarget
 from ocop_shared.errors import ConflictError, NotFoundError
-from ocop_shared.mongo import Database, Session
+from ocop_shared.mongo import Database, Session, ensure_collections
 
 PRODUCERS = "producers"
 PRODUCTS = "products"
@@ -33,34 +33,26 @@ SCORE_SHEETS = "score_sheets"
 INSPECTIONS = "inspections"
 PLAN_TARGETS = "plan_targets"
 EVIDENCE_BUCKET = "evidence"
-_NAMESPACE_EXISTS = 48
 
 M = TypeVar("M", bound=BaseModel)
 
 
 async def ensure_indexes(db: Database) -> None:
-    existing = set(await db.list_collection_names())
-    for name in (
-        PRODUCERS,
-        PRODUCTS,
-        CERTIFICATES,
-        ROUNDS,
-        DOSSIERS,
-        SCORE_SHEETS,
-        INSPECTIONS,
-        PLAN_TARGETS,
-        f"{EVIDENCE_BUCKET}.files",
-        f"{EVIDENCE_BUCKET}.chunks",
-    ):
-        if name not in existing:
-            # another process (API replica, scheduler) may create it at the same moment
-            try:
-                await db.create_collection(name)
-            except CollectionInvalid:
-                pass
-            except OperationFailure as exc:
-                if exc.code != _NAMESPACE_EXISTS:
-                    raise
+    await ensure_collections(
+        db,
+        (
+            PRODUCERS,
+            PRODUCTS,
+            CERTIFICATES,
+            ROUNDS,
+            DOSSIERS,
+            SCORE_SHEETS,
+            INSPECTIONS,
+            PLAN_TARGETS,
+            f"{EVIDENCE_BUCKET}.files",
+            f"{EVIDENCE_BUCKET}.chunks",
+        ),
+    )
     await db[PRODUCERS].create_indexes([IndexModel([("tax_code", ASCENDING)], unique=True)])
     await db[PRODUCTS].create_indexes(
         [IndexModel([("producer_id", ASCENDING)]), IndexModel([("province", ASCENDING)])]

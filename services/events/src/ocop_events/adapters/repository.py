@@ -30,7 +30,7 @@ from ocop_events.domain.model import (
     TradeEvent,
 )
 from ocop_shared.errors import ConflictError
-from ocop_shared.mongo import Database, Session
+from ocop_shared.mongo import Database, Session, ensure_collections
 
 TRADE_EVENTS = "trade_events"
 BOOTHS = "booths"
@@ -57,10 +57,7 @@ ALL_COLLECTIONS = (
 
 async def ensure_indexes(db: Database) -> None:
     """Every collection and index, created before the first transaction (see DEVELOPING.md)."""
-    existing = set(await db.list_collection_names())
-    for name in ALL_COLLECTIONS:
-        if name not in existing:
-            await db.create_collection(name, check_exists=False)
+    await ensure_collections(db, ALL_COLLECTIONS)
     await db[TRADE_EVENTS].create_indexes([IndexModel([("starts_on", ASCENDING)])])
     await db[BOOTHS].create_indexes(
         [

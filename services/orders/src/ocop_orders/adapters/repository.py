@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
-from pymongo.errors import CollectionInvalid, OperationFailure
 
 from ocop_orders.adapters.documents import from_doc, to_doc
 from ocop_orders.domain.model import (
@@ -21,7 +19,7 @@ from ocop_orders.domain.model import (
     WithdrawalStatus,
 )
 from ocop_shared.errors import NotFoundError
-from ocop_shared.mongo import Database, Session
+from ocop_shared.mongo import Database, Session, ensure_collections
 from ocop_shared.text import tokens
 
 SHOWROOMS = "showrooms"
@@ -51,11 +49,7 @@ COLLECTIONS = (
 
 async def ensure_indexes(db: Database) -> None:
     """Create every collection and index before the first transaction (SecantusDB rule)."""
-    existing = set(await db.list_collection_names())
-    for name in COLLECTIONS:
-        if name not in existing:
-            with contextlib.suppress(CollectionInvalid, OperationFailure):
-                await db.create_collection(name)  # another process may create it meanwhile
+    await ensure_collections(db, COLLECTIONS)
     await db[SHOWROOMS].create_indexes([IndexModel([("code", ASCENDING)], unique=True)])
     await db[PRODUCTS].create_indexes(
         [
