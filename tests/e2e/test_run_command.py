@@ -17,8 +17,9 @@ from ocop_shared.infra import Endpoints, free_port
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
-def test_ocop_run_serves_the_demo_catalogue_and_stops_cleanly(infra: Endpoints) -> None:
-    catalog_port, certification_port = free_port(), free_port()
+def _ocop_run(
+    infra: Endpoints, catalog_port: int, certification_port: int
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         **infra.as_env(),  # reuse the test servers: `ocop run` then starts nothing local
@@ -27,13 +28,23 @@ def test_ocop_run_serves_the_demo_catalogue_and_stops_cleanly(infra: Endpoints) 
         "OCOP_ORDERS_PORT": str(free_port()),
         "OCOP_EVENTS_PORT": str(free_port()),
     }
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "ocop_shared.cli", "run"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> str:
+    os.killpg(process.pid, signal.SIGTERM)
+    return process.communicate(timeout=60)[0].decode()
+
+
+def test_ocop_run_serves_the_demo_catalogue_and_stops_cleanly(infra: Endpoints) -> None:
+    catalog_port, certification_port = free_port(), free_port()
+    process = _ocop_run(infra, catalog_port, certification_port)
     expected = demo_product_count()
     try:
         total = 0
@@ -50,6 +61,25 @@ def test_ocop_run_serves_the_demo_catalogue_and_stops_cleanly(infra: Endpoints) 
         page = httpx.get(f"http://127.0.0.1:{catalog_port}/", timeout=5)
         assert "Bưởi Đoan Hùng" in page.text
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        output = process.communicate(timeout=60)[0].decode()
+        output = _stop(process)
     assert process.returncode == 0, output[-3000:]
+
+
+def test_a_stop_while_the_demo_is_loading_is_a_clean_stop(infra: Endpoints) -> None:
+    catalog_port, certification_port = free_port(), free_port()
+    process = _ocop_run(infra, catalog_port, certification_port)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # the first demo products: seeding is under way
+            time.sleep(0.3)
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+            try:
+                response = httpx.get(f"http://127.0.0.1:{catalog_port}/api/v1/products", timeout=2)
+            except httpx.HTTPError:
+                continue
+            if response.status_code == 200 and response.json()["total"] > 0:
+                break
+    finally:
+        output = _stop(process)
+    assert process.returncode == 0, output[-3000:]
+    assert "không nạp được" not in output

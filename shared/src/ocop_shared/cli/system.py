@@ -266,6 +266,11 @@ class _Signals:
     def begin_cleanup(self) -> None:
         self._cleaning = True
 
+    @property
+    def stop_requested(self) -> bool:
+        """A signal arrived (its exception may have surfaced as another error, e.g. in httpx)."""
+        return self._first_at is not None
+
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         now = time.monotonic()
         if self._first_at is None:
@@ -359,9 +364,29 @@ class DemoModule(Protocol):
     ) -> Coroutine[Any, Any, DemoReport]: ...
 
 
-def _seed(seeder: DemoSeeder, base_url: str, token: str) -> None:
+SEED_ATTEMPTS = 3
+"""Demo seeding is idempotent, so a dropped connection (a keep-alive closed by the server
+just as the client reused it, a timeout on a busy machine) is retried from the start."""
+
+
+def _seed(seeder: DemoSeeder, base_url: str, token: str, signals: _Signals) -> None:
     # Imported here: the shared package does not depend on any service at import time.
     module = cast(DemoModule, importlib.import_module(seeder.module))
+    for attempt in range(1, SEED_ATTEMPTS + 1):
+        try:
+            report = _seed_once(seeder, module, base_url, token)
+            break
+        except (RuntimeError, httpx.HTTPError) as exc:
+            if signals.stop_requested:  # Ctrl-C while seeding: a stop, not a failure
+                raise _StopRequestedError("signal while seeding") from exc
+            if not isinstance(exc, httpx.TransportError) or attempt == SEED_ATTEMPTS:
+                raise _seed_failed(seeder, exc) from exc
+            log.warning("demo_seed_retry", seeder=seeder.label, error=repr(exc))
+    summary = report.summary()
+    err.print(summary if summary.startswith(seeder.label) else f"{seeder.label}: {summary}")
+
+
+def _seed_once(seeder: DemoSeeder, module: DemoModule, base_url: str, token: str) -> DemoReport:
     with Progress(
         TextColumn(f"[bold]Dữ liệu mẫu – {seeder.label}"),
         BarColumn(),
@@ -374,14 +399,14 @@ def _seed(seeder: DemoSeeder, base_url: str, token: str) -> None:
         def step(what: str) -> None:
             progress.update(task, advance=1, description=what)
 
-        try:
-            report = asyncio.run(module.seed_demo(base_url, token, progress=step))
-        except (RuntimeError, httpx.HTTPError) as exc:
-            raise fail(
-                f"không nạp được dữ liệu mẫu – {seeder.label} (demo seeding failed): {exc}"
-            ) from exc
-    summary = report.summary()
-    err.print(summary if summary.startswith(seeder.label) else f"{seeder.label}: {summary}")
+        return asyncio.run(module.seed_demo(base_url, token, progress=step))
+
+
+def _seed_failed(seeder: DemoSeeder, exc: Exception) -> typer.Exit:
+    return fail(
+        f"không nạp được dữ liệu mẫu – {seeder.label} (demo seeding failed): "
+        f"{type(exc).__name__}: {exc}"
+    )
 
 
 def _summary(children: list[Child], admin_token: str | None, stop_infra: bool) -> None:
@@ -471,7 +496,7 @@ def run(
                 seed_token = mint_token(settings, subject="demo-seed", roles=[Role.ADMIN])
                 urls = {c.name: c.url or "" for c in children}
                 for seeder in DEMO:
-                    _seed(seeder, urls[seeder.api], seed_token)
+                    _seed(seeder, urls[seeder.api], seed_token, signals)
             _summary(children, admin_token, stop_infra)
             while True:
                 time.sleep(0.5)
