@@ -39,7 +39,14 @@ def _ocop_run(
 
 def _stop(process: subprocess.Popen[bytes]) -> str:
     os.killpg(process.pid, signal.SIGTERM)
-    return process.communicate(timeout=60)[0].decode()
+    try:
+        return process.communicate(timeout=60)[0].decode()
+    except subprocess.TimeoutExpired:
+        # It ignored the stop: fail, but leave no API or worker running after the test.
+        subprocess.run(["pkill", "-KILL", "-P", str(process.pid)], check=False)
+        process.kill()
+        output = process.communicate()[0].decode()
+        raise AssertionError(f"ocop run did not stop on SIGTERM:\n{output[-3000:]}") from None
 
 
 def test_ocop_run_serves_the_demo_catalogue_and_stops_cleanly(infra: Endpoints) -> None:

@@ -46,3 +46,18 @@ def test_help_lists_every_command() -> None:
     assert result.exit_code == 0
     for command in ("infra", "token", "schemas", "dlq", "run"):
         assert command in result.output
+
+
+def test_a_signal_swallowed_by_a_library_still_stops_ocop_run() -> None:
+    import signal as signals_module
+
+    from ocop_shared.cli.system import _Signals, _StopRequestedError
+
+    signals = _Signals()
+    signals.check()  # nothing arrived yet
+    try:  # e.g. httpx turning the exception raised mid-write into a transport error
+        signals._on_signal(signals_module.SIGTERM, None)
+    except _StopRequestedError:
+        pass
+    with pytest.raises(_StopRequestedError):
+        signals.check()

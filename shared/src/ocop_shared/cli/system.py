@@ -271,6 +271,11 @@ class _Signals:
         """A signal arrived (its exception may have surfaced as another error, e.g. in httpx)."""
         return self._first_at is not None
 
+    def check(self) -> None:
+        """Stop now if a signal arrived whose exception a library caught and swallowed."""
+        if self.stop_requested:
+            raise _StopRequestedError("signal")
+
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         now = time.monotonic()
         if self._first_at is None:
@@ -308,7 +313,7 @@ def _check_dead(children: list[Child]) -> None:
             raise fail(f"tiến trình {child.name} dừng bất ngờ (a process exited unexpectedly)")
 
 
-def _wait_ready(children: list[Child], timeout: float) -> None:
+def _wait_ready(children: list[Child], timeout: float, signals: _Signals) -> None:
     apis = [c for c in children if c.url is not None]
     with Progress(
         SpinnerColumn(),
@@ -322,6 +327,7 @@ def _wait_ready(children: list[Child], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         with httpx.Client(timeout=2.0) as client:
             while pending:
+                signals.check()
                 _check_dead(children)
                 for name, child in list(pending.items()):
                     try:
@@ -377,8 +383,7 @@ def _seed(seeder: DemoSeeder, base_url: str, token: str, signals: _Signals) -> N
             report = _seed_once(seeder, module, base_url, token)
             break
         except (RuntimeError, httpx.HTTPError) as exc:
-            if signals.stop_requested:  # Ctrl-C while seeding: a stop, not a failure
-                raise _StopRequestedError("signal while seeding") from exc
+            signals.check()  # Ctrl-C while seeding: a stop, not a failure
             if not isinstance(exc, httpx.TransportError) or attempt == SEED_ATTEMPTS:
                 raise _seed_failed(seeder, exc) from exc
             log.warning("demo_seed_retry", seeder=seeder.label, error=repr(exc))
@@ -491,14 +496,16 @@ def run(
             endpoints = start_infra()
             err.print(endpoint_table(endpoints))
             _start_children(host, endpoints, children)
-            _wait_ready(children, ready_timeout)
+            _wait_ready(children, ready_timeout, signals)
             if demo and admin_token is not None:
                 seed_token = mint_token(settings, subject="demo-seed", roles=[Role.ADMIN])
                 urls = {c.name: c.url or "" for c in children}
                 for seeder in DEMO:
+                    signals.check()
                     _seed(seeder, urls[seeder.api], seed_token, signals)
             _summary(children, admin_token, stop_infra)
             while True:
+                signals.check()
                 time.sleep(0.5)
                 _check_dead(children)
         except (_StopRequestedError, KeyboardInterrupt):
