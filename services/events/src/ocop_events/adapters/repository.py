@@ -174,6 +174,18 @@ class EventsRepository:
     async def count_booths(self, event_id: str) -> int:
         return await self._db[BOOTHS].count_documents({"event_id": event_id}, session=self._session)
 
+    async def count_booths_of_events(self, event_ids: list[str]) -> dict[str, int]:
+        """Booths per event for many events in one read (0 for an event without booths)."""
+        counts = dict.fromkeys(event_ids, 0)
+        docs = await (
+            self._db[BOOTHS]
+            .find({"event_id": {"$in": event_ids}}, {"event_id": 1}, session=self._session)
+            .to_list()
+        )
+        for doc in docs:
+            counts[doc["event_id"]] += 1
+        return counts
+
     async def allocate_booth(
         self, event_id: str, code: str | None, participation_id: str, producer_id: str
     ) -> Booth | None:

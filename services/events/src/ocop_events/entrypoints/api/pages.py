@@ -106,6 +106,7 @@ async def calendar(request: Request, runtime: Runtime, clock: AppClock) -> HTMLR
     """Lịch sự kiện: public, grouped by month."""
     repository = EventsRepository(runtime.db)
     events = await repository.list_events(ending_from=clock.today())
+    booths = await repository.count_booths_of_events([event.id for event in events])
     months: dict[str, list[Any]] = defaultdict(list)
     for event in events:
         months[f"{MONTHS[event.starts_on.month - 1].capitalize()} {event.starts_on.year}"].append(
@@ -113,7 +114,7 @@ async def calendar(request: Request, runtime: Runtime, clock: AppClock) -> HTMLR
                 "event": event,
                 "phase": event.phase_on(clock.today()),
                 "open": event.registration_open_on(clock.today()),
-                "booths": await repository.count_booths(event.id),
+                "booths": booths[event.id],
             }
         )
     return render(request, "calendar.html", {"months": dict(months)})
@@ -482,9 +483,11 @@ async def console(request: Request, runtime: Runtime, clock: AppClock) -> Respon
     repository = EventsRepository(runtime.db)
     rows = []
     to_review, flagged = [], []
-    for event in await repository.list_events(ending_from=clock.today()):
+    events = await repository.list_events(ending_from=clock.today())
+    booth_counts = await repository.count_booths_of_events([event.id for event in events])
+    for event in events:
         registrations = await repository.participations(event_id=event.id)
-        booths = await repository.count_booths(event.id)
+        booths = booth_counts[event.id]
         confirmed = sum(p.status is ParticipationStatus.CONFIRMED for p in registrations)
         rows.append(
             {
