@@ -4,6 +4,7 @@ and the staff console's event views (registrations to review, booth map, exports
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -202,6 +203,22 @@ async def event_page(
     return render(request, "event.html", context)
 
 
+async def _registration_action(
+    request: Request, event_id: str, act: Callable[[], Awaitable[str]], fallback: str
+) -> Response:
+    """A staff form on one registration: back to the event page with ``act``'s message, or
+    with the refusal (``fallback`` when the form itself was invalid)."""
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    path = f"/su-kien/{event_id}"
+    try:
+        message = await act()
+    except (DomainError, ValueError) as exc:
+        return back(path, err=getattr(exc, "detail", None) or fallback)
+    return back(path, msg=message)
+
+
 @router.post("/su-kien/{event_id}/don/{participation_id}/xac-nhan")
 async def confirm_form(
     request: Request,
@@ -211,16 +228,13 @@ async def confirm_form(
     clock: AppClock,
     booth_code: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    guard = require_staff_page(request)
-    if isinstance(guard, Response):
-        return guard
-    path = f"/su-kien/{event_id}"
-    try:
+
+    async def act() -> str:
         command = ConfirmParticipation(booth_code=booth_code.strip().upper() or None)
         done = await participations.confirm(runtime, participation_id, command, clock)
-    except (DomainError, ValueError) as exc:
-        return back(path, err=getattr(exc, "detail", None) or "Mã gian không hợp lệ")
-    return back(path, msg=f"Đã xác nhận, xếp gian {done.booth_code}")
+        return f"Đã xác nhận, xếp gian {done.booth_code}"
+
+    return await _registration_action(request, event_id, act, "Mã gian không hợp lệ")
 
 
 @router.post("/su-kien/{event_id}/don/{participation_id}/doi-gian")
@@ -232,17 +246,13 @@ async def move_form(
     clock: AppClock,
     booth_code: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    guard = require_staff_page(request)
-    if isinstance(guard, Response):
-        return guard
-    path = f"/su-kien/{event_id}"
-    try:
-        moved = await participations.move_booth(
-            runtime, participation_id, MoveBooth(booth_code=booth_code.strip().upper()), clock
-        )
-    except (DomainError, ValueError) as exc:
-        return back(path, err=getattr(exc, "detail", None) or "Chọn gian cần chuyển đến")
-    return back(path, msg=f"Đã chuyển sang gian {moved.booth_code}")
+
+    async def act() -> str:
+        command = MoveBooth(booth_code=booth_code.strip().upper())
+        moved = await participations.move_booth(runtime, participation_id, command, clock)
+        return f"Đã chuyển sang gian {moved.booth_code}"
+
+    return await _registration_action(request, event_id, act, "Chọn gian cần chuyển đến")
 
 
 @router.post("/su-kien/{event_id}/don/{participation_id}/tu-choi")
@@ -254,16 +264,13 @@ async def reject_form(
     clock: AppClock,
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    guard = require_staff_page(request)
-    if isinstance(guard, Response):
-        return guard
-    path = f"/su-kien/{event_id}"
-    try:
+
+    async def act() -> str:
         command = RejectParticipation(reason=reason)
         await participations.reject(runtime, participation_id, command, clock)
-    except (DomainError, ValueError) as exc:
-        return back(path, err=getattr(exc, "detail", None) or "Cần ghi lý do (ít nhất 3 ký tự)")
-    return back(path, msg="Đã từ chối đơn đăng ký")
+        return "Đã từ chối đơn đăng ký"
+
+    return await _registration_action(request, event_id, act, "Cần ghi lý do (ít nhất 3 ký tự)")
 
 
 @router.post("/su-kien/{event_id}/xac-nhan-hang-loat")
