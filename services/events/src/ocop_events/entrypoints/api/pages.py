@@ -36,7 +36,7 @@ from ocop_events.service_layer import participations
 from ocop_shared.auth import Principal, Role
 from ocop_shared.errors import DomainError
 from ocop_shared.text import fold
-from ocop_shared.web.console_auth import sign_in_router
+from ocop_shared.web.console_auth import sign_in_redirect, sign_in_router
 from ocop_shared.web.exports import xlsx_response
 from ocop_shared.web.pages import service_templates
 
@@ -86,7 +86,7 @@ def render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse
 def require_staff_page(request: Request) -> Principal | RedirectResponse:
     principal = page_principal(request)
     if principal is None:
-        return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)
+        return sign_in_redirect(request)
     if not is_staff(principal):
         # Producers and buyers signing in land on /dieu-hanh (the default): send them home.
         if request.url.path == "/dieu-hanh" and Role.PRODUCER in principal.roles:
