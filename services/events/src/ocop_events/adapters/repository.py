@@ -285,6 +285,17 @@ class EventsRepository:
             (from_doc(Participation, d) for d in docs), key=lambda p: (p.registered_at, p.id)
         )
 
+    async def participations_by_event(self, event_ids: list[str]) -> dict[str, list[Participation]]:
+        """Registrations of many events in one read, each event's in registration order."""
+        by_event: dict[str, list[Participation]] = {event_id: [] for event_id in event_ids}
+        query = {"event_id": {"$in": event_ids}}
+        docs = await self._db[PARTICIPATIONS].find(query, session=self._session).to_list()
+        for p in sorted(
+            (from_doc(Participation, d) for d in docs), key=lambda p: (p.registered_at, p.id)
+        ):
+            by_event[p.event_id].append(p)
+        return by_event
+
     async def count_holding_places(self, event_id: str) -> int:
         """Registrations waiting for review or confirmed: each will need a booth."""
         statuses = [ParticipationStatus.REGISTERED.value, ParticipationStatus.CONFIRMED.value]

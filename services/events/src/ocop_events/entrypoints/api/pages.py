@@ -491,9 +491,11 @@ async def console(request: Request, runtime: Runtime, clock: AppClock) -> Respon
     rows = []
     to_review, flagged = [], []
     events = await repository.list_events(ending_from=clock.today())
-    booth_counts = await repository.count_booths_of_events([event.id for event in events])
+    event_ids = [event.id for event in events]
+    booth_counts = await repository.count_booths_of_events(event_ids)
+    registrations_of = await repository.participations_by_event(event_ids)
     for event in events:
-        registrations = await repository.participations(event_id=event.id)
+        registrations = registrations_of[event.id]
         booths = booth_counts[event.id]
         confirmed = sum(p.status is ParticipationStatus.CONFIRMED for p in registrations)
         rows.append(
