@@ -121,6 +121,15 @@ class EventsRepository:
             raise TradeEventNotFoundError(f"Không có sự kiện {event_id}", field="event_id")
         return from_doc(TradeEvent, doc)
 
+    async def events_by_id(self, event_ids: list[str]) -> dict[str, TradeEvent]:
+        """Many events in one read; a missing one is a not-found like ``get_event``."""
+        cursor = self._db[TRADE_EVENTS].find({"_id": {"$in": event_ids}}, session=self._session)
+        events = {e.id: e for e in (from_doc(TradeEvent, d) for d in await cursor.to_list())}
+        for event_id in event_ids:
+            if event_id not in events:
+                raise TradeEventNotFoundError(f"Không có sự kiện {event_id}", field="event_id")
+        return events
+
     async def list_events(
         self, *, ending_from: date | None = None, limit: int = 200
     ) -> list[TradeEvent]:
