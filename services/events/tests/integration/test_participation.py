@@ -47,6 +47,23 @@ async def _producer_with_product(settings: EventsSettings, n: int, **kw: Any) ->
     return producer_id, product_id
 
 
+async def _revoke(
+    settings: EventsSettings, producer: str, product: str, decision: str, reason: str
+) -> None:
+    """The certificate of ``product`` revoked by ``decision``, as the consumer receives it."""
+    revoked = CertificateRevokedV1(
+        certificate_id="gcn-1",
+        certificate_number=f"GCN-{product}",
+        product_id=product,
+        producer_id=producer,
+        decision_number=decision,
+        decision_date=today_in_vietnam(),
+        reason=reason,
+        issuing_authority="UBND tỉnh Phú Thọ",
+    )
+    await apply_event(settings, revoked, subject=product, sequence=3)
+
+
 async def _register(api: Api, event_id: str, producer_id: str, product_id: str) -> httpx.Response:
     client, settings = api
     producer = bearer(settings, Role.PRODUCER, producer_id=producer_id)
@@ -239,17 +256,9 @@ async def test_revocation_after_registration_flags_the_participation(api: Api) -
     staff = bearer(settings, Role.TRADE_STAFF)
     producer, product = await _producer_with_product(settings, 1)
     registration = (await _register(api, event_id, producer, product)).json()
-    revoked = CertificateRevokedV1(
-        certificate_id="gcn-1",
-        certificate_number=f"GCN-{product}",
-        product_id=product,
-        producer_id=producer,
-        decision_number="99/QĐ-UBND",
-        decision_date=today_in_vietnam(),
-        reason="Vi phạm an toàn thực phẩm khi hậu kiểm",
-        issuing_authority="UBND tỉnh Phú Thọ",
+    await _revoke(
+        settings, producer, product, "99/QĐ-UBND", "Vi phạm an toàn thực phẩm khi hậu kiểm"
     )
-    await apply_event(settings, revoked, subject=product, sequence=3)
     flagged = (
         await client.get(f"/api/v1/participations/{registration['id']}", headers=staff)
     ).json()
@@ -333,17 +342,9 @@ async def test_renewed_certificate_lets_a_flagged_registration_be_confirmed(api:
     staff = bearer(settings, Role.TRADE_STAFF)
     producer, product = await _producer_with_product(settings, 1)
     registration = (await _register(api, event_id, producer, product)).json()
-    revoked = CertificateRevokedV1(
-        certificate_id="gcn-1",
-        certificate_number=f"GCN-{product}",
-        product_id=product,
-        producer_id=producer,
-        decision_number="7/QĐ-UBND",
-        decision_date=today_in_vietnam(),
-        reason="Bao bì không còn như khi được công nhận",
-        issuing_authority="UBND tỉnh Phú Thọ",
+    await _revoke(
+        settings, producer, product, "7/QĐ-UBND", "Bao bì không còn như khi được công nhận"
     )
-    await apply_event(settings, revoked, subject=product, sequence=3)
     refused = await client.post(
         f"/api/v1/participations/{registration['id']}/confirm", json={}, headers=staff
     )

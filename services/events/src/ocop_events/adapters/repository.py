@@ -121,6 +121,15 @@ class EventsRepository:
             raise TradeEventNotFoundError(f"Không có sự kiện {event_id}", field="event_id")
         return from_doc(TradeEvent, doc)
 
+    async def events_by_id(self, event_ids: list[str]) -> dict[str, TradeEvent]:
+        """Many events in one read; a missing one is a not-found like ``get_event``."""
+        cursor = self._db[TRADE_EVENTS].find({"_id": {"$in": event_ids}}, session=self._session)
+        events = {e.id: e for e in (from_doc(TradeEvent, d) for d in await cursor.to_list())}
+        for event_id in event_ids:
+            if event_id not in events:
+                raise TradeEventNotFoundError(f"Không có sự kiện {event_id}", field="event_id")
+        return events
+
     async def list_events(
         self, *, ending_from: date | None = None, limit: int = 200
     ) -> list[TradeEvent]:
@@ -173,6 +182,18 @@ class EventsRepository:
 
     async def count_booths(self, event_id: str) -> int:
         return await self._db[BOOTHS].count_documents({"event_id": event_id}, session=self._session)
+
+    async def count_booths_of_events(self, event_ids: list[str]) -> dict[str, int]:
+        """Booths per event for many events in one read (0 for an event without booths)."""
+        counts = dict.fromkeys(event_ids, 0)
+        docs = await (
+            self._db[BOOTHS]
+            .find({"event_id": {"$in": event_ids}}, {"event_id": 1}, session=self._session)
+            .to_list()
+        )
+        for doc in docs:
+            counts[doc["event_id"]] += 1
+        return counts
 
     async def allocate_booth(
         self, event_id: str, code: str | None, participation_id: str, producer_id: str
@@ -272,6 +293,17 @@ class EventsRepository:
         return sorted(
             (from_doc(Participation, d) for d in docs), key=lambda p: (p.registered_at, p.id)
         )
+
+    async def participations_by_event(self, event_ids: list[str]) -> dict[str, list[Participation]]:
+        """Registrations of many events in one read, each event's in registration order."""
+        by_event: dict[str, list[Participation]] = {event_id: [] for event_id in event_ids}
+        query = {"event_id": {"$in": event_ids}}
+        docs = await self._db[PARTICIPATIONS].find(query, session=self._session).to_list()
+        for p in sorted(
+            (from_doc(Participation, d) for d in docs), key=lambda p: (p.registered_at, p.id)
+        ):
+            by_event[p.event_id].append(p)
+        return by_event
 
     async def count_holding_places(self, event_id: str) -> int:
         """Registrations waiting for review or confirmed: each will need a booth."""

@@ -4,6 +4,7 @@ and the staff console's event views (registrations to review, booth map, exports
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -35,7 +36,7 @@ from ocop_events.service_layer import participations
 from ocop_shared.auth import Principal, Role
 from ocop_shared.errors import DomainError
 from ocop_shared.text import fold
-from ocop_shared.web.console_auth import sign_in_router
+from ocop_shared.web.console_auth import sign_in_redirect, sign_in_router
 from ocop_shared.web.exports import xlsx_response
 from ocop_shared.web.pages import service_templates
 
@@ -85,7 +86,7 @@ def render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse
 def require_staff_page(request: Request) -> Principal | RedirectResponse:
     principal = page_principal(request)
     if principal is None:
-        return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)
+        return sign_in_redirect(request)
     if not is_staff(principal):
         # Producers and buyers signing in land on /dieu-hanh (the default): send them home.
         if request.url.path == "/dieu-hanh" and Role.PRODUCER in principal.roles:
@@ -106,6 +107,7 @@ async def calendar(request: Request, runtime: Runtime, clock: AppClock) -> HTMLR
     """Lịch sự kiện: public, grouped by month."""
     repository = EventsRepository(runtime.db)
     events = await repository.list_events(ending_from=clock.today())
+    booths = await repository.count_booths_of_events([event.id for event in events])
     months: dict[str, list[Any]] = defaultdict(list)
     for event in events:
         months[f"{MONTHS[event.starts_on.month - 1].capitalize()} {event.starts_on.year}"].append(
@@ -113,7 +115,7 @@ async def calendar(request: Request, runtime: Runtime, clock: AppClock) -> HTMLR
                 "event": event,
                 "phase": event.phase_on(clock.today()),
                 "open": event.registration_open_on(clock.today()),
-                "booths": await repository.count_booths(event.id),
+                "booths": booths[event.id],
             }
         )
     return render(request, "calendar.html", {"months": dict(months)})
@@ -201,6 +203,22 @@ async def event_page(
     return render(request, "event.html", context)
 
 
+async def _registration_action(
+    request: Request, event_id: str, act: Callable[[], Awaitable[str]], fallback: str
+) -> Response:
+    """A staff form on one registration: back to the event page with ``act``'s message, or
+    with the refusal (``fallback`` when the form itself was invalid)."""
+    guard = require_staff_page(request)
+    if isinstance(guard, Response):
+        return guard
+    path = f"/su-kien/{event_id}"
+    try:
+        message = await act()
+    except (DomainError, ValueError) as exc:
+        return back(path, err=getattr(exc, "detail", None) or fallback)
+    return back(path, msg=message)
+
+
 @router.post("/su-kien/{event_id}/don/{participation_id}/xac-nhan")
 async def confirm_form(
     request: Request,
@@ -210,16 +228,13 @@ async def confirm_form(
     clock: AppClock,
     booth_code: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    guard = require_staff_page(request)
-    if isinstance(guard, Response):
-        return guard
-    path = f"/su-kien/{event_id}"
-    try:
+
+    async def act() -> str:
         command = ConfirmParticipation(booth_code=booth_code.strip().upper() or None)
         done = await participations.confirm(runtime, participation_id, command, clock)
-    except (DomainError, ValueError) as exc:
-        return back(path, err=getattr(exc, "detail", None) or "Mã gian không hợp lệ")
-    return back(path, msg=f"Đã xác nhận, xếp gian {done.booth_code}")
+        return f"Đã xác nhận, xếp gian {done.booth_code}"
+
+    return await _registration_action(request, event_id, act, "Mã gian không hợp lệ")
 
 
 @router.post("/su-kien/{event_id}/don/{participation_id}/doi-gian")
@@ -231,17 +246,13 @@ async def move_form(
     clock: AppClock,
     booth_code: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    guard = require_staff_page(request)
-    if isinstance(guard, Response):
-        return guard
-    path = f"/su-kien/{event_id}"
-    try:
-        moved = await participations.move_booth(
-            runtime, participation_id, MoveBooth(booth_code=booth_code.strip().upper()), clock
-        )
-    except (DomainError, ValueError) as exc:
-        return back(path, err=getattr(exc, "detail", None) or "Chọn gian cần chuyển đến")
-    return back(path, msg=f"Đã chuyển sang gian {moved.booth_code}")
+
+    async def act() -> str:
+        command = MoveBooth(booth_code=booth_code.strip().upper())
+        moved = await participations.move_booth(runtime, participation_id, command, clock)
+        return f"Đã chuyển sang gian {moved.booth_code}"
+
+    return await _registration_action(request, event_id, act, "Chọn gian cần chuyển đến")
 
 
 @router.post("/su-kien/{event_id}/don/{participation_id}/tu-choi")
@@ -253,16 +264,13 @@ async def reject_form(
     clock: AppClock,
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    guard = require_staff_page(request)
-    if isinstance(guard, Response):
-        return guard
-    path = f"/su-kien/{event_id}"
-    try:
+
+    async def act() -> str:
         command = RejectParticipation(reason=reason)
         await participations.reject(runtime, participation_id, command, clock)
-    except (DomainError, ValueError) as exc:
-        return back(path, err=getattr(exc, "detail", None) or "Cần ghi lý do (ít nhất 3 ký tự)")
-    return back(path, msg="Đã từ chối đơn đăng ký")
+        return "Đã từ chối đơn đăng ký"
+
+    return await _registration_action(request, event_id, act, "Cần ghi lý do (ít nhất 3 ký tự)")
 
 
 @router.post("/su-kien/{event_id}/xac-nhan-hang-loat")
@@ -482,9 +490,13 @@ async def console(request: Request, runtime: Runtime, clock: AppClock) -> Respon
     repository = EventsRepository(runtime.db)
     rows = []
     to_review, flagged = [], []
-    for event in await repository.list_events(ending_from=clock.today()):
-        registrations = await repository.participations(event_id=event.id)
-        booths = await repository.count_booths(event.id)
+    events = await repository.list_events(ending_from=clock.today())
+    event_ids = [event.id for event in events]
+    booth_counts = await repository.count_booths_of_events(event_ids)
+    registrations_of = await repository.participations_by_event(event_ids)
+    for event in events:
+        registrations = registrations_of[event.id]
+        booths = booth_counts[event.id]
         confirmed = sum(p.status is ParticipationStatus.CONFIRMED for p in registrations)
         rows.append(
             {

@@ -205,12 +205,11 @@ async def _waiting_positions(
 ) -> dict[str, int]:
     """Place on the waiting list (1 = next to move up), oldest first as promotion goes."""
     positions: dict[str, int] = {}
-    for event_id in {
-        p.event_id for p in registrations if p.status is ParticipationStatus.WAITLISTED
-    }:
-        queue = await repository.participations(
-            event_id=event_id, status=ParticipationStatus.WAITLISTED
-        )
+    event_ids = sorted(
+        {p.event_id for p in registrations if p.status is ParticipationStatus.WAITLISTED}
+    )
+    for everyone in (await repository.participations_by_event(event_ids)).values():
+        queue = [p for p in everyone if p.status is ParticipationStatus.WAITLISTED]
         positions.update({p.id: i + 1 for i, p in enumerate(queue)})
     return positions
 
@@ -223,7 +222,7 @@ async def producer_home(request: Request, runtime: Runtime, clock: AppClock) -> 
     producer_id = guard.producer_id or ""
     repository = EventsRepository(runtime.db)
     registrations = await repository.participations(producer_id=producer_id)
-    events = {eid: await repository.get_event(eid) for eid in {p.event_id for p in registrations}}
+    events = await repository.events_by_id(sorted({p.event_id for p in registrations}))
     product_ids = sorted({pid for p in registrations for pid in p.product_ids})
     products = await repository.products(product_ids)
     today = clock.today()
