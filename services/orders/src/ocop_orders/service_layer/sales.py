@@ -30,6 +30,7 @@ from ocop_orders.service_layer.stock import LotChange, Movement, new_id
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_orders.service_layer.withdrawals import quarantine_lots
 from ocop_shared.auth import Principal
+from ocop_shared.contracts.envelope import EventData
 from ocop_shared.contracts.orders import (
     PaymentMethod,
     ReturnLineV1,
@@ -408,10 +409,10 @@ async def record_return(
                 "version": sale.version + 1,
             }
         )
-        if not await uow.repository.replace_sale(updated, sale.version):
-            raise ConflictError("Hoá đơn vừa thay đổi; thử lại", field="sale_id")
-        await uow.outbox.add(
-            uow.session,
+        return await _save(
+            uow,
+            sale,
+            updated,
             SaleReturnRecordedV1(
                 return_id=return_id,
                 sale_id=sale.id,
@@ -425,12 +426,17 @@ async def record_return(
                 trade_event_id=sale.trade_event_id,
                 booth_code=sale.booth_code,
             ),
-            subject=sale.id,
-            sequence=updated.version,
         )
-        return updated
 
     return await run_in_unit_of_work(orders, by.subject, work)
+
+
+async def _save(uow: UnitOfWork, sale: Sale, updated: Sale, event: EventData) -> Sale:
+    """Replace the sale if nobody changed it meanwhile, and announce the change."""
+    if not await uow.repository.replace_sale(updated, sale.version):
+        raise ConflictError("Hoá đơn vừa thay đổi; thử lại", field="sale_id")
+    await uow.outbox.add(uow.session, event, subject=sale.id, sequence=updated.version)
+    return updated
 
 
 async def void_sale(
@@ -468,10 +474,10 @@ async def void_sale(
                 "version": sale.version + 1,
             }
         )
-        if not await uow.repository.replace_sale(updated, sale.version):
-            raise ConflictError("Hoá đơn vừa thay đổi; thử lại", field="sale_id")
-        await uow.outbox.add(
-            uow.session,
+        return await _save(
+            uow,
+            sale,
+            updated,
             SaleVoidedV1(
                 sale_id=sale.id,
                 receipt_number=sale.receipt_number,
@@ -483,10 +489,7 @@ async def void_sale(
                 trade_event_id=sale.trade_event_id,
                 booth_code=sale.booth_code,
             ),
-            subject=sale.id,
-            sequence=updated.version,
         )
-        return updated
 
     return await run_in_unit_of_work(orders, by.subject, work)
 
