@@ -298,6 +298,7 @@ async def _put_back(
     orders: Orders,
     uow: UnitOfWork,
     showroom: Showroom,
+    product: Product,
     line: SaleLine,
     quantity: int,
     movement: StockMovement,
@@ -306,7 +307,6 @@ async def _put_back(
     reference: str,
     reason: str,
 ) -> None:
-    product = await uow.repository.get_product(line.product_id)
     lots = _lots_for_return(line, quantity)
     blocked = block_reason(product, showroom, orders.clock.today())
     if restock and not blocked:
@@ -371,6 +371,7 @@ async def record_return(
                 orders,
                 uow,
                 showroom,
+                await uow.repository.get_product(line.product_id),
                 line,
                 item.quantity,
                 StockMovement.RETURN,
@@ -455,11 +456,17 @@ async def void_sale(
                 "Chỉ huỷ được hoá đơn trong ngày; hoá đơn cũ dùng trả hàng", field="sale_id"
             )
         showroom = await uow.repository.get_showroom(showroom_id)
+        # One read for every line's product (a product gone missing still fails as before).
+        products = await uow.repository.products(sorted({line.product_id for line in sale.lines}))
         for line in sale.lines:
+            product = products.get(line.product_id) or await uow.repository.get_product(
+                line.product_id
+            )
             await _put_back(
                 orders,
                 uow,
                 showroom,
+                product,
                 line,
                 line.quantity,
                 StockMovement.VOID,
