@@ -153,8 +153,14 @@ async def receive_transfer(
             raise InvalidStateError("Phiếu chuyển đã nhận", field="transfer_id")
         target = await uow.repository.get_showroom(transfer.to_showroom_id)
         today = orders.clock.today()
+        # A transfer has a line per lot, so one product often stands on several lines: read
+        # them all at once (a product gone missing still fails as before).
+        ids = sorted({line.product_id for line in transfer.lines})
+        products = await uow.repository.products(ids)
         for line in transfer.lines:
-            product = await uow.repository.get_product(line.product_id)
+            product = products.get(line.product_id) or await uow.repository.get_product(
+                line.product_id
+            )
             lot = await uow.stock.new_lot(target.id, product.id, line.lot_code, line.expires_on)
             reason = block_reason(product, target, today)
             if reason:

@@ -30,6 +30,7 @@ from ocop_orders.service_layer.stock import LotChange, Movement, new_id
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_orders.service_layer.withdrawals import quarantine_lots
 from ocop_shared.auth import Principal
+from ocop_shared.contracts.envelope import EventData
 from ocop_shared.contracts.orders import (
     PaymentMethod,
     ReturnLineV1,
@@ -297,6 +298,7 @@ async def _put_back(
     orders: Orders,
     uow: UnitOfWork,
     showroom: Showroom,
+    product: Product,
     line: SaleLine,
     quantity: int,
     movement: StockMovement,
@@ -305,7 +307,6 @@ async def _put_back(
     reference: str,
     reason: str,
 ) -> None:
-    product = await uow.repository.get_product(line.product_id)
     lots = _lots_for_return(line, quantity)
     blocked = block_reason(product, showroom, orders.clock.today())
     if restock and not blocked:
@@ -370,6 +371,7 @@ async def record_return(
                 orders,
                 uow,
                 showroom,
+                await uow.repository.get_product(line.product_id),
                 line,
                 item.quantity,
                 StockMovement.RETURN,
@@ -408,10 +410,10 @@ async def record_return(
                 "version": sale.version + 1,
             }
         )
-        if not await uow.repository.replace_sale(updated, sale.version):
-            raise ConflictError("Hoá đơn vừa thay đổi; thử lại", field="sale_id")
-        await uow.outbox.add(
-            uow.session,
+        return await _save(
+            uow,
+            sale,
+            updated,
             SaleReturnRecordedV1(
                 return_id=return_id,
                 sale_id=sale.id,
@@ -425,12 +427,17 @@ async def record_return(
                 trade_event_id=sale.trade_event_id,
                 booth_code=sale.booth_code,
             ),
-            subject=sale.id,
-            sequence=updated.version,
         )
-        return updated
 
     return await run_in_unit_of_work(orders, by.subject, work)
+
+
+async def _save(uow: UnitOfWork, sale: Sale, updated: Sale, event: EventData) -> Sale:
+    """Replace the sale if nobody changed it meanwhile, and announce the change."""
+    if not await uow.repository.replace_sale(updated, sale.version):
+        raise ConflictError("Hoá đơn vừa thay đổi; thử lại", field="sale_id")
+    await uow.outbox.add(uow.session, event, subject=sale.id, sequence=updated.version)
+    return updated
 
 
 async def void_sale(
@@ -449,11 +456,17 @@ async def void_sale(
                 "Chỉ huỷ được hoá đơn trong ngày; hoá đơn cũ dùng trả hàng", field="sale_id"
             )
         showroom = await uow.repository.get_showroom(showroom_id)
+        # One read for every line's product (a product gone missing still fails as before).
+        products = await uow.repository.products(sorted({line.product_id for line in sale.lines}))
         for line in sale.lines:
+            product = products.get(line.product_id) or await uow.repository.get_product(
+                line.product_id
+            )
             await _put_back(
                 orders,
                 uow,
                 showroom,
+                product,
                 line,
                 line.quantity,
                 StockMovement.VOID,
@@ -468,10 +481,10 @@ async def void_sale(
                 "version": sale.version + 1,
             }
         )
-        if not await uow.repository.replace_sale(updated, sale.version):
-            raise ConflictError("Hoá đơn vừa thay đổi; thử lại", field="sale_id")
-        await uow.outbox.add(
-            uow.session,
+        return await _save(
+            uow,
+            sale,
+            updated,
             SaleVoidedV1(
                 sale_id=sale.id,
                 receipt_number=sale.receipt_number,
@@ -483,10 +496,7 @@ async def void_sale(
                 trade_event_id=sale.trade_event_id,
                 booth_code=sale.booth_code,
             ),
-            subject=sale.id,
-            sequence=updated.version,
         )
-        return updated
 
     return await run_in_unit_of_work(orders, by.subject, work)
 

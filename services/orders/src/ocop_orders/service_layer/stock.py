@@ -286,7 +286,7 @@ class StockBook:
             sequence=balance.version,
             causation_id=self.causation_id,
         )
-        threshold = _threshold(balance, showroom, self.default_threshold)
+        threshold = threshold_of(balance, showroom, self.default_threshold)
         low = balance.available < threshold
         if low == balance.low_alert_open:
             return
@@ -310,16 +310,13 @@ class StockBook:
             )
 
 
-def _threshold(balance: Balance, showroom: Showroom, default: int) -> int:
+def threshold_of(balance: Balance, showroom: Showroom, default: int) -> int:
+    """The balance's own threshold, else the showroom's, else the service default."""
     if balance.low_stock_threshold is not None:
         return balance.low_stock_threshold
     if showroom.low_stock_threshold is not None:
         return showroom.low_stock_threshold
     return default
-
-
-def threshold_of(balance: Balance, showroom: Showroom, default: int) -> int:
-    return _threshold(balance, showroom, default)
 
 
 async def audit(db: Database, showroom_id: str) -> list[str]:

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
 
+from ocop_orders.adapters.repository import OrdersRepository
+from ocop_orders.domain.model import Showroom
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.auth import Principal, Role, ensure_showroom_scope
 from ocop_shared.web.console_auth import page_principal
@@ -36,6 +38,12 @@ def scoped_showroom(showroom_id: ShowroomId, principal: Operator) -> str:
 
 
 ScopedShowroom = Annotated[str, Depends(scoped_showroom)]
+
+
+async def showroom_in_scope(orders: Orders, user: Principal, showroom_id: str) -> Showroom:
+    """The showroom a console page or export is about, once the user may see it (else 403)."""
+    ensure_showroom_scope(user, showroom_id)
+    return await OrdersRepository(orders.db).get_showroom(showroom_id)
 
 
 def console_principal(request: Request) -> Principal | None:

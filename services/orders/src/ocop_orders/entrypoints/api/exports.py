@@ -10,9 +10,8 @@ from fastapi.responses import Response
 
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain.model import Lot
-from ocop_orders.entrypoints.api.deps import ConsoleUser, OrdersDep, ShowroomId
+from ocop_orders.entrypoints.api.deps import ConsoleUser, OrdersDep, ShowroomId, showroom_in_scope
 from ocop_orders.service_layer import reports
-from ocop_shared.auth import ensure_showroom_scope
 from ocop_shared.web.exports import Cell, xlsx_response
 
 router = APIRouter(prefix="/quay", include_in_schema=False)
@@ -23,8 +22,7 @@ METHODS = {"cash": "Tiền mặt", "bank_transfer": "Chuyển khoản", "card": 
 
 @router.get("/{showroom_id}/xuat/ton-kho.xlsx")
 async def stock_xlsx(showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleUser) -> Response:
-    ensure_showroom_scope(user, showroom_id)
-    showroom = await OrdersRepository(orders.db).get_showroom(showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     rows: list[list[Cell]] = []
     for row in await reports.stock_rows(orders, showroom):
         lots: list[Lot | None] = [*row.lots] or [None]
@@ -66,8 +64,7 @@ async def stock_xlsx(showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleUs
 async def sales_xlsx(
     showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleUser, day: Day = None
 ) -> Response:
-    ensure_showroom_scope(user, showroom_id)
-    showroom = await OrdersRepository(orders.db).get_showroom(showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     business_day = day or orders.clock.today()
     rows: list[list[Cell]] = []
     for sale in reversed(await OrdersRepository(orders.db).sales_of_day(showroom_id, business_day)):
@@ -111,8 +108,7 @@ async def sales_xlsx(
 async def producers_xlsx(
     showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleUser, day: Day = None
 ) -> Response:
-    ensure_showroom_scope(user, showroom_id)
-    showroom = await OrdersRepository(orders.db).get_showroom(showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     summary = await reports.daily_summary(orders, showroom, day or orders.clock.today())
     return xlsx_response(
         f"cong-no-nha-san-xuat-{showroom.code}-{summary.day:%Y%m%d}.xlsx",

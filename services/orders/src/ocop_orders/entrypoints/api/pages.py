@@ -50,6 +50,7 @@ from ocop_orders.entrypoints.api.deps import (
     OrdersDep,
     ShowroomId,
     console_principal,
+    showroom_in_scope,
     signed_in_operator,
 )
 from ocop_orders.service_layer import movements, reports, sales, withdrawals
@@ -137,11 +138,6 @@ async def _attempt(
         return _back(failed, error=_explain(exc))
     target = done.format(result=result) if "{" in done else done
     return _back(target, ok=ok)
-
-
-async def _showroom(orders: Orders, user: Principal, showroom_id: str) -> Showroom:
-    ensure_showroom_scope(user, showroom_id)
-    return await OrdersRepository(orders.db).get_showroom(showroom_id)
 
 
 WHOLE_NUMBER = re.compile(r"\d{1,3}([.,]\d{3})+|\d{1,15}", re.ASCII)
@@ -297,7 +293,7 @@ async def choose_showroom(
 async def overview(
     request: Request, showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleUser
 ) -> HTMLResponse:
-    showroom = await _showroom(orders, user, showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     repository = OrdersRepository(orders.db)
     summary = await reports.daily_summary(orders, showroom, orders.clock.today())
     rows = await reports.stock_rows(orders, showroom, status="low")
@@ -328,7 +324,7 @@ async def stock_page(
     q: Annotated[str | None, Query(max_length=100)] = None,
     status: Annotated[str | None, Query(pattern="^(low|blocked|quarantine|expiring|)$")] = None,
 ) -> HTMLResponse:
-    showroom = await _showroom(orders, user, showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     rows = await reports.stock_rows(orders, showroom, text=q, status=status or None)
     return _render(
         request,
@@ -367,7 +363,7 @@ async def product_stock_page(
     orders: OrdersDep,
     user: ConsoleUser,
 ) -> HTMLResponse:
-    showroom = await _showroom(orders, user, showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     repository = OrdersRepository(orders.db)
     product = await repository.get_product(product_id)
     balance = await repository.find_balance(showroom_id, product_id)
@@ -455,7 +451,7 @@ async def _choices(orders: Orders, showroom: Showroom) -> list[dict[str, Any]]:
 async def receive_page(
     request: Request, showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleUser
 ) -> HTMLResponse:
-    showroom = await _showroom(orders, user, showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     return _render(
         request,
         "receive.html",
@@ -514,7 +510,7 @@ async def receive_submit(
 async def sell_page(
     request: Request, showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleUser
 ) -> HTMLResponse:
-    showroom = await _showroom(orders, user, showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     choices = await _choices(orders, showroom)
     shown = [
         {k: c[k] for k in ("id", "name", "gtin", "price", "available", "sellable", "search")}
@@ -618,7 +614,7 @@ async def receipt_page(
     orders: OrdersDep,
     user: ConsoleUser,
 ) -> HTMLResponse:
-    showroom = await _showroom(orders, user, showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     sale = await OrdersRepository(orders.db).get_sale(showroom_id, sale_id)
     return _render(
         request,
@@ -724,7 +720,7 @@ async def void_submit(
 async def transfers_page(
     request: Request, showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleUser
 ) -> HTMLResponse:
-    showroom = await _showroom(orders, user, showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     repository = OrdersRepository(orders.db)
     everyone = await repository.list_showrooms()
     transfers = await repository.transfers_of(showroom.id)
@@ -789,7 +785,7 @@ async def transfer_receive(
 async def stocktake_page(
     request: Request, showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleUser
 ) -> HTMLResponse:
-    showroom = await _showroom(orders, user, showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     rows = await reports.stock_rows(orders, showroom)
     return _render(
         request,
@@ -831,7 +827,7 @@ async def stocktake_submit(
 async def alerts_page(
     request: Request, showroom_id: ShowroomId, orders: OrdersDep, user: ConsoleUser
 ) -> HTMLResponse:
-    showroom = await _showroom(orders, user, showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     repository = OrdersRepository(orders.db)
     open_withdrawals = await repository.withdrawals(showroom.id, open_only=True)
     rows = await reports.stock_rows(orders, showroom)
@@ -904,7 +900,7 @@ async def report_page(
     user: ConsoleUser,
     day: Annotated[date | None, Query()] = None,
 ) -> HTMLResponse:
-    showroom = await _showroom(orders, user, showroom_id)
+    showroom = await showroom_in_scope(orders, user, showroom_id)
     summary = await reports.daily_summary(orders, showroom, day or orders.clock.today())
     return _render(
         request,
