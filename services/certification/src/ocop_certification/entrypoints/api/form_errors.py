@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ocop_shared.errors import DomainError
+
 FIELD_VI = {
     "product_id": "Sản phẩm",
     "round_id": "Đợt đánh giá",
@@ -60,3 +62,10 @@ def message_vi(exc: ValidationError) -> str:
     names = [FIELD_VI[str(p)] for p in first["loc"] if str(p) in FIELD_VI]
     where = names[-1] if names else "Dữ liệu"
     return f"{where}: {_problem(first)}"
+
+
+def form_error(exc: DomainError | ValidationError) -> tuple[str, int]:
+    """The message and status a console form shows again with: the domain's, or 422."""
+    if isinstance(exc, DomainError):
+        return exc.detail, exc.status
+    return message_vi(exc), 422

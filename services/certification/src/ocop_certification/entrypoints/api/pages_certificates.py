@@ -21,7 +21,7 @@ from ocop_certification.domain.inspections import (
 )
 from ocop_certification.domain.model import CertificateStatus
 from ocop_certification.entrypoints.api.deps import Ctx
-from ocop_certification.entrypoints.api.form_errors import message_vi
+from ocop_certification.entrypoints.api.form_errors import form_error
 from ocop_certification.entrypoints.api.page_auth import (
     STAFF_ROLES,
     page,
@@ -193,19 +193,10 @@ async def record_inspection(request: Request, ctx: Ctx, certificate_id: Id) -> R
         certificate = await repository.get_certificate(certificate_id)
         command = _command(form, certificate.product_id, certificate.id)
         await lifecycle.record_inspection(ctx.runtime, command, who, ctx.clock)
-    except DomainError as exc:
+    except (DomainError, ValidationError) as exc:
+        error, status = form_error(exc)
         return await _render(
-            request, ctx, who, certificate_id, form=form, error=exc.detail, status_code=exc.status
-        )
-    except ValidationError as exc:
-        return await _render(
-            request,
-            ctx,
-            who,
-            certificate_id,
-            form=form,
-            error=message_vi(exc),
-            status_code=422,
+            request, ctx, who, certificate_id, form=form, error=error, status_code=status
         )
     result = "thu-hoi" if violation else "dat"
     return RedirectResponse(f"/giay-chung-nhan/{certificate_id}?ket_qua={result}", status_code=303)

@@ -22,7 +22,7 @@ from ocop_certification.domain.dossiers import EvidenceKind
 from ocop_certification.domain.rounds import Round
 from ocop_certification.domain.rules import RuleBook
 from ocop_certification.entrypoints.api.deps import Ctx
-from ocop_certification.entrypoints.api.form_errors import message_vi
+from ocop_certification.entrypoints.api.form_errors import form_error
 from ocop_certification.entrypoints.api.page_auth import (
     STAFF_ROLES,
     page,
@@ -125,10 +125,9 @@ async def create_dossier(request: Request, ctx: Ctx) -> Response:
             }
         )
         dossier = await handlers.create_dossier(ctx, command, who)
-    except DomainError as exc:
-        return await _new_form(request, ctx, who, form, error=exc.detail, status_code=exc.status)
-    except ValidationError as exc:
-        return await _new_form(request, ctx, who, form, error=message_vi(exc), status_code=422)
+    except (DomainError, ValidationError) as exc:
+        error, status = form_error(exc)
+        return await _new_form(request, ctx, who, form, error=error, status_code=status)
     return RedirectResponse(f"/ho-so/{dossier.id}?da_tao=1", status_code=303)
 
 
@@ -160,14 +159,9 @@ async def save_draft(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
             {"registration": _registration(form), "self_assessment": scores or None}
         )
         await handlers.update_dossier(ctx, dossier_id, command, who)
-    except DomainError as exc:
-        return await render_dossier(
-            request, ctx, who, dossier_id, error=exc.detail, status_code=exc.status
-        )
-    except ValidationError as exc:
-        return await render_dossier(
-            request, ctx, who, dossier_id, error=message_vi(exc), status_code=422
-        )
+    except (DomainError, ValidationError) as exc:
+        error, status = form_error(exc)
+        return await render_dossier(request, ctx, who, dossier_id, error=error, status_code=status)
     return RedirectResponse(f"/ho-so/{dossier_id}?da_luu=1", status_code=303)
 
 
