@@ -1,4 +1,5 @@
-"""Validation errors of console forms in Vietnamese, naming the field as the form labels it."""
+"""Console forms: a text field as typed, and validation errors in Vietnamese naming the field
+as the form labels it."""
 
 from __future__ import annotations
 
@@ -62,6 +63,12 @@ def message_vi(exc: ValidationError) -> str:
     names = [FIELD_VI[str(p)] for p in first["loc"] if str(p) in FIELD_VI]
     where = names[-1] if names else "Dữ liệu"
     return f"{where}: {_problem(first)}"
+
+
+def form_text(form: Any, name: str) -> str:
+    """A text field without surrounding spaces; "" when it is missing or a file."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def form_error(exc: DomainError | ValidationError) -> tuple[str, int]:

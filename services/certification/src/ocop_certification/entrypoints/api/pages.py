@@ -32,7 +32,7 @@ from ocop_certification.domain.dossiers import (
 )
 from ocop_certification.domain.rules import RoundLevel
 from ocop_certification.entrypoints.api.deps import Ctx
-from ocop_certification.entrypoints.api.form_errors import form_error
+from ocop_certification.entrypoints.api.form_errors import form_error, form_text
 from ocop_certification.entrypoints.api.page_auth import (
     page,
     principal,
@@ -215,8 +215,7 @@ def _available_actions(who: Principal, dossier: Dossier, pre_check: RoundLevel |
 
 
 def _form_text(form: Any, name: str) -> str | None:
-    value = form.get(name)
-    return value.strip() or None if isinstance(value, str) else None
+    return form_text(form, name) or None
 
 
 @router.post("/ho-so/{dossier_id}/thao-tac", response_class=HTMLResponse)

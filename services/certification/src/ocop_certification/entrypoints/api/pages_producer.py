@@ -22,7 +22,7 @@ from ocop_certification.domain.dossiers import EvidenceKind
 from ocop_certification.domain.rounds import Round
 from ocop_certification.domain.rules import RuleBook
 from ocop_certification.entrypoints.api.deps import Ctx
-from ocop_certification.entrypoints.api.form_errors import form_error
+from ocop_certification.entrypoints.api.form_errors import form_error, form_text
 from ocop_certification.entrypoints.api.page_auth import (
     STAFF_ROLES,
     page,
@@ -53,11 +53,6 @@ def open_rounds(rounds: list[Round], rules: RuleBook, today: date) -> list[Round
 
 def _may_register(who: Principal) -> bool:
     return who.has_any(Role.PRODUCER, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER)
-
-
-def _text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _registration(form: dict[str, str]) -> dict[str, Any]:
@@ -112,7 +107,7 @@ async def create_dossier(request: Request, ctx: Ctx) -> Response:
     if who is None:
         return sign_in_redirect(request)
     raw = await request.form()
-    form = {str(k): _text(raw, str(k)) for k in raw}
+    form = {str(k): form_text(raw, str(k)) for k in raw}
     if not _may_register(who):
         return HTMLResponse("Trang dành cho chủ thể và cán bộ OCOP", status_code=403)
     try:
@@ -138,7 +133,7 @@ async def save_draft(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
     if who is None:
         return sign_in_redirect(request)
     raw = await request.form()
-    form = {str(k): _text(raw, str(k)) for k in raw}
+    form = {str(k): form_text(raw, str(k)) for k in raw}
     try:
         scores = {
             k.removeprefix("self_"): float(v.replace(",", "."))
@@ -174,8 +169,8 @@ async def upload_evidence(request: Request, ctx: Ctx, dossier_id: Id) -> Respons
     settings: CertificationSettings = request.app.state.settings
     form = await request.form()
     upload = form.get("file")
-    kind = _text(form, "kind")
-    part = _text(form, "part") or None
+    kind = form_text(form, "kind")
+    part = form_text(form, "part") or None
     if not isinstance(upload, UploadFile) or not upload.filename:
         error = "Hãy chọn tệp minh chứng"
     elif kind not in {k.value for k in EvidenceKind}:
