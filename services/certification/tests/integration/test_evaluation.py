@@ -130,6 +130,21 @@ class Env:
         )
         return result
 
+    async def draft(
+        self, headers: dict[str, str], product_id: str, round_id: str
+    ) -> dict[str, Any]:
+        """A draft dossier with the plain registration (Chè xanh Thôm Loà, 3 stars)."""
+        return await self.ok(
+            "POST",
+            "/api/v1/dossiers",
+            headers,
+            json={
+                "product_id": product_id,
+                "round_id": round_id,
+                "registration": {"description": "Chè xanh Thôm Loà", "target_stars": 3},
+            },
+        )
+
     async def dossier_under_evaluation(self) -> tuple[str, str, str]:
         producer_id, product_id = await self.producer_and_product()
         round_ = await self.round()
@@ -271,16 +286,7 @@ async def test_a_late_score_sheet_and_closing_do_not_lose_each_other(env: Env) -
 async def test_illegal_transitions_are_refused_with_a_clear_error(env: Env) -> None:
     producer_id, product_id = await env.producer_and_product()
     round_ = await env.round()
-    dossier = await env.ok(
-        "POST",
-        "/api/v1/dossiers",
-        env.officer,
-        json={
-            "product_id": product_id,
-            "round_id": round_["id"],
-            "registration": {"description": "Chè xanh Thôm Loà", "target_stars": 3},
-        },
-    )
+    dossier = await env.draft(env.officer, product_id, round_["id"])
     url = f"/api/v1/dossiers/{dossier['id']}"
     other_round = await env.round(number=2)
     second = await env.client.post(
@@ -349,16 +355,7 @@ async def test_a_member_cannot_score_a_dossier_outside_their_round(env: Env) -> 
 async def test_a_producer_cannot_touch_another_producers_dossier(env: Env) -> None:
     producer_id, product_id = await env.producer_and_product()
     round_ = await env.round()
-    dossier = await env.ok(
-        "POST",
-        "/api/v1/dossiers",
-        env.producer(producer_id),
-        json={
-            "product_id": product_id,
-            "round_id": round_["id"],
-            "registration": {"description": "Chè xanh Thôm Loà", "target_stars": 3},
-        },
-    )
+    dossier = await env.draft(env.producer(producer_id), product_id, round_["id"])
     other = env.producer("prd-someone-else")
     url = f"/api/v1/dossiers/{dossier['id']}"
     patch = await env.client.patch(url, json={"self_assessment": sheet(60)}, headers=other)
@@ -599,16 +596,7 @@ async def test_upgrade_through_evaluation_supersedes_the_old_certificate(env: En
 async def test_evidence_is_stored_with_type_and_size_limits(env: Env) -> None:
     producer_id, product_id = await env.producer_and_product()
     round_ = await env.round()
-    dossier = await env.ok(
-        "POST",
-        "/api/v1/dossiers",
-        env.producer(producer_id),
-        json={
-            "product_id": product_id,
-            "round_id": round_["id"],
-            "registration": {"description": "Chè xanh Thôm Loà", "target_stars": 3},
-        },
-    )
+    dossier = await env.draft(env.producer(producer_id), product_id, round_["id"])
     url = f"/api/v1/dossiers/{dossier['id']}/evidence"
     pdf = b"%PDF-1.7\n" + b"0" * 2000
     stored = await env.ok(

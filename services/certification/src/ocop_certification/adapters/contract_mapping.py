@@ -19,6 +19,7 @@ from ocop_certification.domain.events import (
 )
 from ocop_certification.domain.model import Certificate
 from ocop_shared.contracts import certification as contracts
+from ocop_shared.contracts.certification import RecognitionLevel
 from ocop_shared.contracts.envelope import EventData
 
 
@@ -31,19 +32,24 @@ class Outgoing:
     sequence: int
 
 
-class _CertificateIdentity(TypedDict):
+class _CertificateFields(TypedDict):
     certificate_id: str
     certificate_number: str
     product_id: str
     producer_id: str
+    stars: int
+    level: RecognitionLevel
 
 
-def _certificate_identity(cert: Certificate) -> _CertificateIdentity:
+def _certificate_fields(cert: Certificate) -> _CertificateFields:
+    """What every certificate event carries: the certificate, its product and its rating."""
     return {
         "certificate_id": cert.id,
         "certificate_number": cert.number,
         "product_id": cert.product_id,
         "producer_id": cert.producer_id,
+        "stars": cert.stars,
+        "level": cert.level,
     }
 
 
@@ -82,9 +88,7 @@ def to_contract(event: DomainEvent) -> Outgoing:
         case CertificateIssued(cert, version):
             return Outgoing(
                 contracts.CertificateIssuedV1(
-                    **_certificate_identity(cert),
-                    stars=cert.stars,
-                    level=cert.level,
+                    **_certificate_fields(cert),
                     issuing_authority=cert.issuing_authority,
                     decision_number=cert.decision_number,
                     decision_date=cert.decision_date,
@@ -101,13 +105,11 @@ def to_contract(event: DomainEvent) -> Outgoing:
             assert cert.revocation is not None
             return Outgoing(
                 contracts.CertificateRevokedV1(
-                    **_certificate_identity(cert),
+                    **_certificate_fields(cert),
                     decision_number=cert.revocation.decision_number,
                     decision_date=cert.revocation.decision_date,
                     reason=cert.revocation.reason,
                     issuing_authority=cert.revocation.issuing_authority,
-                    stars=cert.stars,
-                    level=cert.level,
                     valid_until=cert.valid_until,
                     certification_version=version,
                 ),
@@ -118,9 +120,7 @@ def to_contract(event: DomainEvent) -> Outgoing:
             assert cert.superseded_by_certificate_id is not None
             return Outgoing(
                 contracts.CertificateSupersededV1(
-                    **_certificate_identity(cert),
-                    stars=cert.stars,
-                    level=cert.level,
+                    **_certificate_fields(cert),
                     decision_number=cert.decision_number,
                     valid_until=cert.valid_until,
                     superseded_by_certificate_id=cert.superseded_by_certificate_id,
@@ -132,10 +132,8 @@ def to_contract(event: DomainEvent) -> Outgoing:
         case CertificateExpired(cert, version):
             return Outgoing(
                 contracts.CertificateExpiredV1(
-                    **_certificate_identity(cert),
+                    **_certificate_fields(cert),
                     expired_on=cert.expired_on or cert.valid_until,
-                    stars=cert.stars,
-                    level=cert.level,
                     decision_number=cert.decision_number,
                     certification_version=version,
                 ),
@@ -145,9 +143,7 @@ def to_contract(event: DomainEvent) -> Outgoing:
         case CertificateExpiring(cert, version, lead_months):
             return Outgoing(
                 contracts.CertificateExpiringV1(
-                    **_certificate_identity(cert),
-                    stars=cert.stars,
-                    level=cert.level,
+                    **_certificate_fields(cert),
                     decision_number=cert.decision_number,
                     valid_until=cert.valid_until,
                     lead_months=lead_months,

@@ -99,25 +99,37 @@ async def issue_certificate(
     runtime: ServiceRuntime, command: IssueCertificate, by: Principal, today: date | None = None
 ) -> Certificate:
     async def work(uow: UnitOfWork) -> Certificate:
-        product = await uow.repository.get_product(command.product_id)
-        current = await uow.repository.find_certificate(product.current_certificate_id)
-        updated, certificate, superseded, event, superseded_event = certificates.issue(
-            product,
-            current,
-            command,
-            certificate_id=new_id("gcn"),
-            issued_by=by.subject,
-            today=today or today_in_vietnam(),
-        )
-        if superseded is not None and superseded_event is not None:
-            await uow.repository.save_certificate(superseded)
-            uow.raise_event(superseded_event)
-        await uow.repository.save_certificate(certificate)
-        await uow.repository.save_product(updated, expected_version=product.certification_version)
-        uow.raise_event(event)
-        return certificate
+        return await issue_within(uow, command, by, today or today_in_vietnam())
 
     return await run_in_unit_of_work(runtime, work)
+
+
+async def issue_within(
+    uow: UnitOfWork,
+    command: IssueCertificate,
+    by: Principal,
+    today: date,
+    dossier_id: str | None = None,
+) -> Certificate:
+    """Issue inside `uow`: the replaced certificate, the new one and the product are saved."""
+    product = await uow.repository.get_product(command.product_id)
+    current = await uow.repository.find_certificate(product.current_certificate_id)
+    updated, certificate, superseded, event, superseded_event = certificates.issue(
+        product,
+        current,
+        command,
+        certificate_id=new_id("gcn"),
+        issued_by=by.subject,
+        today=today,
+        dossier_id=dossier_id,
+    )
+    if superseded is not None and superseded_event is not None:
+        await uow.repository.save_certificate(superseded)
+        uow.raise_event(superseded_event)
+    await uow.repository.save_certificate(certificate)
+    await uow.repository.save_product(updated, expected_version=product.certification_version)
+    uow.raise_event(event)
+    return certificate
 
 
 async def revoke_certificate(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ocop_certification.domain import certificates
 from ocop_certification.domain.commands import FinaliseDossier, IssueCertificate, SubmitScoreSheet
 from ocop_certification.domain.dossiers import Action, Dossier, DossierStatus, ScoreSheet, apply
 from ocop_certification.domain.events import DossierScored
@@ -15,7 +14,7 @@ from ocop_certification.domain.rules import (
     validate_sheet,
 )
 from ocop_certification.service_layer.context import Context, ensure_province, step
-from ocop_certification.service_layer.handlers import new_id
+from ocop_certification.service_layer.handlers import issue_within
 from ocop_certification.service_layer.unit_of_work import UnitOfWork, run_in_unit_of_work
 from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.certification import RecognitionLevel
@@ -200,21 +199,4 @@ async def _certify(
         decision_number=str(command.decision_number),
         decision_date=command.decision_date,
     )
-    product = await uow.repository.get_product(dossier.product_id)
-    current = await uow.repository.find_certificate(product.current_certificate_id)
-    updated, certificate, superseded, issued, superseded_event = certificates.issue(
-        product,
-        current,
-        issue,
-        certificate_id=new_id("gcn"),
-        issued_by=by.subject,
-        today=ctx.clock.today(),
-        dossier_id=dossier.id,
-    )
-    if superseded is not None and superseded_event is not None:
-        await uow.repository.save_certificate(superseded)
-        uow.raise_event(superseded_event)
-    await uow.repository.save_certificate(certificate)
-    await uow.repository.save_product(updated, expected_version=product.certification_version)
-    uow.raise_event(issued)
-    return certificate
+    return await issue_within(uow, issue, by, ctx.clock.today(), dossier_id=dossier.id)

@@ -1,4 +1,5 @@
-"""Validation errors of console forms in Vietnamese, naming the field as the form labels it."""
+"""Console forms: a text field as typed, and validation errors in Vietnamese naming the field
+as the form labels it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
+
+from ocop_shared.errors import DomainError
 
 FIELD_VI = {
     "product_id": "Sản phẩm",
@@ -60,3 +63,16 @@ def message_vi(exc: ValidationError) -> str:
     names = [FIELD_VI[str(p)] for p in first["loc"] if str(p) in FIELD_VI]
     where = names[-1] if names else "Dữ liệu"
     return f"{where}: {_problem(first)}"
+
+
+def form_text(form: Any, name: str) -> str:
+    """A text field without surrounding spaces; "" when it is missing or a file."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def form_error(exc: DomainError | ValidationError) -> tuple[str, int]:
+    """The message and status a console form shows again with: the domain's, or 422."""
+    if isinstance(exc, DomainError):
+        return exc.detail, exc.status
+    return message_vi(exc), 422

@@ -32,7 +32,7 @@ from ocop_certification.domain.dossiers import (
 )
 from ocop_certification.domain.rules import RoundLevel
 from ocop_certification.entrypoints.api.deps import Ctx
-from ocop_certification.entrypoints.api.form_errors import message_vi
+from ocop_certification.entrypoints.api.form_errors import form_error, form_text
 from ocop_certification.entrypoints.api.page_auth import (
     page,
     principal,
@@ -215,8 +215,7 @@ def _available_actions(who: Principal, dossier: Dossier, pre_check: RoundLevel |
 
 
 def _form_text(form: Any, name: str) -> str | None:
-    value = form.get(name)
-    return value.strip() or None if isinstance(value, str) else None
+    return form_text(form, name) or None
 
 
 @router.post("/ho-so/{dossier_id}/thao-tac", response_class=HTMLResponse)
@@ -271,14 +270,9 @@ async def dossier_action(request: Request, ctx: Ctx, dossier_id: Id) -> Response
             return await render_dossier(
                 request, ctx, who, dossier_id, error="Thao tác không hợp lệ", status_code=422
             )
-    except DomainError as exc:
-        return await render_dossier(
-            request, ctx, who, dossier_id, error=exc.detail, status_code=exc.status
-        )
-    except ValidationError as exc:
-        return await render_dossier(
-            request, ctx, who, dossier_id, error=message_vi(exc), status_code=422
-        )
+    except (DomainError, ValidationError) as exc:
+        error, status = form_error(exc)
+        return await render_dossier(request, ctx, who, dossier_id, error=error, status_code=status)
     return RedirectResponse(f"/ho-so/{dossier_id}", status_code=303)
 
 

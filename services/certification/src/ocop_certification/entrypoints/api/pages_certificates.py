@@ -6,7 +6,7 @@ the revocation event through the outbox. Refusals come back on the page, never a
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,7 +21,7 @@ from ocop_certification.domain.inspections import (
 )
 from ocop_certification.domain.model import CertificateStatus
 from ocop_certification.entrypoints.api.deps import Ctx
-from ocop_certification.entrypoints.api.form_errors import message_vi
+from ocop_certification.entrypoints.api.form_errors import form_error, form_text
 from ocop_certification.entrypoints.api.page_auth import (
     STAFF_ROLES,
     page,
@@ -107,11 +107,6 @@ async def _render(
     return response
 
 
-def _text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _command(form: dict[str, str], product_id: str, certificate_id: str) -> RecordInspection:
     """The form's fields as the API's command (validated by the same model)."""
     violation = form["outcome"] == InspectionOutcome.VIOLATION
@@ -163,7 +158,7 @@ async def record_inspection(request: Request, ctx: Ctx, certificate_id: Id) -> R
     if who is None:
         return sign_in_redirect(request)
     raw = await request.form()
-    form = {str(k): _text(raw, str(k)) for k in raw}
+    form = {str(k): form_text(raw, str(k)) for k in raw}
     if not who.has_any(Role.PROVINCE_OFFICER):
         return await _render(
             request,
@@ -193,19 +188,10 @@ async def record_inspection(request: Request, ctx: Ctx, certificate_id: Id) -> R
         certificate = await repository.get_certificate(certificate_id)
         command = _command(form, certificate.product_id, certificate.id)
         await lifecycle.record_inspection(ctx.runtime, command, who, ctx.clock)
-    except DomainError as exc:
+    except (DomainError, ValidationError) as exc:
+        error, status = form_error(exc)
         return await _render(
-            request, ctx, who, certificate_id, form=form, error=exc.detail, status_code=exc.status
-        )
-    except ValidationError as exc:
-        return await _render(
-            request,
-            ctx,
-            who,
-            certificate_id,
-            form=form,
-            error=message_vi(exc),
-            status_code=422,
+            request, ctx, who, certificate_id, form=form, error=error, status_code=status
         )
     result = "thu-hoi" if violation else "dat"
     return RedirectResponse(f"/giay-chung-nhan/{certificate_id}?ket_qua={result}", status_code=303)

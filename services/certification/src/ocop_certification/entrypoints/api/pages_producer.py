@@ -22,7 +22,7 @@ from ocop_certification.domain.dossiers import EvidenceKind
 from ocop_certification.domain.rounds import Round
 from ocop_certification.domain.rules import RuleBook
 from ocop_certification.entrypoints.api.deps import Ctx
-from ocop_certification.entrypoints.api.form_errors import message_vi
+from ocop_certification.entrypoints.api.form_errors import form_error, form_text
 from ocop_certification.entrypoints.api.page_auth import (
     STAFF_ROLES,
     page,
@@ -53,11 +53,6 @@ def open_rounds(rounds: list[Round], rules: RuleBook, today: date) -> list[Round
 
 def _may_register(who: Principal) -> bool:
     return who.has_any(Role.PRODUCER, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER)
-
-
-def _text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _registration(form: dict[str, str]) -> dict[str, Any]:
@@ -112,7 +107,7 @@ async def create_dossier(request: Request, ctx: Ctx) -> Response:
     if who is None:
         return sign_in_redirect(request)
     raw = await request.form()
-    form = {str(k): _text(raw, str(k)) for k in raw}
+    form = {str(k): form_text(raw, str(k)) for k in raw}
     if not _may_register(who):
         return HTMLResponse("Trang dành cho chủ thể và cán bộ OCOP", status_code=403)
     try:
@@ -125,10 +120,9 @@ async def create_dossier(request: Request, ctx: Ctx) -> Response:
             }
         )
         dossier = await handlers.create_dossier(ctx, command, who)
-    except DomainError as exc:
-        return await _new_form(request, ctx, who, form, error=exc.detail, status_code=exc.status)
-    except ValidationError as exc:
-        return await _new_form(request, ctx, who, form, error=message_vi(exc), status_code=422)
+    except (DomainError, ValidationError) as exc:
+        error, status = form_error(exc)
+        return await _new_form(request, ctx, who, form, error=error, status_code=status)
     return RedirectResponse(f"/ho-so/{dossier.id}?da_tao=1", status_code=303)
 
 
@@ -139,7 +133,7 @@ async def save_draft(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
     if who is None:
         return sign_in_redirect(request)
     raw = await request.form()
-    form = {str(k): _text(raw, str(k)) for k in raw}
+    form = {str(k): form_text(raw, str(k)) for k in raw}
     try:
         scores = {
             k.removeprefix("self_"): float(v.replace(",", "."))
@@ -160,14 +154,9 @@ async def save_draft(request: Request, ctx: Ctx, dossier_id: Id) -> Response:
             {"registration": _registration(form), "self_assessment": scores or None}
         )
         await handlers.update_dossier(ctx, dossier_id, command, who)
-    except DomainError as exc:
-        return await render_dossier(
-            request, ctx, who, dossier_id, error=exc.detail, status_code=exc.status
-        )
-    except ValidationError as exc:
-        return await render_dossier(
-            request, ctx, who, dossier_id, error=message_vi(exc), status_code=422
-        )
+    except (DomainError, ValidationError) as exc:
+        error, status = form_error(exc)
+        return await render_dossier(request, ctx, who, dossier_id, error=error, status_code=status)
     return RedirectResponse(f"/ho-so/{dossier_id}?da_luu=1", status_code=303)
 
 
@@ -180,8 +169,8 @@ async def upload_evidence(request: Request, ctx: Ctx, dossier_id: Id) -> Respons
     settings: CertificationSettings = request.app.state.settings
     form = await request.form()
     upload = form.get("file")
-    kind = _text(form, "kind")
-    part = _text(form, "part") or None
+    kind = form_text(form, "kind")
+    part = form_text(form, "part") or None
     if not isinstance(upload, UploadFile) or not upload.filename:
         error = "Hãy chọn tệp minh chứng"
     elif kind not in {k.value for k in EvidenceKind}:
