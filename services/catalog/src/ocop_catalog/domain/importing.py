@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocop_catalog.domain.identifiers import is_gln, is_gtin
 from ocop_catalog.domain.search import name_key
 from ocop_shared.errors import ValidationFailedError
+from ocop_shared.identifiers import is_gln, is_gtin
 
 # Field → accepted header spellings (folded, words joined by "_"). The first is canonical.
 COLUMNS: dict[str, tuple[str, ...]] = {

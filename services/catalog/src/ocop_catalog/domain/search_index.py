@@ -63,15 +63,14 @@ class IndexEntry:
             price=content.get("suggested_price_vnd"),
         )
 
-    def status_on(self, day: str) -> str:
-        if self.status == "active" and self.valid_until is not None and self.valid_until < day:
-            return CertificateStatus.EXPIRED.value
-        return self.status
+
+def _by_stars(e: IndexEntry) -> tuple[Any, ...]:
+    return (-(e.stars or 0), e.name_key, e.id)
 
 
 _SORT_KEYS: dict[SortOrder, Callable[[IndexEntry], tuple[Any, ...]]] = {
-    SortOrder.RELEVANCE: lambda e: (-(e.stars or 0), e.name_key, e.id),  # without words
-    SortOrder.STARS: lambda e: (-(e.stars or 0), e.name_key, e.id),
+    SortOrder.RELEVANCE: _by_stars,  # without words
+    SortOrder.STARS: _by_stars,
     SortOrder.NAME: lambda e: (e.name_key, e.id),
     SortOrder.PRICE_ASC: lambda e: (e.price is None, e.price or 0, e.name_key, e.id),
     SortOrder.PRICE_DESC: lambda e: (e.price is None, -(e.price or 0), e.name_key, e.id),
@@ -150,14 +149,15 @@ class SearchIndex:
 
     def search(self, query: SearchQuery, today: date) -> tuple[int, list[str]]:
         """The total and the ids of the requested page, in the requested order."""
-        sets = self._filter_sets(query, today)
+        whole, prefix = query_words(query.text)
+        sets = self._filter_sets(query, whole, prefix, today)
         candidates: set[str] | None = None
         if sets:
             sets.sort(key=len)
             candidates = set(sets[0]).intersection(*sets[1:])
         wanted = query.skip + query.limit
         if query.sort is SortOrder.RELEVANCE and query.text and candidates is not None:
-            key = _relevance(query.text)
+            key = _relevance(whole, prefix)
             best = heapq.nsmallest(wanted, (self._entries[i] for i in candidates), key=key)
             return len(candidates), [e.id for e in best[query.skip :]]
         if candidates is None:
@@ -174,9 +174,10 @@ class SearchIndex:
                     break
         return len(candidates), page[query.skip :]
 
-    def _filter_sets(self, query: SearchQuery, today: date) -> list[AbstractSet[str]]:
+    def _filter_sets(
+        self, query: SearchQuery, whole: list[str], prefix: str | None, today: date
+    ) -> list[AbstractSet[str]]:
         fields = self._by_field
-        whole, prefix = query_words(query.text)
         sets: list[AbstractSet[str]] = [self._by_token.get(w, _EMPTY) for w in whole]
         if prefix is not None:
             sets.append(self._prefixed(prefix))
@@ -270,9 +271,8 @@ class SearchIndex:
         return facets
 
 
-def _relevance(text: str) -> Callable[[IndexEntry], tuple[Any, ...]]:
+def _relevance(whole: list[str], prefix: str | None) -> Callable[[IndexEntry], tuple[Any, ...]]:
     """Names starting with the words first, then names holding more of them, then stars."""
-    whole, prefix = query_words(text)
     phrase = " ".join([*whole, prefix] if prefix else whole)
 
     def key(entry: IndexEntry) -> tuple[Any, ...]:

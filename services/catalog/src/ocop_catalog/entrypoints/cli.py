@@ -91,10 +91,8 @@ def print_report(report: ImportReport, limit: int = 50) -> None:
     )
     if report.rejected:
         table = Table("Dòng", "Mã sản phẩm", "Tên", "Lý do", title="Dòng bị từ chối")
-        for row in report.rejected[:limit]:
-            table.add_row(
-                str(row.line), row.product_id or "", row.name or "", "; ".join(row.reasons)
-            )
+        for line, product_id, name, reasons in rejected_rows(report)[:limit]:
+            table.add_row(str(line), product_id, name, reasons)
         console.print(table)
         if len(report.rejected) > limit:
             console.print(f"… và {len(report.rejected) - limit} dòng nữa (xem --report).")

@@ -1,7 +1,7 @@
 """The one place where a product change is settled: eligibility, version, product event.
 
 Certificate events (consumer), imports (CLI and API) and the daily refresh all go through
-`record_change`, so every change bumps the product version once and announces itself once.
+`settle`, so every change bumps the product version once and announces itself once.
 """
 
 from __future__ import annotations

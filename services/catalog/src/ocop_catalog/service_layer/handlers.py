@@ -50,11 +50,21 @@ class CatalogueHandlers:
     async def _commit(
         self, context: MessageContext, before: CatalogProduct | None, after: CatalogProduct
     ) -> None:
-        settled = settle(before, after, self._clock.today(), self._policies)
-        if settled is None:
-            return
-        await CatalogRepository(context.db, context.session).save(settled.product)
-        if settled.event is not None:
+        await self._commit_all(context, [(before, after)])
+
+    async def _commit_all(
+        self,
+        context: MessageContext,
+        pairs: list[tuple[CatalogProduct | None, CatalogProduct]],
+    ) -> None:
+        """Settle each (before, after) pair; the changed products are stored in one write."""
+        today = self._clock.today()
+        changes = [s for b, a in pairs if (s := settle(b, a, today, self._policies)) is not None]
+        repository = CatalogRepository(context.db, context.session)
+        await repository.save_many([s.product for s in changes])
+        for settled in changes:
+            if settled.event is None:
+                continue
             await context.outbox.add(
                 context.session,
                 settled.event,
@@ -76,9 +86,16 @@ class CatalogueHandlers:
             gln=getattr(event, "gln", None),  # tolerant: optional in newer contracts
         )
         await repository.save_producer(profile)
-        for product in await repository.products_of_producer(event.producer_id):
-            update = {"producer": profile, "district": product.district or profile.district}
-            await self._commit(context, product, product.model_copy(update=update))
+        pairs: list[tuple[CatalogProduct | None, CatalogProduct]] = [
+            (
+                p,
+                p.model_copy(
+                    update={"producer": profile, "district": p.district or profile.district}
+                ),
+            )
+            for p in await repository.products_of_producer(event.producer_id)
+        ]
+        await self._commit_all(context, pairs)
 
     async def on_product_registered(self, event: EventData, context: MessageContext) -> None:
         assert isinstance(event, ProductRegisteredV1)

@@ -137,6 +137,10 @@ class ProductImporter:
         today = self._clock.today()
         existing = await repository.find_many([r.product_id for r in rows if r.product_id])
         by_name = await repository.ids_by_name([r.name for r in rows if not r.product_id])
+        # Products matched by name alone: read in the same single query, not one per row.
+        named = {ids[0] for ids in by_name.values() if len(ids) == 1} - existing.keys()
+        if named:
+            existing.update(await repository.find_many(list(named)))
         producer_ids = list({r.values["producer_id"] for r in rows if "producer_id" in r.values})
         producers = await repository.find_producers(producer_ids)
         new_producers: dict[str, ProducerProfile] = {}
@@ -157,10 +161,6 @@ class ProductImporter:
                     )
                     continue
                 product_id = matches[0]
-                if product_id not in existing:
-                    found = await repository.find(product_id)
-                    if found is not None:
-                        existing[product_id] = found
             before = existing.get(product_id)
             producer_id = row.values.get("producer_id") or (before.producer_id if before else None)
             if producer_id is None:

@@ -32,12 +32,10 @@ async def refresh_eligibility(
 
         async def work(session: Session, batch: list[str] = batch) -> int:
             repository = CatalogRepository(db, session)
-            count = 0
-            for product in (await repository.find_many(batch)).values():
-                settled = settle(product, product, today, policies)
-                if settled is None:
-                    continue
-                await repository.save(settled.product)
+            products = (await repository.find_many(batch)).values()
+            changes = [s for p in products if (s := settle(p, p, today, policies)) is not None]
+            await repository.save_many([s.product for s in changes])  # one write per batch
+            for settled in changes:
                 if settled.event is not None:
                     await outbox.add(
                         session,
@@ -45,8 +43,7 @@ async def refresh_eligibility(
                         subject=settled.product.id,
                         sequence=settled.product.version,
                     )
-                count += 1
-            return count
+            return len(changes)
 
         changed += await in_transaction(client, work)
     return changed

@@ -31,12 +31,23 @@ templates = service_templates(FilePath(__file__).parent.parent / "templates")
 
 PAGE_SIZE = 24
 
+# The code → label tables every page may show.
+_LABELS: dict[str, Any] = {
+    "labels": STATUS_LABELS,
+    "badges": STATUS_BADGES,
+    "channels": CHANNEL_LABELS,
+    "sorts": SORT_LABELS,
+    "group_labels": GROUP_LABELS,
+    "legal_forms": LEGAL_FORMS,
+    "levels": LEVELS,
+}
+
 
 def render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
     """A page in the visitor's language; `?lang=` is remembered for a year."""
     lang = language(request)
     response = templates.TemplateResponse(
-        request, template, {**context, "lang": lang, "_": translator(lang)}
+        request, template, {**_LABELS, **context, "lang": lang, "_": translator(lang)}
     )
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
@@ -69,11 +80,6 @@ async def catalogue_page(
             "pages": pages,
             "page_url": lambda n: "/?" + urlencode({**params, "page": n}),
             "export_url": "/api/v1/products.xlsx?" + urlencode(params),
-            "labels": STATUS_LABELS,
-            "badges": STATUS_BADGES,
-            "channels": CHANNEL_LABELS,
-            "sorts": SORT_LABELS,
-            "group_labels": GROUP_LABELS,
             "expiring_days": settings.expiring_soon_days,
         },
     )
@@ -96,12 +102,6 @@ async def product_page(
         "product.html",
         {
             "view": view,
-            "labels": STATUS_LABELS,
-            "badges": STATUS_BADGES,
-            "channels": CHANNEL_LABELS,
-            "legal_forms": LEGAL_FORMS,
-            "levels": LEVELS,
-            "group_labels": GROUP_LABELS,
             "page_url": _page_url(settings.public_base_url, product_id),
         },
     )
