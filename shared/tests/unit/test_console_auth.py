@@ -45,7 +45,9 @@ async def test_a_valid_token_sets_an_http_only_cookie_and_goes_back(app: FastAPI
         assert "HttpOnly" in cookie
         assert "SameSite=strict" in cookie
         assert (await http.get("/whoami")).text == "officer-1"
-        await http.get("/dang-xuat")
+        assert (await http.get("/dang-xuat")).status_code == 405
+        assert (await http.get("/whoami")).text == "officer-1"
+        await http.post("/dang-xuat")
         assert (await http.get("/whoami")).text == "-"
 
 

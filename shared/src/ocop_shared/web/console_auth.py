@@ -93,7 +93,8 @@ def sign_in_router(
         )
         return response
 
-    @router.api_route("/dang-xuat", methods=["GET", "POST"])
+    # POST only: a link or an image on another site must not be able to sign people out.
+    @router.post("/dang-xuat")
     async def sign_out() -> Response:
         response = RedirectResponse(action if prefix else "/", status_code=303)
         response.delete_cookie(COOKIE)

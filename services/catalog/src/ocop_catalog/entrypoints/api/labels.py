@@ -24,6 +24,7 @@ SORT_LABELS = {
     SortOrder.PRICE_ASC.value: "Giá tăng dần",
     SortOrder.PRICE_DESC.value: "Giá giảm dần",
     SortOrder.VALID_UNTIL.value: "Sắp hết hạn trước",
+    SortOrder.NEWEST.value: "Mới cập nhật",
 }
 # Display names of the product groups (1048 sector codes used by the national data);
 # other codes (e.g. 148 sub-groups) are shown as they are.

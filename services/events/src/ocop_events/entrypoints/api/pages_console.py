@@ -20,6 +20,7 @@ from ocop_events.entrypoints.api.pages import back, render, require_staff_page
 from ocop_events.service_layer import matching, results
 from ocop_shared.errors import DomainError
 from ocop_shared.web.exports import xlsx_response
+from ocop_shared.web.forms import whole_number
 from ocop_shared.web.pages import format_vnd
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +94,7 @@ async def advance_form(
     if isinstance(guard, Response):
         return guard
     try:
-        value = int(deal_value_vnd.replace(".", "").replace(",", "").strip() or 0) or None
+        value = whole_number(deal_value_vnd, "deal_value_vnd") or None
         command = AdvanceMatch.model_validate(
             {"stage": stage, "deal_value_vnd": value, "reason": reason.strip() or None}
         )

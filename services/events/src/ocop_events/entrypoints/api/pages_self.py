@@ -33,6 +33,7 @@ from ocop_events.service_layer import matching, participations
 from ocop_shared.auth import Principal, Role
 from ocop_shared.errors import DomainError
 from ocop_shared.web.console_auth import sign_in_redirect
+from ocop_shared.web.forms import whole_number
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,11 +84,6 @@ def _guard(request: Request, role: Role) -> Principal | Response:
         label = "chủ thể OCOP" if role is Role.PRODUCER else "người mua"
         raise HTTPException(403, f"Trang dành cho tài khoản {label}")
     return principal
-
-
-def _int_or_none(value: str) -> str | None:
-    value = value.replace(".", "").replace(",", "").replace(" ", "").strip()
-    return value or None
 
 
 def _standards(value: str) -> list[str]:
@@ -284,10 +280,12 @@ def _offer_body(form: dict[str, Any], producer_id: str) -> dict[str, Any]:
         "title": form["title"],
         "keywords": form["keywords"],
         "group_code": form["group_code"] or None,
-        "capacity_kg_per_month": _int_or_none(form["capacity_kg_per_month"]),
+        "capacity_kg_per_month": whole_number(
+            form["capacity_kg_per_month"], "capacity_kg_per_month"
+        ),
         "season_months": form["season_months"],
-        "price_vnd": _int_or_none(form["price_vnd"]),
-        "moq_kg": _int_or_none(form["moq_kg"]) or 0,
+        "price_vnd": whole_number(form["price_vnd"], "price_vnd"),
+        "moq_kg": whole_number(form["moq_kg"], "moq_kg") or 0,
         "standards": _standards(form["standards"]),
         "province": form["province"],
     }
@@ -531,9 +529,9 @@ async def save_demand_form(
                 "title": title,
                 "keywords": keywords,
                 "group_code": group_code or None,
-                "monthly_volume_kg": _int_or_none(monthly_volume_kg),
-                "price_min_vnd": _int_or_none(price_min_vnd),
-                "price_max_vnd": _int_or_none(price_max_vnd),
+                "monthly_volume_kg": whole_number(monthly_volume_kg, "monthly_volume_kg"),
+                "price_min_vnd": whole_number(price_min_vnd, "price_min_vnd"),
+                "price_max_vnd": whole_number(price_max_vnd, "price_max_vnd"),
                 "min_stars": min_stars or 0,
                 "standards": _standards(standards),
                 "delivery_province": delivery_province,

@@ -58,9 +58,10 @@ from ocop_orders.service_layer import showrooms as showrooms_service
 from ocop_orders.service_layer.stock import threshold_of
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.auth import Principal, Role, ensure_showroom_scope
-from ocop_shared.errors import DomainError, NotFoundError, ValidationFailedError
+from ocop_shared.errors import DomainError, NotFoundError
 from ocop_shared.text import tokens
 from ocop_shared.web.console_auth import sign_in_router
+from ocop_shared.web.forms import whole_number
 from ocop_shared.web.pages import service_templates
 
 router = APIRouter(prefix="/quay", include_in_schema=False)
@@ -140,23 +141,6 @@ async def _attempt(
     return _back(target, ok=ok)
 
 
-WHOLE_NUMBER = re.compile(r"\d{1,3}([.,]\d{3})+|\d{1,15}", re.ASCII)
-
-
-def _int(value: str | None, field: str) -> int | None:
-    """A whole number typed in a form ("125.000" too); None when left empty.
-
-    Anything else is refused rather than ignored: a mistyped quantity must not become
-    "everything" (for a withdrawal) or a price silently left unchanged.
-    """
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not WHOLE_NUMBER.fullmatch(value):
-        raise ValidationFailedError(f"«{value[:20]}» không phải số nguyên", field=field)
-    return int(value.replace(".", "").replace(",", ""))
-
-
 # -- showroom management (trade staff, admin) ------------------------------------------------
 def _kiosks(text: str) -> list[dict[str, str]]:
     kiosks = []
@@ -188,9 +172,9 @@ def _showroom_fields(form: dict[str, str]) -> dict[str, Any]:
         "kiosks": _kiosks(form.get("kiosks", "")),
         "fair": fair,
         "accepts_key_farm_products": form.get("accepts_key_farm_products") == "1",
-        "low_stock_threshold": _int(form.get("low_stock_threshold"), "low_stock_threshold"),
-        "near_expiry_days": _int(form.get("near_expiry_days"), "near_expiry_days"),
-        "commission_percent": _int(form.get("commission_percent"), "commission_percent"),
+        "low_stock_threshold": whole_number(form.get("low_stock_threshold"), "low_stock_threshold"),
+        "near_expiry_days": whole_number(form.get("near_expiry_days"), "near_expiry_days"),
+        "commission_percent": whole_number(form.get("commission_percent"), "commission_percent"),
     }
 
 
@@ -406,8 +390,8 @@ async def product_settings_submit(
 
     async def act() -> Any:
         command = SetProductSettings(
-            price_vnd=_int(price_vnd, "price_vnd"),
-            low_stock_threshold=_int(low_stock_threshold, "low_stock_threshold"),
+            price_vnd=whole_number(price_vnd, "price_vnd"),
+            low_stock_threshold=whole_number(low_stock_threshold, "low_stock_threshold"),
         )
         return await movements.set_product_settings(orders, showroom_id, product_id, command, user)
 
@@ -494,7 +478,7 @@ async def receive_submit(
                         "quantity": quantity,
                         "lot_code": lot_code or "KHONG-LO",
                         "expires_on": expires_on or None,
-                        "price_vnd": _int(price_vnd, "price_vnd"),
+                        "price_vnd": whole_number(price_vnd, "price_vnd"),
                     }
                 )
             ],
@@ -556,11 +540,11 @@ async def sell_submit(
         command = RecordSale.model_validate(
             {
                 "lines": lines,
-                "discount_vnd": _int(discount_vnd, "discount_vnd") or 0,
+                "discount_vnd": whole_number(discount_vnd, "discount_vnd") or 0,
                 "kiosk_code": kiosk_code or None,
                 "payment": {
                     "method": method,
-                    "tendered_vnd": _int(tendered_vnd, "tendered_vnd"),
+                    "tendered_vnd": whole_number(tendered_vnd, "tendered_vnd"),
                     "reference": reference or None,
                 },
             }
@@ -863,7 +847,7 @@ async def quarantine_submit(
 
     async def act() -> Any:
         command = Quarantine(
-            product_id=product_id, reason=reason, quantity=_int(quantity, "quantity")
+            product_id=product_id, reason=reason, quantity=whole_number(quantity, "quantity")
         )
         return await withdrawals.quarantine(orders, showroom_id, command, user)
 
