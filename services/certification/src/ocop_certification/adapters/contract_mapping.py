@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TypedDict
 
 from ocop_certification.domain.events import (
@@ -20,16 +19,7 @@ from ocop_certification.domain.events import (
 from ocop_certification.domain.model import Certificate
 from ocop_shared.contracts import certification as contracts
 from ocop_shared.contracts.certification import RecognitionLevel
-from ocop_shared.contracts.envelope import EventData
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A contract with the aggregate it belongs to (Kafka key) and its version."""
-
-    data: EventData
-    subject: str
-    sequence: int
+from ocop_shared.messaging.unit_of_work import Outgoing
 
 
 class _CertificateFields(TypedDict):

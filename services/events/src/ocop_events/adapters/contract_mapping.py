@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,15 +18,7 @@ from ocop_events.domain.matching_model import Match
 from ocop_events.domain.model import Participation, ParticipationStatus, TradeEvent
 from ocop_shared.contracts import events as contracts
 from ocop_shared.contracts.envelope import EventData
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A contract with its aggregate id (Kafka key) and the aggregate's version."""
-
-    data: EventData
-    subject: str
-    sequence: int
+from ocop_shared.messaging.unit_of_work import Outgoing
 
 
 def _participation(p: Participation, event: TradeEvent) -> dict[str, Any]:

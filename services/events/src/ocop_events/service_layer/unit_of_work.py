@@ -9,7 +9,8 @@ from ocop_events.adapters.contract_mapping import to_contract
 from ocop_events.adapters.matching_repository import MatchingRepository
 from ocop_events.adapters.repository import EventsRepository
 from ocop_events.domain.events import DomainEvent
-from ocop_shared.mongo import Session, in_transaction
+from ocop_shared.messaging.unit_of_work import run_with_outbox
+from ocop_shared.mongo import Session
 from ocop_shared.runtime import ServiceRuntime
 
 T = TypeVar("T")
@@ -30,14 +31,6 @@ class UnitOfWork:
 async def run_in_unit_of_work(
     runtime: ServiceRuntime, work: Callable[[UnitOfWork], Awaitable[T]]
 ) -> T:
-    async def transaction(session: Session) -> T:
-        uow = UnitOfWork(runtime, session)
-        result = await work(uow)
-        for event in uow.events:
-            outgoing = to_contract(event)
-            await runtime.outbox.add(
-                session, outgoing.data, subject=outgoing.subject, sequence=outgoing.sequence
-            )
-        return result
-
-    return await in_transaction(runtime.client, transaction)
+    return await run_with_outbox(
+        runtime, lambda session: UnitOfWork(runtime, session), work, to_contract
+    )
