@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import typer
 
+from ocop_shared.cli.asyncapi import asyncapi_app
 from ocop_shared.cli.dlq import dlq_app
 from ocop_shared.cli.infra import infra_app
 from ocop_shared.cli.schemas import schemas_app
@@ -32,6 +33,7 @@ app = typer.Typer(
 app.add_typer(infra_app, name="infra")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(asyncapi_app, name="asyncapi")
 
 
 @app.callback()
