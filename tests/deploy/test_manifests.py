@@ -309,12 +309,17 @@ def test_compose_hard_codes_no_secret_and_documents_every_variable(
     assert re.search(r"^OCOP_JWT_SECRET=$", example, flags=re.MULTILINE)
 
 
-def test_mongo_is_a_replica_set_initiated_by_its_healthcheck(compose: dict[str, Any]) -> None:
+def test_mongo_is_a_replica_set_and_kafka_the_tested_version_in_kraft_mode(
+    compose: dict[str, Any],
+) -> None:
     mongo = compose["services"]["mongo"]
     assert "--replSet" in mongo["command"]
     assert "rs.initiate" in " ".join(mongo["healthcheck"]["test"])
     assert "replicaSet=" in compose["services"]["orders-api"]["environment"]["MONGODB_URI"]
-    assert compose["services"]["kafka"]["image"].startswith("apache/kafka:")
+    from ocop_shared.infra.kafka import KAFKA_VERSION
+
+    # The broker version the test suite runs against (`ocop infra`).
+    assert compose["services"]["kafka"]["image"] == f"apache/kafka:{KAFKA_VERSION}"
     assert "controller" in compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]
 
 
