@@ -350,3 +350,32 @@ def test_the_docker_build_context_leaves_out_local_state_and_secrets() -> None:
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
     for entry in (".ocop", "**/.venv", "**/.git", "**/.env"):
         assert entry in ignored
+
+
+# --- docs/DEPLOY.md -------------------------------------------------------------------------
+
+
+def test_the_deploy_guide_documents_every_setting_of_every_service() -> None:
+    from pydantic import AliasChoices
+
+    from ocop_catalog.config import CatalogSettings
+    from ocop_certification.config import CertificationSettings
+    from ocop_events.config import EventsSettings
+    from ocop_orders.config import OrdersSettings
+    from ocop_shared.settings import ServiceSettings
+
+    guide = (REPO / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    missing = []
+    for settings in (CertificationSettings, CatalogSettings, OrdersSettings, EventsSettings):
+        prefix = str(settings.model_config.get("env_prefix", ""))
+        for name, field in settings.model_fields.items():
+            alias = field.validation_alias
+            if isinstance(alias, AliasChoices):
+                documented = [str(alias.choices[0])]
+            elif name in ServiceSettings.model_fields:  # shared, read with the service prefix
+                documented = [f"{prefix}{name}".upper(), f"<SERVICE>_{name}".upper()]
+            else:
+                documented = [f"{prefix}{name}".upper()]
+            if not any(f"`{env}`" in guide for env in documented):
+                missing.append(documented[0])
+    assert not missing, f"settings missing from docs/DEPLOY.md: {missing}"
