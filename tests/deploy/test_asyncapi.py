@@ -84,6 +84,27 @@ def test_publishers_are_relays_and_subscribers_are_the_consumers_topics(
     assert dead_letter["channel"] == {"$ref": f"#/channels/{CERTIFICATES_TOPIC}.dlq"}
 
 
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [ref for value in node.values() for ref in _refs(value)]
+    if isinstance(node, list):
+        return [ref for item in node for ref in _refs(item)]
+    return []
+
+
+def test_every_reference_resolves_inside_the_document(document: dict[str, Any]) -> None:
+    refs = set(_refs(document))
+    assert refs
+    for ref in refs:
+        assert ref.startswith("#/"), ref
+        target: Any = document
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            assert isinstance(target, dict) and part in target, f"unresolved {ref}"
+            target = target[part]
+
+
 def test_no_schema_keeps_a_local_defs_pointer(document: dict[str, Any]) -> None:
     text = yaml.safe_dump(document)
     assert "#/$defs/" not in text

@@ -5,11 +5,13 @@
   data and waits; Ctrl-C stops the services (``ocop infra down`` stops Kafka and MongoDB).
 * ``ocop infra up|down|status`` manages the local Kafka broker and MongoDB-wire server.
 * ``ocop token`` mints a development JWT; ``ocop schemas export|check`` keeps the JSON Schema
-  snapshots of the event contracts; ``ocop dlq replay`` replays dead letters.
+  snapshots of the event contracts; ``ocop asyncapi export|check|html`` the AsyncAPI document
+  of the topics (docs/asyncapi.yaml, docs/asyncapi.html); ``ocop dlq replay`` replays dead
+  letters.
 
 This module builds the Typer ``app`` (the ``ocop`` console script); each command lives in its
-own module: `system` (``run``), `infra`, `tokens`, `schemas`, `dlq`; `console` holds the
-helpers they share.
+own module: `system` (``run``), `infra`, `tokens`, `schemas`, `asyncapi`, `dlq`; `console`
+holds the helpers they share.
 """
 
 from __future__ import annotations
