@@ -346,6 +346,39 @@ def test_each_service_image_is_slim_non_root_healthchecked_and_runs_its_processe
             assert command in cases.group(1).split("|"), f"{process} cannot start"
 
 
+def _entrypoint_script(service: str) -> str:
+    dockerfile = (REPO / "services" / service / "Dockerfile").read_text(encoding="utf-8")
+    found = re.search(r"<<'SCRIPT' /usr/local/bin/ocop-process\n(.*?)\nSCRIPT\n", dockerfile, re.S)
+    assert found is not None, "the ocop-process script is not in the Dockerfile"
+    return found.group(1)
+
+
+def test_the_image_entrypoint_starts_exactly_what_ocop_run_starts(tmp_path: Path) -> None:
+    """Runs each image's ocop-process script with a stand-in `python` that prints its argv."""
+    from ocop_shared.cli.system import SYSTEM, ApiProcess
+
+    fake = tmp_path / "bin" / "python"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "$@"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "PORT": "8000"}
+    for component in SYSTEM:
+        service = service_of(component.name)
+        script = tmp_path / f"{service}.sh"
+        script.write_text(_entrypoint_script(service), encoding="utf-8")
+        command = system_processes()[component.name]
+        result = subprocess.run(
+            ["sh", str(script), command], capture_output=True, text=True, env=env, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        argv = result.stdout.split()
+        if isinstance(component, ApiProcess):
+            assert argv[:4] == ["-m", "uvicorn", "--factory", component.factory]
+            assert argv[argv.index("--port") + 1] == "8000"
+        else:
+            assert argv == ["-m", component.module], component.name
+
+
 def test_the_docker_build_context_leaves_out_local_state_and_secrets() -> None:
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
     for entry in (".ocop", "**/.venv", "**/.git", "**/.env"):
