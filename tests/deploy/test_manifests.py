@@ -10,6 +10,7 @@ Each validator is also shown an invalid file, which it must reject.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -284,7 +285,10 @@ def test_every_compose_service_has_a_healthcheck_and_waits_for_healthy_infrastru
     compose: dict[str, Any],
 ) -> None:
     for name, service in compose["services"].items():
-        assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+        test = service.get("healthcheck", {}).get("test")
+        assert test, f"{name} has no healthcheck"
+        if test[:3] == ["CMD", "python", "-c"]:
+            compile(test[3], f"{name} healthcheck", "exec")
         if "build" not in service:
             continue  # Kafka and MongoDB
         user = str(service["user"]).split(":")[0]
@@ -336,6 +340,19 @@ def test_each_service_image_is_slim_non_root_healthchecked_and_runs_its_processe
     assert users[-1].split(":")[0] not in ("0", "root")
     assert re.search(r"^HEALTHCHECK\s", dockerfile, flags=re.MULTILINE)
     assert "/health/live" in dockerfile
+    exec_forms = [
+        json.loads(form)  # an exec form must be a JSON array
+        for form in re.findall(
+            r"^\s*(?:CMD|ENTRYPOINT)\s+(\[.*\])$", dockerfile, flags=re.MULTILINE
+        )
+    ]
+    assert len(exec_forms) == 3  # the health check, the entrypoint, the default command
+    health = next(form for form in exec_forms if form[:2] == ["python", "-c"])
+    compile(health[2], "HEALTHCHECK", "exec")
+    tools = (DEPLOY / "local" / "ensure-tools.sh").read_text(encoding="utf-8")
+    uv_version = re.search(r'^UV_VERSION="([^"]+)"', tools, re.M)
+    assert uv_version is not None
+    assert f"ghcr.io/astral-sh/uv:{uv_version.group(1)}" in dockerfile  # same uv as `make setup`
     assert "python:3.11-slim" in dockerfile
     assert f"uv sync --frozen --no-dev --package ocop-{service}" in dockerfile
     assert not re.search(r"^(ENV|ARG)\s+\S*(SECRET|PASSWORD|TOKEN|API_KEY)", dockerfile, re.M)
