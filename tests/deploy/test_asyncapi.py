@@ -4,6 +4,7 @@ valid against the official AsyncAPI 3.0.0 JSON Schema (vendored from @asyncapi/s
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -66,6 +67,28 @@ def test_every_registered_contract_is_a_message_of_its_topic(document: dict[str,
         assert message["bindings"]["kafka"]["key"]["type"] == "string"
         assert event_type in document["components"]["schemas"]
         assert document["channels"][model.topic + ".dlq"]["x-ocop-dead-letter-of"] == model.topic
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    """The schema with every reference replaced by what it names (contracts are not recursive)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            return _inline(definitions[node["$ref"].rsplit("/", 1)[-1]], definitions)
+        return {k: _inline(v, definitions) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    return node
+
+
+def test_payload_schemas_are_the_committed_snapshots_of_shared_schemas(
+    document: dict[str, Any],
+) -> None:
+    repo = DOCS.parent
+    components = document["components"]["schemas"]
+    for event_type, message in document["components"]["messages"].items():
+        snapshot = json.loads((repo / message["x-ocop-schema-file"]).read_text(encoding="utf-8"))
+        expected = _inline(snapshot, snapshot.get("$defs", {}))
+        assert _inline(components[event_type], components) == expected, event_type
 
 
 def test_publishers_are_relays_and_subscribers_are_the_consumers_topics(

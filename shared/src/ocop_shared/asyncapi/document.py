@@ -113,6 +113,8 @@ def _message(model: type[EventData]) -> dict[str, Any]:
             }
         },
         "x-ocop-service": _service(model),
+        # The same schema as a standalone file (`ocop schemas export`), for other tools.
+        "x-ocop-schema-file": f"shared/schemas/{event_type}.json",
     }
 
 
