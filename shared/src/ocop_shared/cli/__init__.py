@@ -5,17 +5,20 @@
   data and waits; Ctrl-C stops the services (``ocop infra down`` stops Kafka and MongoDB).
 * ``ocop infra up|down|status`` manages the local Kafka broker and MongoDB-wire server.
 * ``ocop token`` mints a development JWT; ``ocop schemas export|check`` keeps the JSON Schema
-  snapshots of the event contracts; ``ocop dlq replay`` replays dead letters.
+  snapshots of the event contracts; ``ocop asyncapi export|check|html`` the AsyncAPI document
+  of the topics (docs/asyncapi.yaml, docs/asyncapi.html); ``ocop dlq replay`` replays dead
+  letters.
 
 This module builds the Typer ``app`` (the ``ocop`` console script); each command lives in its
-own module: `system` (``run``), `infra`, `tokens`, `schemas`, `dlq`; `console` holds the
-helpers they share.
+own module: `system` (``run``), `infra`, `tokens`, `schemas`, `asyncapi`, `dlq`; `console`
+holds the helpers they share.
 """
 
 from __future__ import annotations
 
 import typer
 
+from ocop_shared.cli.asyncapi import asyncapi_app
 from ocop_shared.cli.dlq import dlq_app
 from ocop_shared.cli.infra import infra_app
 from ocop_shared.cli.schemas import schemas_app
@@ -32,6 +35,7 @@ app = typer.Typer(
 app.add_typer(infra_app, name="infra")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(asyncapi_app, name="asyncapi")
 
 
 @app.callback()

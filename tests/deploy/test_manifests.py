@@ -1,0 +1,431 @@
+"""The deploy manifests, checked by real validators and against the code.
+
+* Kustomize (installed by `make setup`) renders deploy/k8s/overlays/*; `kubernetes-validate
+  --strict` checks every resource against the schemas of a pinned Kubernetes version.
+* `check-jsonschema --builtin-schema vendor.compose-spec` checks deploy/compose.yaml.
+* Every process of `ocop run` (its SYSTEM tuple) must have a compose service, a Deployment
+  and a Dockerfile command, so the manifests cannot drift from the code.
+Each validator is also shown an invalid file, which it must reject.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+DEPLOY = REPO / "deploy"
+OVERLAYS = ("dev", "production")
+
+
+def kustomize_command() -> list[str] | None:
+    """The Kustomize installed by `make setup` (deploy/local/ensure-tools.sh), else one on
+    PATH, else kubectl's built-in one. None when there is none at all."""
+    explicit = os.environ.get("OCOP_KUSTOMIZE")
+    if explicit:
+        return [explicit]
+    local = REPO / ".ocop" / "tools" / "bin" / "kustomize"
+    if local.is_file() and os.access(local, os.X_OK):
+        return [str(local)]
+    found = shutil.which("kustomize")
+    if found:
+        return [found]
+    kubectl = shutil.which("kubectl")
+    if kubectl:
+        return [kubectl, "kustomize"]
+    return None
+
+
+@pytest.fixture(scope="session")
+def kustomize() -> list[str]:
+    command = kustomize_command()
+    if command is None:
+        pytest.fail(
+            "kustomize not found: run `make setup` (deploy/local/ensure-tools.sh installs it "
+            "from the Go module proxy) or set OCOP_KUSTOMIZE"
+        )
+    return command
+
+
+def render(kustomize: list[str], overlay: str) -> str:
+    result = subprocess.run(
+        [*kustomize, "build", str(DEPLOY / "k8s" / "overlays" / overlay)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, f"kustomize build {overlay} failed:\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def rendered(kustomize: list[str]) -> dict[str, str]:
+    """Rendered YAML of every overlay."""
+    return {overlay: render(kustomize, overlay) for overlay in OVERLAYS}
+
+
+def resources(text: str) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(text) if doc]
+
+
+@pytest.fixture(scope="session")
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+# --- what `ocop run` starts: the manifests must not drift from it ---------------------------
+
+K8S_VERSION = "1.34.0"
+"""Kubernetes version the manifests are validated against (the oldest one we support)."""
+
+
+def system_processes() -> dict[str, str]:
+    """Process name → the command the service image runs for it (api, relay, consumer, …)."""
+    from ocop_shared.cli.system import SYSTEM, ApiProcess
+
+    return {
+        c.name: "api" if isinstance(c, ApiProcess) else c.module.rsplit(".", 1)[-1] for c in SYSTEM
+    }
+
+
+def service_of(process: str) -> str:
+    return process.split("-", 1)[0]
+
+
+def _by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def _containers(deployment: dict[str, Any]) -> list[dict[str, Any]]:
+    containers: list[dict[str, Any]] = deployment["spec"]["template"]["spec"]["containers"]
+    return containers
+
+
+# --- Kubernetes -----------------------------------------------------------------------------
+
+
+def kubernetes_validate(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kubernetes_validate", "--strict", "-k", K8S_VERSION, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_rendered_resource_passes_strict_kubernetes_schema_validation(
+    rendered: dict[str, str], overlay: str, tmp_path: Path
+) -> None:
+    path = tmp_path / f"{overlay}.yaml"
+    path.write_text(rendered[overlay], encoding="utf-8")
+    result = kubernetes_validate(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    docs = resources(rendered[overlay])
+    passed = result.stdout.count(" passed for resource ")
+    assert passed == len(docs), result.stdout
+
+
+def test_the_kubernetes_validator_rejects_a_misspelt_field(
+    rendered: dict[str, str], tmp_path: Path
+) -> None:
+    deployment = next(d for d in resources(rendered["production"]) if d["kind"] == "Deployment")
+    _containers(deployment)[0]["livenessProbe"]["httpGett"] = {"path": "/health/live"}
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(deployment), encoding="utf-8")
+    result = kubernetes_validate(path)
+    assert result.returncode != 0
+    assert "httpGett" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_process_of_ocop_run_has_a_deployment_running_its_command(
+    rendered: dict[str, str], overlay: str
+) -> None:
+    deployments = _by_kind(resources(rendered[overlay]), "Deployment")
+    for process, command in system_processes().items():
+        assert process in deployments, f"{overlay}: no Deployment for {process}"
+        container = _containers(deployments[process])[0]
+        assert container["args"][:1] == [command], process
+        assert f"/{service_of(process)}" in container["image"], process
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_pod_runs_non_root_read_only_without_capabilities(
+    rendered: dict[str, str], overlay: str
+) -> None:
+    for name, deployment in _by_kind(resources(rendered[overlay]), "Deployment").items():
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["runAsUser"] != 0, name
+        assert pod["automountServiceAccountToken"] is False, name
+        for container in _containers(deployment):
+            security = container["securityContext"]
+            assert security["readOnlyRootFilesystem"] is True, name
+            assert security["allowPrivilegeEscalation"] is False, name
+            assert security["capabilities"]["drop"] == ["ALL"], name
+            assert {"requests", "limits"} <= set(container["resources"]), name
+            assert "livenessProbe" in container, name
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_apis_probe_their_health_endpoints_and_have_a_service_and_a_budget(
+    rendered: dict[str, str], overlay: str
+) -> None:
+    docs = resources(rendered[overlay])
+    deployments = _by_kind(docs, "Deployment")
+    services = _by_kind(docs, "Service")
+    budgets = _by_kind(docs, "PodDisruptionBudget")
+    apis = [p for p, command in system_processes().items() if command == "api"]
+    for api in apis:
+        container = _containers(deployments[api])[0]
+        assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+        assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
+        assert api in services and api in budgets
+    ingress = _by_kind(docs, "Ingress")["ocop-hub"]
+    routed = {
+        path["backend"]["service"]["name"]
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert routed == set(apis)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_apis_and_consumers_autoscale_but_consumers_not_beyond_the_partitions(
+    rendered: dict[str, str], overlay: str
+) -> None:
+    from ocop_shared.messaging.kafka import DEFAULT_PARTITIONS
+
+    autoscalers = _by_kind(resources(rendered[overlay]), "HorizontalPodAutoscaler")
+    for process, command in system_processes().items():
+        if command in ("api", "consumer"):
+            assert process in autoscalers, f"{overlay}: no HPA for {process}"
+            assert autoscalers[process]["spec"]["scaleTargetRef"]["name"] == process
+        if command == "consumer":
+            assert autoscalers[process]["spec"]["maxReplicas"] <= DEFAULT_PARTITIONS
+        if command == "relay":
+            assert process not in autoscalers  # one lease holder; extra replicas only wait
+
+
+def test_production_renders_no_secret_and_every_pod_reads_the_external_one(
+    rendered: dict[str, str],
+) -> None:
+    docs = resources(rendered["production"])
+    assert not [d for d in docs if d["kind"] == "Secret"]
+    for name, deployment in _by_kind(docs, "Deployment").items():
+        refs = _containers(deployment)[0]["envFrom"]
+        assert {"secretRef": {"name": "ocop-secrets"}} in refs, name
+    settings = next(d for d in docs if d["kind"] == "ConfigMap")
+    assert settings["data"]["OCOP_ENVIRONMENT"] == "production"
+    assert not {"OCOP_JWT_SECRET", "MONGODB_URI"} & set(settings["data"])
+
+
+# --- Docker Compose -------------------------------------------------------------------------
+
+
+def check_compose(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_compose_file_passes_the_compose_specification_schema() -> None:
+    result = check_compose(DEPLOY / "compose.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_compose_validator_rejects_an_invalid_file(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
+    broken = {**compose, "services": {**compose["services"]}}
+    broken["services"]["catalog-api"] = {**compose["services"]["catalog-api"], "helthcheck": {}}
+    path = tmp_path / "compose.yaml"
+    path.write_text(yaml.safe_dump(broken), encoding="utf-8")
+    assert check_compose(path).returncode != 0
+
+
+def test_every_process_of_ocop_run_is_a_compose_service_running_its_command(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    for process, command in system_processes().items():
+        assert process in services, f"no compose service for {process}"
+        service = services[process]
+        assert service["command"] == [command], process
+        assert service["build"]["dockerfile"] == f"services/{service_of(process)}/Dockerfile"
+        assert "profiles" not in service, f"{process} must start without a profile"
+
+
+def test_every_compose_service_has_a_healthcheck_and_waits_for_healthy_infrastructure(
+    compose: dict[str, Any],
+) -> None:
+    for name, service in compose["services"].items():
+        test = service.get("healthcheck", {}).get("test")
+        assert test, f"{name} has no healthcheck"
+        if test[:3] == ["CMD", "python", "-c"]:
+            compile(test[3], f"{name} healthcheck", "exec")
+        if "build" not in service:
+            continue  # Kafka and MongoDB
+        user = str(service["user"]).split(":")[0]
+        assert user not in ("0", "root"), name
+        assert service["read_only"] is True and service["cap_drop"] == ["ALL"], name
+        for dependency in service.get("depends_on", {}).values():
+            assert dependency["condition"] == "service_healthy", name
+        if "profiles" not in service:
+            assert set(service["depends_on"]) == {"kafka", "mongo"}, name
+
+
+def test_compose_hard_codes_no_secret_and_documents_every_variable(
+    compose: dict[str, Any],
+) -> None:
+    text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    env = compose["services"]["catalog-api"]["environment"]
+    assert env["OCOP_JWT_SECRET"].startswith("${OCOP_JWT_SECRET:?")
+    example = (DEPLOY / ".env.example").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.MULTILINE))
+    used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", text))
+    assert used <= documented, f"not in deploy/.env.example: {sorted(used - documented)}"
+    assert re.search(r"^OCOP_JWT_SECRET=$", example, flags=re.MULTILINE)
+
+
+def test_mongo_is_a_replica_set_and_kafka_the_tested_version_in_kraft_mode(
+    compose: dict[str, Any],
+) -> None:
+    mongo = compose["services"]["mongo"]
+    assert "--replSet" in mongo["command"]
+    assert "rs.initiate" in " ".join(mongo["healthcheck"]["test"])
+    assert "replicaSet=" in compose["services"]["orders-api"]["environment"]["MONGODB_URI"]
+    from ocop_shared.infra.kafka import KAFKA_VERSION
+
+    # The broker version the test suite runs against (`ocop infra`).
+    assert compose["services"]["kafka"]["image"] == f"apache/kafka:{KAFKA_VERSION}"
+    assert "controller" in compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]
+
+
+# --- Dockerfiles ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", sorted({service_of(p) for p in system_processes()}))
+def test_each_service_image_is_slim_non_root_healthchecked_and_runs_its_processes(
+    service: str,
+) -> None:
+    dockerfile = (REPO / "services" / service / "Dockerfile").read_text(encoding="utf-8")
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, flags=re.MULTILINE)
+    assert users, "no USER"
+    assert users[-1].split(":")[0] not in ("0", "root")
+    assert re.search(r"^HEALTHCHECK\s", dockerfile, flags=re.MULTILINE)
+    assert "/health/live" in dockerfile
+    exec_forms = [
+        json.loads(form)  # an exec form must be a JSON array
+        for form in re.findall(
+            r"^\s*(?:CMD|ENTRYPOINT)\s+(\[.*\])$", dockerfile, flags=re.MULTILINE
+        )
+    ]
+    assert len(exec_forms) == 3  # the health check, the entrypoint, the default command
+    health = next(form for form in exec_forms if form[:2] == ["python", "-c"])
+    compile(health[2], "HEALTHCHECK", "exec")
+    tools = (DEPLOY / "local" / "ensure-tools.sh").read_text(encoding="utf-8")
+    uv_version = re.search(r'^UV_VERSION="([^"]+)"', tools, re.M)
+    assert uv_version is not None
+    assert f"ghcr.io/astral-sh/uv:{uv_version.group(1)}" in dockerfile  # same uv as `make setup`
+    assert "python:3.11-slim" in dockerfile
+    assert f"uv sync --frozen --no-dev --package ocop-{service}" in dockerfile
+    assert not re.search(r"^(ENV|ARG)\s+\S*(SECRET|PASSWORD|TOKEN|API_KEY)", dockerfile, re.M)
+    cases = re.search(r"^\s+(relay\|[a-z|]+)\)", dockerfile, flags=re.MULTILINE)
+    assert cases is not None
+    for process, command in system_processes().items():
+        if service_of(process) == service and command != "api":
+            assert command in cases.group(1).split("|"), f"{process} cannot start"
+
+
+def _entrypoint_script(service: str) -> str:
+    dockerfile = (REPO / "services" / service / "Dockerfile").read_text(encoding="utf-8")
+    found = re.search(r"<<'SCRIPT' /usr/local/bin/ocop-process\n(.*?)\nSCRIPT\n", dockerfile, re.S)
+    assert found is not None, "the ocop-process script is not in the Dockerfile"
+    return found.group(1)
+
+
+def test_the_image_entrypoint_starts_exactly_what_ocop_run_starts(tmp_path: Path) -> None:
+    """Runs each image's ocop-process script with a stand-in `python` that prints its argv."""
+    from ocop_shared.cli.system import SYSTEM, ApiProcess
+
+    fake = tmp_path / "bin" / "python"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "$@"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "PORT": "8000"}
+    for component in SYSTEM:
+        service = service_of(component.name)
+        script = tmp_path / f"{service}.sh"
+        script.write_text(_entrypoint_script(service), encoding="utf-8")
+        command = system_processes()[component.name]
+        result = subprocess.run(
+            ["sh", str(script), command], capture_output=True, text=True, env=env, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        argv = result.stdout.split()
+        if isinstance(component, ApiProcess):
+            assert argv[:4] == ["-m", "uvicorn", "--factory", component.factory]
+            assert argv[argv.index("--port") + 1] == "8000"
+        else:
+            assert argv == ["-m", component.module], component.name
+
+
+def test_the_docker_build_context_leaves_out_local_state_and_secrets() -> None:
+    ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    for entry in (".ocop", "**/.venv", "**/.git", "**/.env"):
+        assert entry in ignored
+
+
+# --- docs/DEPLOY.md -------------------------------------------------------------------------
+
+
+def test_the_deploy_guide_documents_every_setting_of_every_service() -> None:
+    from pydantic import AliasChoices
+
+    from ocop_catalog.config import CatalogSettings
+    from ocop_certification.config import CertificationSettings
+    from ocop_events.config import EventsSettings
+    from ocop_orders.config import OrdersSettings
+    from ocop_shared.settings import ServiceSettings
+
+    guide = (REPO / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    missing = []
+    for settings in (CertificationSettings, CatalogSettings, OrdersSettings, EventsSettings):
+        prefix = str(settings.model_config.get("env_prefix", ""))
+        for name, field in settings.model_fields.items():
+            alias = field.validation_alias
+            if isinstance(alias, AliasChoices):
+                documented = [str(alias.choices[0])]
+            elif name in ServiceSettings.model_fields:  # shared, read with the service prefix
+                documented = [f"{prefix}{name}".upper(), f"<SERVICE>_{name}".upper()]
+            else:
+                documented = [f"{prefix}{name}".upper()]
+            if not any(f"`{env}`" in guide for env in documented):
+                missing.append(documented[0])
+    assert not missing, f"settings missing from docs/DEPLOY.md: {missing}"
