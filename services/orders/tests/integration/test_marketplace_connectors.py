@@ -361,6 +361,11 @@ async def test_call_parks_after_max_attempts_and_redrive_succeeds(
     assert response.json()["redriven"] == [parked[0]["id"]]
     await eventually(lambda: market.listing(listing_id), until=lambda x: x["status"] == "listed")
     assert len(ok_requests(market.postmart, product_id)) == 1
+    events = [
+        d["type"]
+        for d in await market.db["outbox"].find({"key": listing_id}).sort("created_at", 1).to_list()
+    ]
+    assert events == ["ocop.orders.listing.sync_failed.v1", "ocop.orders.listing.synced.v1"]
 
 
 async def test_bad_listing_requests_are_refused_and_write_nothing(market: Market) -> None:
