@@ -473,3 +473,42 @@ async def test_console_pages_show_listings_and_errors(market: Market) -> None:
     assert mine.status_code == 200 and "Đăng sản phẩm lên sàn" in mine.text
     refused = await market.client.get("/quay/san-tmdt/loi", headers=market.producer())
     assert refused.status_code == 403
+
+
+async def test_console_forms_list_withdraw_redrive_and_download(market: Market) -> None:
+    product_id = await market.product()
+    form = {
+        "product_id": product_id,
+        "producer_id": PRODUCER,
+        "channel": "voso",
+        "price_vnd": "79.000",
+        "stock": "6",
+    }
+    posted = await market.client.post("/quay/san-tmdt/dang", data=form, headers=market.producer())
+    assert posted.status_code == 303 and "ok=" in posted.headers["location"]
+    listing = await market.listing(f"voso-{product_id}")
+    assert listing["price_vnd"] == 79_000 and listing["stock"] == 6
+    again = await market.client.post("/quay/san-tmdt/dang", data=form, headers=market.producer())
+    assert "loi=" in again.headers["location"]  # already listed: told, not a 500
+    bad = await market.client.post(
+        "/quay/san-tmdt/dang", data={**form, "channel": "tiki"}, headers=market.producer()
+    )
+    assert bad.status_code == 303 and "loi=" in bad.headers["location"]
+    stolen = await market.client.post(
+        f"/quay/san-tmdt/voso-{product_id}/ngung-ban", headers=market.producer(OTHER_PRODUCER)
+    )
+    assert "loi=" in stolen.headers["location"]
+    assert (await market.listing(f"voso-{product_id}"))["wanted"] is True
+    gone = await market.client.post(
+        f"/quay/san-tmdt/voso-{product_id}/ngung-ban", headers=market.producer()
+    )
+    assert gone.status_code == 303 and "ok=" in gone.headers["location"]
+    assert (await market.listing(f"voso-{product_id}"))["wanted"] is False
+    download = await market.client.get(
+        f"/quay/san-tmdt/tep/{PRODUCER}.csv", params={"channel": "voso"}, headers=market.producer()
+    )
+    assert download.status_code == 200 and download.content.startswith(b"\xef\xbb\xbf")
+    refused = await market.client.post("/quay/san-tmdt/thu-lai", headers=market.producer())
+    assert refused.status_code == 403
+    redriven = await market.client.post("/quay/san-tmdt/thu-lai", headers=market.admin)
+    assert redriven.status_code == 303

@@ -249,9 +249,11 @@ def create_fake_marketplace(
                 "X-Signature": sign(state.webhook_secret, raw),
                 "X-Event-Id": uuid.uuid4().hex,
             }
-            with contextlib.suppress(httpx.HTTPError):
+            try:
                 async with httpx.AsyncClient(timeout=5) as http:
                     await http.post(state.webhook_url, content=raw, headers=headers)
+            except httpx.HTTPError as exc:
+                order["_webhook_error"] = repr(exc)
         return JSONResponse(order, status_code=201)
 
     return app
