@@ -512,3 +512,30 @@ async def test_console_forms_list_withdraw_redrive_and_download(market: Market) 
     assert refused.status_code == 403
     redriven = await market.client.post("/quay/san-tmdt/thu-lai", headers=market.admin)
     assert redriven.status_code == 303
+
+
+async def test_reconcile_delists_a_listing_whose_certificate_reached_its_end_date(
+    market: Market, worker: None
+) -> None:
+    product_id = await market.product()
+    assert (await market.list(product_id, "postmart")).status_code == 201
+    listing_id = f"postmart-{product_id}"
+    await eventually(lambda: market.listing(listing_id), until=lambda x: x["status"] == "listed")
+    repo = OrdersRepository(market.db)
+    product = await repo.get_product(product_id)
+    assert product.certificate is not None
+    lapsed = product.certificate.model_copy(update={"valid_until": date(2025, 1, 1)})
+    await repo.save_product(product.model_copy(update={"certificate": lapsed}))
+    response = await market.client.post(
+        "/api/v1/marketplaces/reconcile", params={"channel": "postmart"}, headers=market.admin
+    )
+    assert response.status_code == 200
+    got = await eventually(
+        lambda: asyncio.sleep(0, ok_requests(market.postmart, product_id)),
+        until=lambda got: len(got) == 2,
+    )
+    assert got[-1][1].endswith("/delist")
+    listing = await eventually(
+        lambda: market.listing(listing_id), until=lambda x: x["status"] == "delisted"
+    )
+    assert "hết hiệu lực" in listing["blocked_reason"]
