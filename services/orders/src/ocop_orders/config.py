@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ocop_shared.settings import ServiceSettings
@@ -22,3 +23,22 @@ class OrdersSettings(ServiceSettings):
     """Public catalogue (ocop-catalog pages): receipts link each product to /san-pham/{id}."""
     receipt_product_qr_limit: int = 6
     """At most this many product QR codes on a receipt (the rest stay text only)."""
+
+    # --- Outbound partner calls (journal, retries, marketplaces) -------------------------
+    outbound_max_attempts: int = 12
+    """Attempts of one outbound call before it is parked for a person (with the default
+    backoff about 1.5 hours of trying)."""
+    outbound_backoff_base_s: float = 1.0
+    outbound_backoff_cap_s: float = 300.0
+    outbound_poll_interval_s: float = 0.2
+    """How often the connectors worker looks for due calls (delist latency depends on it)."""
+    outbound_lease_s: float = 30.0
+    outbound_concurrency: int = 8
+    outbound_timeout_s: float = 10.0
+    marketplace_reconcile_interval_s: float = 900.0
+    postmart_base_url: str = "http://127.0.0.1:8301"
+    postmart_api_key: SecretStr = SecretStr("dev-postmart-key")
+    postmart_webhook_secret: SecretStr = SecretStr("dev-postmart-webhook-secret")
+    voso_base_url: str = "http://127.0.0.1:8302"
+    voso_api_key: SecretStr = SecretStr("dev-voso-key")
+    voso_webhook_secret: SecretStr = SecretStr("dev-voso-webhook-secret")

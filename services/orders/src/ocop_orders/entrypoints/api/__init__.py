@@ -9,6 +9,8 @@ from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
 from ocop_orders.entrypoints.api import exports, pages, producer_pages, routes
 from ocop_orders.entrypoints.api.deps import LoginRequiredError
+from ocop_orders.entrypoints.api.marketplace import router as marketplace_router
+from ocop_orders.entrypoints.api.marketplace_pages import router as marketplace_pages_router
 from ocop_orders.entrypoints.consumer import topics
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.runtime import ServiceRuntime
@@ -34,6 +36,8 @@ def create_app(settings: OrdersSettings | None = None, clock: Clock | None = Non
             exports.router,
             pages.sign_in_routes,
             producer_pages.router,
+            marketplace_router,
+            marketplace_pages_router,
             pages.router,
         ],
         on_startup=startup,
