@@ -100,6 +100,14 @@ CERTIFICATION_API = "certification-api"
 # Adding a service is one line per process.
 SYSTEM: tuple[Component, ...] = (
     ApiProcess(
+        "portal",
+        "ocop_shared.portal.app:create_app",
+        "OCOP_PORTAL_PORT",
+        8000,
+        "Cổng điều hành (portal)",
+        pages=(("Cổng điều hành: mọi trang và tình trạng hệ thống (portal, health)", "/"),),
+    ),
+    ApiProcess(
         CERTIFICATION_API,
         "ocop_certification.entrypoints.api:create_app",
         "OCOP_CERTIFICATION_PORT",
@@ -474,10 +482,10 @@ def run(
 ) -> None:
     """Chạy toàn bộ hệ thống (run the whole platform: infra, APIs, workers, demo data).
 
-    Ports: OCOP_CERTIFICATION_PORT (8001), OCOP_CATALOG_PORT (8002), OCOP_ORDERS_PORT (8003),
-    OCOP_EVENTS_PORT (8004). Logs of every process go
-    to .ocop/logs/. Ctrl-C or SIGTERM stops the services; Kafka and MongoDB keep running
-    unless --stop-infra is given: stop them with `ocop infra down`.
+    Ports: OCOP_PORTAL_PORT (8000), OCOP_CERTIFICATION_PORT (8001), OCOP_CATALOG_PORT (8002),
+    OCOP_ORDERS_PORT (8003), OCOP_EVENTS_PORT (8004). Logs of every process go to .ocop/logs/.
+    Ctrl-C or SIGTERM stops the services; Kafka and MongoDB keep running unless
+    --stop-infra is given: stop them with `ocop infra down`.
     """
     settings = ServiceSettings()
     admin_token = None
