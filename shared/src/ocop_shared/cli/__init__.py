@@ -6,6 +6,9 @@
 * ``ocop infra up|down|status`` manages the local Kafka broker and MongoDB-wire server.
 * ``ocop token`` mints a development JWT; ``ocop schemas export|check`` keeps the JSON Schema
   snapshots of the event contracts; ``ocop dlq replay`` replays dead letters.
+* Operations against running services: ``ocop seed`` (demo data), ``ocop import FILE``
+  (catalogue spreadsheet), ``ocop lag`` (consumer lag per group and topic), ``ocop calls
+  redrive`` (parked marketplace / carrier calls).
 
 This module builds the Typer ``app`` (the ``ocop`` console script); each command lives in its
 own module: `system` (``run``), `infra`, `tokens`, `schemas`, `dlq`; `console` holds the
@@ -16,9 +19,13 @@ from __future__ import annotations
 
 import typer
 
+from ocop_shared.cli.calls import calls_app
 from ocop_shared.cli.dlq import dlq_app
+from ocop_shared.cli.imports import import_file
 from ocop_shared.cli.infra import infra_app
+from ocop_shared.cli.lag import lag
 from ocop_shared.cli.schemas import schemas_app
+from ocop_shared.cli.seed import seed
 from ocop_shared.cli.system import run
 from ocop_shared.cli.tokens import token
 from ocop_shared.logging import configure_logging
@@ -32,6 +39,7 @@ app = typer.Typer(
 app.add_typer(infra_app, name="infra")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(calls_app, name="calls")
 
 
 @app.callback()
@@ -46,3 +54,6 @@ def main(
 
 app.command()(token)
 app.command()(run)
+app.command()(seed)
+app.command("import")(import_file)
+app.command()(lag)
