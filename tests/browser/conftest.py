@@ -8,15 +8,18 @@ Vietnamese locale), and `Journey` to sign in and keep a screenshot of every step
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
 
 from ocop_shared.auth import Role, mint_token
 from ocop_shared.settings import ServiceSettings
+from ocop_shared.testing.platform import RunningSystem
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -50,6 +53,7 @@ class Journey:
         self.page = page
         self.folder = SCREENSHOTS / name
         self.step = 0
+        self.errors: list[str] = []
         for old in self.folder.glob("*.png"):
             old.unlink()
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -59,32 +63,40 @@ class Journey:
         slug = re.sub(r"[^a-z0-9]+", "-", what.lower()).strip("-")
         self.page.screenshot(path=self.folder / f"{self.step:02d}-{slug}.png", full_page=True)
 
-    def sign_in(self, base_url: str, token: str, next_path: str = "/") -> None:
-        """The console's sign-in page, as a person pastes the token they were given."""
-        self.page.goto(f"{base_url}/dang-nhap?next={next_path}")
+    def close(self) -> None:
+        self.page.context.close()
+
+    def sign_in(self, url: str, token: str) -> None:
+        """Open a console page; it asks for sign-in; paste the token as a person would."""
+        self.page.goto(url)
+        expect(self.page).to_have_url(re.compile(r"/dang-nhap"))
         self.page.get_by_label("Mã đăng nhập").fill(token)
         self.shot("dang-nhap")
         self.page.get_by_role("button", name="Đăng nhập").click()
         expect(self.page).not_to_have_url(re.compile(r"/dang-nhap"))
 
 
-@pytest.fixture
-def journey(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Journey]:
+def new_journey(browser: Browser, name: str) -> Journey:
+    """A fresh browser context (its own cookies): one person at one tablet."""
     context = browser.new_context(
         locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1180, "height": 820}
     )
     context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    trip = Journey(page, request.node.name)
+    trip = Journey(context.new_page(), name)
+    trip.page.on("pageerror", lambda exc: trip.errors.append(str(exc)))
+    return trip
+
+
+@pytest.fixture
+def journey(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Journey]:
+    trip = new_journey(browser, request.node.name)
     try:
         yield trip
-        assert errors == [], f"JavaScript errors on the pages: {errors}"
+        assert trip.errors == [], f"JavaScript errors on the pages: {trip.errors}"
     finally:
         if getattr(request.node, "call_failed", False):
             trip.shot("failure")
-        context.close()
+        trip.close()
 
 
 def token_for(*roles: Role, subject: str = "ui-tester", **claims: object) -> str:
@@ -106,3 +118,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 expect.set_options(timeout=TIMEOUT_MS)
+
+
+def reload_until(page: Page, locator: Locator, *, timeout_s: float = TIMEOUT_MS / 1000) -> None:
+    """Reload a server-rendered page until ``locator`` shows: an event is on its way from
+    another service. Polls like a person pressing F5, bounded by ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while locator.count() == 0 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        page.reload()
+    expect(locator.first).to_be_visible()
+
+
+def showroom_id(system: RunningSystem, code: str) -> str:
+    response = httpx.get(
+        f"{system.orders}/api/v1/showrooms",
+        headers={"Authorization": f"Bearer {system.admin_token}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return next(str(s["id"]) for s in response.json() if s["code"] == code)
