@@ -23,9 +23,8 @@ def test_a_council_member_scores_and_the_officer_issues_the_certificate(
     certification = running_system.certification
     page = journey.page
     journey.sign_in(
-        certification,
+        f"{certification}/ho-so",
         token_for(Role.COUNCIL_MEMBER, subject=MEMBER, name="Hoàng Thị Lan"),
-        "/ho-so",
     )
     row = page.locator("tr[data-dossier-id]").filter(has_text=PRODUCT)
     expect(row).to_have_count(1)
@@ -50,11 +49,8 @@ def test_a_council_member_scores_and_the_officer_issues_the_certificate(
 
     officer = new_journey(browser, "officer_closes_scoring_and_issues")
     try:
-        officer.sign_in(
-            certification, token_for(Role.PROVINCE_OFFICER, subject="so-nn-tq"), "/ho-so"
-        )
+        officer.sign_in(dossier_url, token_for(Role.PROVINCE_OFFICER, subject="so-nn-tq"))
         desk = officer.page
-        desk.goto(dossier_url)
         desk.get_by_role("button", name="Tổng hợp kết quả chấm điểm").click()
         conclude = desk.get_by_role("button", name=re.compile(r"Kết luận: công nhận \d sao"))
         expect(conclude).to_be_visible()
