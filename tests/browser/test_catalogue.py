@@ -13,7 +13,12 @@ def test_a_visitor_finds_buoi_doan_hung_without_diacritics_and_filters_by_stars(
     running_system: RunningSystem, journey: Journey
 ) -> None:
     page = journey.page
-    page.goto(f"{running_system.catalog}/")
+    # From the landing page (cổng điều hành): every service ready, a link to each console.
+    page.goto(f"{running_system.portal}/")
+    expect(page.locator("tr[data-service]").filter(has_text="Sẵn sàng")).to_have_count(4)
+    journey.shot("cong-dieu-hanh")
+    page.get_by_role("link", name="Danh mục sản phẩm OCOP").click()
+    expect(page).to_have_url(f"{running_system.catalog}/")
     expect(page.get_by_role("heading", name="Danh mục sản phẩm OCOP")).to_be_visible()
     journey.shot("danh-muc")
 
