@@ -1,19 +1,34 @@
-"""The landing page and the operations CLI against the whole platform started by `ocop run`."""
+"""The landing page and the operations CLI against the whole platform started by `ocop run`.
+
+The commands run as an operator runs them, in their own process (in this one a browser test's
+Playwright may already own the event loop).
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from ocop_shared.cli import app
 from ocop_shared.testing.platform import RunningSystem
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
-runner = CliRunner()
+
+def ocop(system: RunningSystem, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**system.env, "COLUMNS": "200"}  # rich: one table row per line
+    return subprocess.run(
+        [sys.executable, "-m", "ocop_shared.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
 
 
 def test_the_portal_shows_every_service_ready_with_its_messaging(
@@ -41,11 +56,10 @@ def test_the_portal_shows_every_service_ready_with_its_messaging(
 
 def test_lag_lists_the_consumer_groups_per_topic(running_system: RunningSystem) -> None:
     group = running_system.env.get("CATALOG_CONSUMER_GROUP", "catalog")
-    env = {**running_system.env, "COLUMNS": "200"}  # one table row per line
-    result = runner.invoke(app, ["lag", "--group", group], env=env)
-    assert result.exit_code == 0, result.output
-    rows = [line for line in result.output.splitlines() if group in line]
-    assert any("certification.certificates" in row for row in rows), result.output
+    result = ocop(running_system, "lag", "--group", group)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if group in line]
+    assert any("certification.certificates" in row for row in rows), result.stdout
 
 
 def test_import_uploads_a_sheet_to_the_catalogue_and_reports_rejected_rows(
@@ -58,13 +72,10 @@ def test_import_uploads_a_sheet_to_the_catalogue_and_reports_rejected_rows(
         ",Sản phẩm không có trong danh mục,gói,10000\n",
         encoding="utf-8",
     )
-    result = runner.invoke(
-        app,
-        ["import", str(sheet), "--token", running_system.admin_token],
-        env=running_system.env,
-    )
-    assert result.exit_code == 3, result.output  # one row rejected
-    assert "bị từ chối" in result.output and "3" in result.output  # line 3 of the sheet
+    result = ocop(running_system, "import", str(sheet), "--token", running_system.admin_token)
+    assert result.returncode == 3, result.stdout + result.stderr  # one row rejected
+    rejected = [line for line in result.stdout.splitlines() if "Sản phẩm không có" in line]
+    assert rejected and rejected[0].split("│")[1].strip() == "3", result.stdout  # its line
     found = httpx.get(
         f"{running_system.catalog}/api/v1/products", params={"q": "non la sai nga"}, timeout=10
     ).json()
@@ -74,9 +85,7 @@ def test_import_uploads_a_sheet_to_the_catalogue_and_reports_rejected_rows(
 
 def test_seed_again_is_idempotent(running_system: RunningSystem) -> None:
     before = httpx.get(f"{running_system.catalog}/api/v1/products", timeout=10).json()["total"]
-    result = runner.invoke(
-        app, ["seed", "--token", running_system.admin_token], env=running_system.env
-    )
-    assert result.exit_code == 0, result.output
+    result = ocop(running_system, "seed", "--token", running_system.admin_token)
+    assert result.returncode == 0, result.stdout + result.stderr
     after = httpx.get(f"{running_system.catalog}/api/v1/products", timeout=10).json()["total"]
     assert after == before
