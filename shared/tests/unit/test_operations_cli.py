@@ -117,3 +117,31 @@ def test_help_lists_the_operations_commands() -> None:
     result = runner.invoke(app, ["--help"])
     for command in ("seed", "import", "lag", "calls", "dlq", "token"):
         assert command in result.output
+
+
+def test_a_stop_swallowed_during_demo_seeding_cancels_the_seeding_at_once() -> None:
+    import asyncio
+    import signal
+    import time
+
+    from ocop_shared.cli.system import _Signals, _StopRequestedError, _unless_stopped
+
+    signals = _Signals()
+
+    async def seeding_on_a_dead_connection() -> object:
+        await asyncio.sleep(60)  # an HTTP read waiting for its timeout
+        return None
+
+    async def scenario() -> object:
+        task = asyncio.ensure_future(_unless_stopped(seeding_on_a_dead_connection(), signals))  # type: ignore[arg-type]
+        await asyncio.sleep(0.05)
+        try:  # the signal's exception raised inside an asyncio callback, and swallowed there
+            signals._on_signal(signal.SIGTERM, None)
+        except _StopRequestedError:
+            pass
+        return await task
+
+    started = time.monotonic()
+    with pytest.raises(_StopRequestedError):
+        asyncio.run(scenario())
+    assert time.monotonic() - started < 2
