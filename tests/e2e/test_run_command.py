@@ -27,6 +27,7 @@ def _ocop_run(
         "OCOP_CERTIFICATION_PORT": str(certification_port),
         "OCOP_ORDERS_PORT": str(free_port()),
         "OCOP_EVENTS_PORT": str(free_port()),
+        "OCOP_PORTAL_PORT": str(free_port()),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "ocop_shared.cli", "run"],

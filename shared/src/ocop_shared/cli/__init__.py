@@ -8,6 +8,9 @@
   snapshots of the event contracts; ``ocop asyncapi export|check|html`` the AsyncAPI document
   of the topics (docs/asyncapi.yaml, docs/asyncapi.html); ``ocop dlq replay`` replays dead
   letters.
+* Operations against running services: ``ocop seed`` (demo data), ``ocop import FILE``
+  (catalogue spreadsheet), ``ocop lag`` (consumer lag per group and topic), ``ocop calls
+  redrive`` (parked marketplace / carrier calls).
 
 This module builds the Typer ``app`` (the ``ocop`` console script); each command lives in its
 own module: `system` (``run``), `infra`, `tokens`, `schemas`, `asyncapi`, `dlq`; `console`
@@ -19,9 +22,13 @@ from __future__ import annotations
 import typer
 
 from ocop_shared.cli.asyncapi import asyncapi_app
+from ocop_shared.cli.calls import calls_app
 from ocop_shared.cli.dlq import dlq_app
+from ocop_shared.cli.imports import import_file
 from ocop_shared.cli.infra import infra_app
+from ocop_shared.cli.lag import lag
 from ocop_shared.cli.schemas import schemas_app
+from ocop_shared.cli.seed import seed
 from ocop_shared.cli.system import run
 from ocop_shared.cli.tokens import token
 from ocop_shared.logging import configure_logging
@@ -36,6 +43,7 @@ app.add_typer(infra_app, name="infra")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(asyncapi_app, name="asyncapi")
+app.add_typer(calls_app, name="calls")
 
 
 @app.callback()
@@ -50,3 +58,6 @@ def main(
 
 app.command()(token)
 app.command()(run)
+app.command()(seed)
+app.command("import")(import_file)
+app.command()(lag)

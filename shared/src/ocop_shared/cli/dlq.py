@@ -5,8 +5,15 @@ from __future__ import annotations
 import asyncio
 
 import typer
+from rich.progress import (
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from ocop_shared.cli.console import fail, out
+from ocop_shared.cli.console import err, fail, out
 from ocop_shared.settings import ServiceSettings
 
 dlq_app = typer.Typer(help="Hàng đợi thư chết (dead-letter topics).", no_args_is_help=True)
@@ -38,13 +45,17 @@ def dlq_replay(
                 topic=topic,
                 group_id=group,
                 idle_timeout_s=idle_timeout,
+                on_replayed=lambda: progress.advance(task),
             )
         finally:
             if client is not None:
                 await client.close()
 
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn())
     try:
-        count = asyncio.run(replay())
+        with Progress(*columns, TimeElapsedColumn(), console=err) as progress:
+            task = progress.add_task(f"Phát lại {topic}.dlq → {group}", total=None)
+            count = asyncio.run(replay())
     except Exception as exc:
         raise fail(f"phát lại thất bại (replay failed): {exc!r}") from exc
     out.print(f"Đã phát lại {count} thư (replayed {count} messages) từ {topic}.dlq cho {group}.")

@@ -100,6 +100,14 @@ CERTIFICATION_API = "certification-api"
 # Adding a service is one line per process.
 SYSTEM: tuple[Component, ...] = (
     ApiProcess(
+        "portal",
+        "ocop_shared.portal.app:create_app",
+        "OCOP_PORTAL_PORT",
+        8000,
+        "Cổng điều hành (portal)",
+        pages=(("Cổng điều hành: mọi trang và tình trạng hệ thống (portal, health)", "/"),),
+    ),
+    ApiProcess(
         CERTIFICATION_API,
         "ocop_certification.entrypoints.api:create_app",
         "OCOP_CERTIFICATION_PORT",
@@ -380,7 +388,7 @@ def _seed(seeder: DemoSeeder, base_url: str, token: str, signals: _Signals) -> N
     module = cast(DemoModule, importlib.import_module(seeder.module))
     for attempt in range(1, SEED_ATTEMPTS + 1):
         try:
-            report = _seed_once(seeder, module, base_url, token)
+            report = _seed_once(seeder, module, base_url, token, signals)
             break
         except (RuntimeError, httpx.HTTPError) as exc:
             signals.check()  # Ctrl-C while seeding: a stop, not a failure
@@ -391,7 +399,26 @@ def _seed(seeder: DemoSeeder, base_url: str, token: str, signals: _Signals) -> N
     err.print(summary if summary.startswith(seeder.label) else f"{seeder.label}: {summary}")
 
 
-def _seed_once(seeder: DemoSeeder, module: DemoModule, base_url: str, token: str) -> DemoReport:
+async def _unless_stopped(work: Coroutine[Any, Any, DemoReport], signals: _Signals) -> DemoReport:
+    """Run ``work``, cancelling it as soon as a stop is requested: the signal's exception may
+    have been raised inside an asyncio callback, which swallows it and leaves a request
+    waiting for its (long) timeout."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        if signals.stop_requested:
+            task.cancel()
+            break
+        await asyncio.wait({task}, timeout=0.1)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        signals.check()
+        raise
+
+
+def _seed_once(
+    seeder: DemoSeeder, module: DemoModule, base_url: str, token: str, signals: _Signals
+) -> DemoReport:
     with Progress(
         TextColumn(f"[bold]Dữ liệu mẫu – {seeder.label}"),
         BarColumn(),
@@ -404,7 +431,9 @@ def _seed_once(seeder: DemoSeeder, module: DemoModule, base_url: str, token: str
         def step(what: str) -> None:
             progress.update(task, advance=1, description=what)
 
-        return asyncio.run(module.seed_demo(base_url, token, progress=step))
+        return asyncio.run(
+            _unless_stopped(module.seed_demo(base_url, token, progress=step), signals)
+        )
 
 
 def _seed_failed(seeder: DemoSeeder, exc: Exception) -> typer.Exit:
@@ -474,10 +503,10 @@ def run(
 ) -> None:
     """Chạy toàn bộ hệ thống (run the whole platform: infra, APIs, workers, demo data).
 
-    Ports: OCOP_CERTIFICATION_PORT (8001), OCOP_CATALOG_PORT (8002), OCOP_ORDERS_PORT (8003),
-    OCOP_EVENTS_PORT (8004). Logs of every process go
-    to .ocop/logs/. Ctrl-C or SIGTERM stops the services; Kafka and MongoDB keep running
-    unless --stop-infra is given: stop them with `ocop infra down`.
+    Ports: OCOP_PORTAL_PORT (8000), OCOP_CERTIFICATION_PORT (8001), OCOP_CATALOG_PORT (8002),
+    OCOP_ORDERS_PORT (8003), OCOP_EVENTS_PORT (8004). Logs of every process go to .ocop/logs/.
+    Ctrl-C or SIGTERM stops the services; Kafka and MongoDB keep running unless
+    --stop-infra is given: stop them with `ocop infra down`.
     """
     settings = ServiceSettings()
     admin_token = None

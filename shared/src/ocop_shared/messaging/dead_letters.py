@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,6 +87,7 @@ async def replay_dead_letters(
     topic: str,
     group_id: str,
     idle_timeout_s: float = 2.0,
+    on_replayed: Callable[[], None] | None = None,
 ) -> int:
     """Re-publish `topic`'s dead letters of `group_id` to the original topic, for that group.
 
@@ -121,6 +123,8 @@ async def replay_dead_letters(
                         await _republish(producer, record, group_id)
                         await _mark_replayed(db, record, group_id)
                         replayed += 1
+                        if on_replayed is not None:
+                            on_replayed()
                 done = min(records[-1].offset + 1, ends.get(tp, 0))
                 await consumer.commit({tp: done})
     finally:

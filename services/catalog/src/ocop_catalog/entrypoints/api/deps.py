@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from pydantic import BeforeValidator
 
 from ocop_catalog.adapters.repository import CatalogRepository
 from ocop_catalog.adapters.search_feed import SearchFeed
@@ -67,7 +68,15 @@ ImportOfficer = Annotated[Principal, Depends(require_roles(Role.PROVINCE_OFFICER
 SearchText = Annotated[
     str | None, Query(max_length=200, description="Tìm không dấu, không phân biệt hoa thường")
 ]
-MinStars = Annotated[int | None, Query(ge=1, le=5)]
+
+
+def _blank_is_none(value: object) -> object:
+    """A search form sends its "any" choices as empty strings (``?min_stars=&status=``)."""
+    return None if value == "" else value
+
+
+Blank = BeforeValidator(_blank_is_none)
+MinStars = Annotated[int | None, Query(ge=1, le=5), Blank]
 ShortText = Annotated[str | None, Query(max_length=100)]
 Identifier = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Skip = Annotated[int, Query(ge=0, le=100_000)]
@@ -77,15 +86,15 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 def search_query(
     q: SearchText = None,
     min_stars: MinStars = None,
-    stars: Annotated[int | None, Query(ge=1, le=5)] = None,
+    stars: Annotated[int | None, Query(ge=1, le=5), Blank] = None,
     group: ShortText = None,
     province: ShortText = None,
     commune: ShortText = None,
     producer_id: Identifier = None,
-    channel: Channel | None = None,
-    status: CertificateStatus | None = None,
-    expiring_within_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
-    sort: SortOrder | None = None,
+    channel: Annotated[Channel | None, Blank] = None,
+    status: Annotated[CertificateStatus | None, Blank] = None,
+    expiring_within_days: Annotated[int | None, Query(ge=1, le=3650), Blank] = None,
+    sort: Annotated[SortOrder | None, Blank] = None,
     skip: Skip = 0,
     limit: Limit = 20,
 ) -> SearchQuery:
