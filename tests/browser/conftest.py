@@ -29,7 +29,9 @@ TIMEOUT_MS = 20_000  # a shared 2-core machine: generous, and only a ceiling (no
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
-@pytest.fixture(scope="session")
+# Module scope: the sync driver keeps an event loop on this thread while it lives, which
+# would break asyncio.run in tests collected after the browser tests.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium): no browser tests")
@@ -37,7 +39,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = playwright.chromium.launch(
         executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True

@@ -81,27 +81,37 @@ def test_import_command_prints_rejected_rows_and_exits_3(
     assert "bị từ chối" in result.output and "p9" in result.output
 
 
-def test_redrive_posts_the_filters_and_returns_the_answer() -> None:
+def test_redrive_posts_one_request_per_call_and_returns_the_ids() -> None:
     sent: list[dict[str, object]] = []
 
     def handle(request: httpx.Request) -> httpx.Response:
         assert request.url.path == REDRIVE_PATH
-        sent.append(json.loads(request.content))
-        return httpx.Response(200, json={"redriven": 2, "calls": [{"id": "c1"}, {"id": "c2"}]})
+        body = json.loads(request.content)
+        sent.append(body)
+        return httpx.Response(200, json={"redriven": [body["call_id"]]})
 
     with httpx.Client(transport=httpx.MockTransport(handle), base_url="http://orders") as client:
-        result = redrive_request(client, channel="shopee", call_ids=["c1"], dry_run=False)
-    assert sent == [{"channel": "shopee", "call_ids": ["c1"]}]
-    assert result["redriven"] == 2
+        result = redrive_request(client, target=None, call_ids=["c1", "c2"])
+    assert sent == [{"call_id": "c1"}, {"call_id": "c2"}]
+    assert result == ["c1", "c2"]
 
 
-def test_redrive_explains_when_the_orders_service_lacks_the_endpoint() -> None:
-    transport = httpx.MockTransport(lambda request: httpx.Response(404, json={"detail": "x"}))
+def test_redrive_of_a_target_is_one_request_and_a_refusal_stops_the_command() -> None:
+    sent: list[dict[str, object]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(200, json={"redriven": ["a", "b"]})
+
+    with httpx.Client(transport=httpx.MockTransport(handle), base_url="http://orders") as client:
+        assert redrive_request(client, target="voso", call_ids=[]) == ["a", "b"]
+    assert sent == [{"target": "voso"}]
+    refusing = httpx.MockTransport(lambda request: httpx.Response(403, json={"detail": "x"}))
     with (
-        httpx.Client(transport=transport, base_url="http://orders") as client,
+        httpx.Client(transport=refusing, base_url="http://orders") as client,
         pytest.raises(typer.Exit),
     ):
-        redrive_request(client, channel=None, call_ids=[], dry_run=True)
+        redrive_request(client, target=None, call_ids=[])
 
 
 def test_service_urls_follow_the_port_variables_or_the_portal_settings(
