@@ -28,14 +28,29 @@ class OrdersSettings(ServiceSettings):
     receipt_product_qr_limit: int = 6
     """At most this many product QR codes on a receipt (the rest stay text only)."""
 
+    # --- Outbound partner calls (journal, retries, marketplaces) -------------------------
+    outbound_max_attempts: int = 6
+    """Attempts of one outbound call before it is parked for a person."""
+    outbound_backoff_base_s: float = 1.0
+    outbound_backoff_cap_s: float = 300.0
+    outbound_poll_interval_s: float = 0.2
+    """How often the connectors worker looks for due calls (delist latency depends on it)."""
+    outbound_lease_s: float = 30.0
+    outbound_concurrency: int = 8
+    outbound_timeout_s: float = 10.0
+    marketplace_reconcile_interval_s: float = 900.0
+    postmart_base_url: str = "http://127.0.0.1:8301"
+    postmart_api_key: SecretStr = SecretStr("dev-postmart-key")
+    postmart_webhook_secret: SecretStr = SecretStr("dev-postmart-webhook-secret")
+    voso_base_url: str = "http://127.0.0.1:8302"
+    voso_api_key: SecretStr = SecretStr("dev-voso-key")
+    voso_webhook_secret: SecretStr = SecretStr("dev-voso-webhook-secret")
+
     # -- e-commerce orders and Viettel Post shipping (issue 6, part B) -------------------------
     reservation_timeout_minutes: int = 30
     """An unconfirmed e-commerce order gives its reserved stock back after this long."""
     reservation_sweep_interval_s: float = 30.0
     order_pull_interval_s: float = 60.0
-    postmart_webhook_secret: SecretStr = SecretStr(DEVELOPMENT_WEBHOOK_SECRET)
-    """HMAC-SHA256 key of Postmart's order webhook (header X-Signature)."""
-    voso_webhook_secret: SecretStr = SecretStr(DEVELOPMENT_WEBHOOK_SECRET)
     viettelpost_base_url: str = "https://partner.viettelpost.vn"
     viettelpost_username: str = ""
     viettelpost_password: SecretStr = SecretStr("")
@@ -63,7 +78,7 @@ class OrdersSettings(ServiceSettings):
         if self.environment == "production":
             for name in ("postmart", "voso", "viettelpost"):
                 value: SecretStr = getattr(self, f"{name}_webhook_secret")
-                if value.get_secret_value() in ("", DEVELOPMENT_WEBHOOK_SECRET):
+                if not value.get_secret_value() or value.get_secret_value().startswith("dev-"):
                     raise ValueError(
                         f"ORDERS_{name.upper()}_WEBHOOK_SECRET must be set to a real secret "
                         "in production"

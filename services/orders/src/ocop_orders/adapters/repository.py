@@ -101,6 +101,10 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("from_showroom_id", ASCENDING), ("created_at", DESCENDING)]),
         ]
     )
+    # Journal of outbound partner calls (marketplaces, carriers).
+    from ocop_orders.service_layer.outbound import ensure_outbound_indexes
+
+    await ensure_outbound_indexes(db)
 
 
 def balance_id(showroom_id: str, product_id: str) -> str:

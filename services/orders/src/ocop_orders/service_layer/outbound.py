@@ -1,0 +1,545 @@
+"""Outbound call journal: every call to a partner (marketplace, carrier) is a durable job.
+
+Why: a partner may be down, slow or wrong for a while; no change may be lost, calls about
+the same thing must reach the partner in the order they were decided, and a person must
+see (and retry) what could not be done.
+
+Public API (small on purpose):
+
+- ``enqueue(session, db, call=NewCall(...), now=..., settings=...)`` — write a job inside
+  the caller's transaction (with the state change that caused it). Returns its id.
+- ``Executors`` — registry of executors by ``(target, operation)``:
+  ``executors.register("viettelpost", "create_order", execute, settle=settle)``.
+  ``execute(call) -> CallResponse`` performs the HTTP call; it raises ``CallFailedError``
+  (``retryable=True`` for timeouts, 5xx, 429, garbage; ``False`` for a refusal that will
+  not change by retrying). ``settle(Settlement)`` (optional) runs in the same transaction
+  that records the outcome (succeeded or parked): update your own state and outbox there.
+- ``OutboundWorker(runtime, executors, settings, clock).run(stop)`` — drains due jobs.
+  ``run_due()`` does one pass (tests). A lease per ordering key means two workers never
+  run the same key at once; within an ordering key a later job waits while an earlier one
+  is pending or parked.
+- ``redrive(db, now=..., target=None, call_id=None)`` — put parked jobs back (operators).
+- ``list_calls(db, ...)`` / ``get_call(db, id)`` — read the journal (console, API).
+- ``backoff_delay(tries, base_s, cap_s, rng)`` — exponential backoff with jitter.
+
+Document (collection ``outbound_calls``): target, operation, key (what it is about, e.g. a
+listing id), ordering_key, payload, attempts [{at, request, status_code, response, error,
+duration_ms}], outcome (pending / succeeded / parked), tries (since the last redrive),
+max_attempts, next_attempt_at, created_at, updated_at, result, last_error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import structlog
+from bson import ObjectId
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from ocop_orders.config import OrdersSettings
+from ocop_shared.messaging.outbox import Outbox
+from ocop_shared.mongo import Database, Session, ensure_collections, in_transaction
+from ocop_shared.runtime import ServiceRuntime
+from ocop_shared.timeutil import Clock
+
+log = structlog.get_logger(__name__)
+
+CALLS = "outbound_calls"
+CALL_LEASES = "outbound_leases"
+EXCERPT_CHARS = 2000
+
+
+class CallOutcome(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    PARKED = "parked"
+
+
+@dataclass(frozen=True)
+class NewCall:
+    """What to call: ``ordering_key`` groups calls that must run strictly in order."""
+
+    target: str
+    operation: str
+    key: str
+    payload: dict[str, Any]
+    ordering_key: str | None = None  # defaults to "target:key"
+
+
+@dataclass(frozen=True)
+class OutboundCall:
+    id: str
+    target: str
+    operation: str
+    key: str
+    ordering_key: str
+    payload: dict[str, Any]
+    outcome: CallOutcome
+    tries: int
+    max_attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    last_error: str | None = None
+    result: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class CallResponse:
+    """A successful call: what was sent and what came back (excerpts are journalled)."""
+
+    status_code: int | None = None
+    body: str = ""
+    request: str = ""
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+class CallFailedError(Exception):
+    """The partner did not do it. ``retryable`` says whether trying again may help."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        status_code: int | None = None,
+        body: str = "",
+        request: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.status_code = status_code
+        self.body = body
+        self.request = request
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """Given to ``settle`` in the transaction that records a final outcome."""
+
+    db: Database
+    session: Session
+    outbox: Outbox
+    call: OutboundCall
+    outcome: CallOutcome
+    now: datetime
+    response: CallResponse | None = None
+    error: CallFailedError | None = None
+
+
+Execute = Callable[[OutboundCall], Awaitable[CallResponse]]
+Settle = Callable[[Settlement], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Registration:
+    execute: Execute
+    settle: Settle | None = None
+
+
+class Executors:
+    """Executors by (target, operation); the one place a kind of call is wired."""
+
+    def __init__(self) -> None:
+        self._by_kind: dict[tuple[str, str], Registration] = {}
+
+    def register(
+        self, target: str, operation: str, execute: Execute, *, settle: Settle | None = None
+    ) -> None:
+        if (target, operation) in self._by_kind:
+            raise ValueError(f"executor already registered for {target}/{operation}")
+        self._by_kind[(target, operation)] = Registration(execute, settle)
+
+    def find(self, target: str, operation: str) -> Registration | None:
+        return self._by_kind.get((target, operation))
+
+    def kinds(self) -> list[tuple[str, str]]:
+        return sorted(self._by_kind)
+
+
+def backoff_delay(
+    tries: int, base_s: float, cap_s: float, rng: random.Random | None = None
+) -> float:
+    """Seconds to wait after ``tries`` failed attempts: exponential, capped, equal jitter.
+
+    Half of the exponential step is fixed, half random, so retries of many calls failing
+    together spread out but never come back sooner than half the step.
+    """
+    step = min(cap_s, base_s * (2 ** max(0, tries - 1)))
+    return float(step / 2 + (rng or random).uniform(0, step / 2))
+
+
+def excerpt(text: str | bytes | None, limit: int = EXCERPT_CHARS) -> str:
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+async def ensure_outbound_indexes(db: Database) -> None:
+    """Collections and indexes of the journal (call before the first transaction)."""
+    await ensure_collections(db, (CALLS, CALL_LEASES))
+    await db[CALLS].create_indexes(
+        [
+            IndexModel([("outcome", ASCENDING), ("next_attempt_at", ASCENDING)]),
+            IndexModel(
+                [("ordering_key", ASCENDING), ("outcome", ASCENDING), ("created_at", ASCENDING)]
+            ),
+            IndexModel([("target", ASCENDING), ("outcome", ASCENDING)]),
+            IndexModel([("key", ASCENDING), ("created_at", ASCENDING)]),
+        ]
+    )
+
+
+async def enqueue(
+    session: Session | None,
+    db: Database,
+    call: NewCall,
+    *,
+    now: datetime,
+    settings: OrdersSettings,
+) -> str:
+    """Journal ``call`` as pending (inside the caller's transaction when ``session`` is set)."""
+    call_id = str(ObjectId())
+    await db[CALLS].insert_one(
+        {
+            "_id": call_id,
+            "target": call.target,
+            "operation": call.operation,
+            "key": call.key,
+            "ordering_key": call.ordering_key or f"{call.target}:{call.key}",
+            "payload": call.payload,
+            "attempts": [],
+            "outcome": CallOutcome.PENDING.value,
+            "tries": 0,
+            "max_attempts": settings.outbound_max_attempts,
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
+            "last_error": None,
+            "result": None,
+        },
+        session=session,
+    )
+    return call_id
+
+
+def call_from_doc(doc: dict[str, Any]) -> OutboundCall:
+    return OutboundCall(
+        id=str(doc["_id"]),
+        target=doc["target"],
+        operation=doc["operation"],
+        key=doc["key"],
+        ordering_key=doc["ordering_key"],
+        payload=doc.get("payload") or {},
+        outcome=CallOutcome(doc["outcome"]),
+        tries=int(doc.get("tries", 0)),
+        max_attempts=int(doc.get("max_attempts", 1)),
+        next_attempt_at=doc["next_attempt_at"],
+        created_at=doc["created_at"],
+        attempts=list(doc.get("attempts") or []),
+        last_error=doc.get("last_error"),
+        result=doc.get("result"),
+    )
+
+
+async def get_call(db: Database, call_id: str) -> OutboundCall | None:
+    doc = await db[CALLS].find_one({"_id": str(call_id)})
+    return call_from_doc(doc) if doc else None
+
+
+async def list_calls(
+    db: Database,
+    *,
+    outcome: CallOutcome | None = None,
+    target: str | None = None,
+    key: str | None = None,
+    limit: int = 200,
+) -> list[OutboundCall]:
+    """Newest first; filters are typed values only."""
+    query: dict[str, Any] = {}
+    if outcome is not None:
+        query["outcome"] = CallOutcome(outcome).value
+    if target is not None:
+        query["target"] = str(target)
+    if key is not None:
+        query["key"] = str(key)
+    docs = (
+        await db[CALLS]
+        .find(query)
+        .sort([("created_at", -1), ("_id", -1)])
+        .limit(max(1, min(limit, 1000)))
+        .to_list()
+    )
+    return [call_from_doc(d) for d in docs]
+
+
+async def count_calls(db: Database) -> dict[str, int]:
+    counts = {o.value: 0 for o in CallOutcome}
+    async for row in await db[CALLS].aggregate([{"$group": {"_id": "$outcome", "n": {"$sum": 1}}}]):
+        counts[str(row["_id"])] = int(row["n"])
+    return counts
+
+
+async def parked_ids(db: Database, *, target: str | None = None) -> list[str]:
+    query: dict[str, Any] = {"outcome": CallOutcome.PARKED.value}
+    if target is not None:
+        query["target"] = str(target)
+    docs = await db[CALLS].find(query, {"_id": 1}).sort([("created_at", 1), ("_id", 1)]).to_list()
+    return [str(d["_id"]) for d in docs]
+
+
+async def redrive(
+    db: Database,
+    *,
+    now: datetime,
+    target: str | None = None,
+    call_id: str | None = None,
+) -> list[str]:
+    """Put parked calls back to pending with a fresh attempt budget; returns their ids."""
+    ids = [str(call_id)] if call_id is not None else await parked_ids(db, target=target)
+    redriven: list[str] = []
+    for one in ids:
+        query: dict[str, Any] = {"_id": one, "outcome": CallOutcome.PARKED.value}
+        if target is not None:
+            query["target"] = str(target)
+        result = await db[CALLS].update_one(
+            query,
+            {
+                "$set": {
+                    "outcome": CallOutcome.PENDING.value,
+                    "tries": 0,
+                    "next_attempt_at": now,
+                    "updated_at": now,
+                }
+            },
+        )
+        if result.modified_count:
+            redriven.append(one)
+    if redriven:
+        log.info("outbound.redriven", count=len(redriven), target=target)
+    return redriven
+
+
+class OutboundWorker:
+    """Drains due calls: heads of their ordering key, one worker per key (lease)."""
+
+    def __init__(
+        self,
+        runtime: ServiceRuntime,
+        executors: Executors,
+        settings: OrdersSettings,
+        clock: Clock | None = None,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._runtime = runtime
+        self._db = runtime.db
+        self._executors = executors
+        self._settings = settings
+        self._clock = clock or Clock()
+        self._rng = rng or random.Random()  # noqa: S311 (jitter, not security)
+        self._owner = f"outbound-{uuid.uuid4().hex[:12]}"
+        self._lease = timedelta(seconds=settings.outbound_lease_s)
+        self.wake = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop``: one pass, then wait for the poll interval (or ``wake``)."""
+        while not stop.is_set():
+            try:
+                done = await self.run_due()
+            except PyMongoError as exc:
+                log.warning("outbound.pass_failed", error=repr(exc))
+                done = 0
+            if done:
+                continue
+            self.wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED),
+                    self._settings.outbound_poll_interval_s,
+                )
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def run_due(self, limit: int = 500) -> int:
+        """One pass over the ordering keys with a due head; returns attempts made."""
+        now = self._clock.now()
+        due = (
+            await self._db[CALLS]
+            .find(
+                {"outcome": CallOutcome.PENDING.value, "next_attempt_at": {"$lte": now}},
+                {"ordering_key": 1},
+            )
+            .sort([("next_attempt_at", 1)])
+            .limit(limit)
+            .to_list()
+        )
+        keys = list(dict.fromkeys(str(d["ordering_key"]) for d in due))
+        if not keys:
+            return 0
+        gate = asyncio.Semaphore(max(1, self._settings.outbound_concurrency))
+
+        async def drain(ordering_key: str) -> int:
+            async with gate:
+                return await self._drain_key(ordering_key)
+
+        return sum(await asyncio.gather(*(drain(k) for k in keys)))
+
+    async def _head(self, ordering_key: str) -> OutboundCall | None:
+        doc = await self._db[CALLS].find_one(
+            {
+                "ordering_key": ordering_key,
+                "outcome": {"$in": [CallOutcome.PENDING.value, CallOutcome.PARKED.value]},
+            },
+            sort=[("created_at", 1), ("_id", 1)],
+        )
+        return call_from_doc(doc) if doc else None
+
+    async def _drain_key(self, ordering_key: str) -> int:
+        if not await self._acquire(ordering_key):
+            return 0
+        attempts = 0
+        try:
+            while True:
+                head = await self._head(ordering_key)
+                now = self._clock.now()
+                if head is None or head.outcome is CallOutcome.PARKED:
+                    break  # a parked call holds back the later ones until a person acts
+                if head.next_attempt_at > now:
+                    break
+                succeeded = await self._attempt(head)
+                attempts += 1
+                if not succeeded or attempts >= 50:
+                    break
+        finally:
+            await self._release(ordering_key)
+        return attempts
+
+    async def _acquire(self, ordering_key: str) -> bool:
+        now = self._clock.now()
+        try:
+            await self._db[CALL_LEASES].find_one_and_update(
+                {
+                    "_id": ordering_key,
+                    "$or": [{"owner": self._owner}, {"expires_at": {"$lt": now}}],
+                },
+                {"$set": {"owner": self._owner, "expires_at": now + self._lease}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def _release(self, ordering_key: str) -> None:
+        with contextlib.suppress(PyMongoError):
+            await self._db[CALL_LEASES].delete_one({"_id": ordering_key, "owner": self._owner})
+
+    async def _attempt(self, call: OutboundCall) -> bool:
+        """Run one attempt of ``call`` and journal it; True when it succeeded."""
+        registration = self._executors.find(call.target, call.operation)
+        started = time.monotonic()
+        response: CallResponse | None = None
+        error: CallFailedError | None = None
+        if registration is None:
+            error = CallFailedError(
+                f"no executor for {call.target}/{call.operation}", retryable=False
+            )
+        else:
+            try:
+                response = await registration.execute(call)
+            except CallFailedError as exc:
+                error = exc
+            except Exception as exc:  # an executor bug must not kill the worker
+                log.exception("outbound.executor_crashed", call_id=call.id)
+                error = CallFailedError(f"executor error: {exc!r}", retryable=True)
+        duration_ms = round((time.monotonic() - started) * 1000, 1)
+        now = self._clock.now()
+        tries = call.tries + 1
+        attempt = {
+            "at": now,
+            "request": excerpt(response.request if response else error.request if error else ""),
+            "status_code": response.status_code
+            if response
+            else error.status_code
+            if error
+            else None,
+            "response": excerpt(response.body if response else error.body if error else ""),
+            "error": error.message if error else None,
+            "duration_ms": duration_ms,
+        }
+        if error is None:
+            outcome = CallOutcome.SUCCEEDED
+        elif not error.retryable or tries >= call.max_attempts:
+            outcome = CallOutcome.PARKED
+        else:
+            outcome = CallOutcome.PENDING
+        update: dict[str, Any] = {
+            "$push": {"attempts": attempt},
+            "$set": {
+                "outcome": outcome.value,
+                "tries": tries,
+                "updated_at": now,
+                "last_error": error.message if error else None,
+            },
+        }
+        if outcome is CallOutcome.PENDING:
+            delay = backoff_delay(
+                tries,
+                self._settings.outbound_backoff_base_s,
+                self._settings.outbound_backoff_cap_s,
+                self._rng,
+            )
+            update["$set"]["next_attempt_at"] = now + timedelta(seconds=delay)
+        if response is not None:
+            update["$set"]["result"] = json.loads(json.dumps(response.result, default=str))
+
+        async def record(session: Session) -> None:
+            written = await self._db[CALLS].update_one(
+                {"_id": call.id, "tries": call.tries, "outcome": CallOutcome.PENDING.value},
+                update,
+                session=session,
+            )
+            if written.modified_count != 1:
+                return  # redriven or recorded meanwhile: nothing more to settle
+            if outcome is not CallOutcome.PENDING and registration and registration.settle:
+                await registration.settle(
+                    Settlement(
+                        db=self._db,
+                        session=session,
+                        outbox=self._runtime.outbox,
+                        call=call,
+                        outcome=outcome,
+                        now=now,
+                        response=response,
+                        error=error,
+                    )
+                )
+
+        await in_transaction(self._runtime.client, record)
+        log.info(
+            "outbound.attempted",
+            call_id=call.id,
+            target=call.target,
+            operation=call.operation,
+            key=call.key,
+            outcome=outcome.value,
+            tries=tries,
+            status_code=attempt["status_code"],
+            duration_ms=duration_ms,
+        )
+        return outcome is CallOutcome.SUCCEEDED
