@@ -65,6 +65,9 @@ class OrdersSettings(ServiceSettings):
     shipper_province_code: int = 27
     shipper_commune_code: int = 0
     default_item_weight_g: int = 500
+    ecommerce_fulfilment_showroom_id: str | None = None
+    """Where marketplace orders are served from when the order does not say; None: the
+    producer's own stock."""
 
     def channel_webhook_secret(self, channel: str) -> str | None:
         secret = {

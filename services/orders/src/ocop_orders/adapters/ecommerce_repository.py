@@ -19,6 +19,8 @@ SHIPMENTS = "shipments"
 TRACKING = "shipment_tracking"
 CARRIER_TOKENS = "carrier_tokens"
 REJECTED_WEBHOOKS = "rejected_webhooks"
+REJECTED_INTAKES = "rejected_intakes"
+PULL_STATE = "order_pull_state"
 
 ECOMMERCE_COLLECTIONS = (
     ECOM_ORDERS,
@@ -27,6 +29,8 @@ ECOMMERCE_COLLECTIONS = (
     TRACKING,
     CARRIER_TOKENS,
     REJECTED_WEBHOOKS,
+    REJECTED_INTAKES,
+    PULL_STATE,
 )
 
 
@@ -64,6 +68,7 @@ async def ensure_ecommerce_indexes(db: Database) -> None:
         ]
     )
     await db[REJECTED_WEBHOOKS].create_indexes([IndexModel([("at", DESCENDING)])])
+    await db[REJECTED_INTAKES].create_indexes([IndexModel([("at", DESCENDING)])])
 
 
 def order_doc(order: EcomOrder) -> dict[str, Any]:

@@ -15,7 +15,6 @@ order number already exists; its `data` may carry the existing waybill.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -118,7 +117,7 @@ class ViettelPost:
             else:
                 async with httpx.AsyncClient(timeout=self.settings.viettelpost_timeout_s) as http:
                     response = await http.post(self._base + path, json=body, headers=headers)
-        except (httpx.TransportError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, httpx.TransportError) as exc:
             raise CarrierUnavailableError(f"Không kết nối được Viettel Post: {exc!r}") from exc
         if response.status_code >= 500 or response.status_code in (408, 429):
             raise CarrierUnavailableError(f"Viettel Post trả lỗi HTTP {response.status_code}")

@@ -136,10 +136,12 @@ class Fulfilment(_Strict):
         return self
 
 
-class PlaceOrder(_Strict):
-    """An order as a channel (or staff) hands it to us."""
+RemoteId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,100}$")]
 
-    remote_order_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,100}$")]
+
+class OrderBody(_Strict):
+    """An order as staff enter it (the Idempotency-Key header is its remote id)."""
+
     buyer: Buyer
     lines: list[OrderLineIn] = Field(min_length=1, max_length=100)
     payment: OrderPaymentKind
@@ -148,6 +150,12 @@ class PlaceOrder(_Strict):
     """For cash on delivery: the carrier collects the shipping fee too (ORDER_PAYMENT 2)."""
     fulfilment: Fulfilment
     note: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class PlaceOrder(OrderBody):
+    """An order as a channel (or staff) hands it to us."""
+
+    remote_order_id: RemoteId
 
 
 class OrderLine(BaseModel):

@@ -52,7 +52,7 @@ class FakeOrder:
 @dataclass
 class FakeState:
     username: str = "ocop"
-    password: str = "secret"
+    password: str = "secret"  # noqa: S105 (the fake's own test account)
     webhook_url: str | None = None
     webhook_token: str | None = None
     mode: str = "normal"
@@ -65,7 +65,9 @@ class FakeState:
 
 
 def envelope(data: Any = None, *, status: int = 200, message: str = "OK") -> JSONResponse:
-    return JSONResponse({"status": status, "error": status != 200, "message": message, "data": data})
+    return JSONResponse(
+        {"status": status, "error": status != 200, "message": message, "data": data}
+    )
 
 
 def fee_for(weight_g: int, factor: float) -> int:
@@ -273,6 +275,8 @@ def create_fake(state: FakeState | None = None) -> FastAPI:
             },
             "TOKEN": body.get("token", state.webhook_token),
         }
+        if body.get("send") is False:  # tests deliver it themselves
+            return JSONResponse({"status_code": None, "sent": payload})
         url = body.get("url") or state.webhook_url
         if not url:
             return JSONResponse({"error": "no webhook url"}, status_code=400)

@@ -252,7 +252,9 @@ async def cancel_in(
     await _emit(
         uow,
         after,
-        OrderCancelledV1(**_common(after, uow), reason=reason, expired=expired),
+        OrderCancelledV1.model_validate(
+            {**_common(after, uow), "reason": reason, "expired": expired}
+        ),
     )
     return after
 
@@ -274,8 +276,8 @@ async def refund_order(
         await _emit(
             uow,
             after,
-            OrderRefundedV1(
-                **_common(after, uow), refund_vnd=command.amount_vnd, reason=command.reason
+            OrderRefundedV1.model_validate(
+                {**_common(after, uow), "refund_vnd": command.amount_vnd, "reason": command.reason}
             ),
         )
         return after

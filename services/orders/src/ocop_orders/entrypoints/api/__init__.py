@@ -9,6 +9,8 @@ from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
 from ocop_orders.entrypoints.api import exports, pages, producer_pages, routes
 from ocop_orders.entrypoints.api.deps import LoginRequiredError
+from ocop_orders.entrypoints.api.ecommerce_routes import router as ecommerce_router
+from ocop_orders.entrypoints.api.ecommerce_webhooks import router as ecommerce_webhooks
 from ocop_orders.entrypoints.consumer import topics
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.runtime import ServiceRuntime
@@ -31,6 +33,8 @@ def create_app(settings: OrdersSettings | None = None, clock: Clock | None = Non
         "chuyển kho, kiểm kê, rút hàng khi giấy chứng nhận hết hiệu lực",
         routers=[
             routes.router,
+            ecommerce_router,
+            ecommerce_webhooks,
             exports.router,
             pages.sign_in_routes,
             producer_pages.router,

@@ -1,0 +1,300 @@
+"""E-commerce orders against the real servers: idempotent intake, reservations, confirm,
+cancel, refund, reservation timeout, signed marketplace webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from ocop_orders.service_layer.ecommerce_intake import sign
+from ocop_shared.contracts.catalog import CertificateStatus
+
+if TYPE_CHECKING:
+    from conftest import Shop
+
+pytestmark = pytest.mark.integration
+
+PROBLEM = "application/problem+json"
+ORDERS = "/api/v1/ecommerce/orders"
+
+
+def buyer() -> dict[str, Any]:
+    return {
+        "name": "Nguyễn Thị Hoa",
+        "phone": "0912345678",
+        "address": {
+            "province": "Hà Nội",
+            "commune": "Phường Cầu Giấy",
+            "street": "12 ngõ 34 Trần Thái Tông",
+            "district": None,
+            "province_code": 1,
+            "commune_code": 120,
+        },
+    }
+
+
+def order_body(
+    product_id: str,
+    quantity: int = 1,
+    *,
+    showroom: str | None = None,
+    payment: str = "cod",
+    price: int = 45_000,
+) -> dict[str, Any]:
+    fulfilment = {"kind": "showroom", "showroom_id": showroom} if showroom else {"kind": "producer"}
+    return {
+        "buyer": buyer(),
+        "lines": [{"product_id": product_id, "quantity": quantity, "unit_price_vnd": price}],
+        "payment": payment,
+        "shipping_fee_vnd": 30_000,
+        "fulfilment": fulfilment,
+    }
+
+
+async def enter(shop: Shop, body: dict[str, Any], key: str | None = None) -> Any:
+    return await shop.client.post(
+        ORDERS, json=body, headers={**shop.admin, "Idempotency-Key": key or uuid.uuid4().hex}
+    )
+
+
+async def events(shop: Shop, event_type: str) -> list[dict[str, Any]]:
+    docs = await shop.db["outbox"].find({"type": event_type}).to_list()
+    return [json.loads(d["payload"])["data"] for d in docs]
+
+
+async def stocked(shop: Shop, units: int = 5) -> tuple[str, str]:
+    showroom = await shop.showroom(f"E{uuid.uuid4().hex[:4].upper()}")
+    product = await shop.product("Chè Long Cốc", price=120_000)
+    assert (await shop.receive(showroom, product, units)).status_code == 201
+    return showroom, product
+
+
+async def test_an_order_reserves_stock_and_confirming_turns_it_into_a_sale(shop: Shop) -> None:
+    showroom, product = await stocked(shop, 5)
+
+    placed = await enter(shop, order_body(product, 2, showroom=showroom))
+
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    assert order["state"] == "placed"
+    assert order["total_vnd"] == 2 * 45_000 + 30_000
+    balance = await shop.stock(showroom, product)
+    assert (balance["on_hand"], balance["reserved"], balance["available"]) == (5, 2, 3)
+
+    confirmed = await shop.client.post(f"{ORDERS}/{order['id']}/confirm", headers=shop.admin)
+
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["state"] == "confirmed"
+    balance = await shop.stock(showroom, product)
+    assert (balance["on_hand"], balance["reserved"], balance["available"]) == (3, 0, 3)
+    ledger = await shop.db["ledger"].find({"reference": order["id"]}).to_list()
+    assert sum(e["delta"] for e in ledger if e["movement"] == "sale") == -2
+    assert (await shop.audit(showroom))["consistent"]
+    assert [e["order_id"] for e in await events(shop, "ocop.orders.order.placed.v1")] == [
+        order["id"]
+    ]
+    assert len(await events(shop, "ocop.orders.order.confirmed.v1")) == 1
+
+
+async def test_a_retried_intake_returns_the_same_order_even_when_sent_concurrently(
+    shop: Shop,
+) -> None:
+    showroom, product = await stocked(shop, 10)
+    body = order_body(product, 1, showroom=showroom)
+
+    answers = await asyncio.gather(*(enter(shop, body, key="retry-key-0001") for _ in range(8)))
+
+    assert {a.status_code for a in answers} <= {200, 201}
+    assert sum(1 for a in answers if a.status_code == 201) == 1
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert await shop.db["ecom_orders"].count_documents({}) == 1
+    assert (await shop.stock(showroom, product))["reserved"] == 1
+    assert len(await events(shop, "ocop.orders.order.placed.v1")) == 1
+
+
+async def test_concurrent_orders_for_the_last_units_never_oversell(shop: Shop) -> None:
+    showroom, product = await stocked(shop, 3)
+
+    answers = await asyncio.gather(
+        *(enter(shop, order_body(product, 1, showroom=showroom)) for _ in range(12))
+    )
+
+    assert sum(1 for a in answers if a.status_code == 201) == 3
+    refused = [a for a in answers if a.status_code != 201]
+    assert {a.status_code for a in refused} == {409}
+    assert all(a.json()["type"] == "out-of-stock" for a in refused)
+    balance = await shop.stock(showroom, product)
+    assert (balance["reserved"], balance["available"]) == (3, 0)
+    # The till cannot sell what the orders hold.
+    sale = await shop.sell(showroom, [{"product_id": product, "quantity": 1}])
+    assert sale.status_code == 409
+
+
+async def test_the_reservation_timeout_releases_stock_once(shop: Shop) -> None:
+    showroom, product = await stocked(shop, 4)
+    order = (await enter(shop, order_body(product, 3, showroom=showroom))).json()
+    run = "/api/v1/ecommerce/reservations/release-expired"
+
+    early = await shop.client.post(run, headers=shop.admin)
+    assert early.json() == {"released": 0}
+    shop.clock.advance(timedelta(minutes=shop.settings.reservation_timeout_minutes + 1))
+    first = await shop.client.post(run, headers=shop.admin)
+    again = await shop.client.post(run, headers=shop.admin)
+
+    assert first.json() == {"released": 1}
+    assert again.json() == {"released": 0}
+    balance = await shop.stock(showroom, product)
+    assert (balance["reserved"], balance["available"]) == (0, 4)
+    detail = (await shop.client.get(f"{ORDERS}/{order['id']}", headers=shop.admin)).json()
+    assert detail["order"]["state"] == "expired"
+    cancelled = await events(shop, "ocop.orders.order.cancelled.v1")
+    assert [(e["order_id"], e["expired"]) for e in cancelled] == [(order["id"], True)]
+    late = await shop.client.post(f"{ORDERS}/{order['id']}/confirm", headers=shop.admin)
+    assert late.status_code == 409
+    assert "expired" in late.json()["detail"]
+
+
+async def test_cancel_releases_and_illegal_steps_name_the_current_state(shop: Shop) -> None:
+    showroom, product = await stocked(shop, 2)
+    order = (await enter(shop, order_body(product, 2, showroom=showroom))).json()
+
+    cancelled = await shop.client.post(
+        f"{ORDERS}/{order['id']}/cancel", json={"reason": "Khách đổi ý"}, headers=shop.admin
+    )
+    refund = await shop.client.post(
+        f"{ORDERS}/{order['id']}/refund",
+        json={"amount_vnd": 1000, "reason": "thử"},
+        headers=shop.admin,
+    )
+
+    assert cancelled.json()["state"] == "cancelled"
+    assert (await shop.stock(showroom, product))["available"] == 2
+    assert refund.status_code == 409
+    assert refund.headers["content-type"].startswith(PROBLEM)
+    assert "cancelled" in refund.json()["detail"]
+    assert "Đã huỷ" in refund.json()["detail"]
+    history = (await shop.client.get(f"{ORDERS}/{order['id']}", headers=shop.admin)).json()
+    assert [h["to_state"] for h in history["order"]["history"]] == ["placed", "cancelled"]
+
+
+async def test_cancelling_a_confirmed_order_puts_its_units_back(shop: Shop) -> None:
+    showroom, product = await stocked(shop, 2)
+    order = (await enter(shop, order_body(product, 2, showroom=showroom))).json()
+    await shop.client.post(f"{ORDERS}/{order['id']}/confirm", headers=shop.admin)
+
+    await shop.client.post(
+        f"{ORDERS}/{order['id']}/cancel", json={"reason": "Hết hàng lỗi"}, headers=shop.admin
+    )
+
+    balance = await shop.stock(showroom, product)
+    assert (balance["on_hand"], balance["available"]) == (2, 2)
+    assert (await shop.audit(showroom))["consistent"]
+
+
+async def test_producer_stock_is_reserved_and_sold(shop: Shop) -> None:
+    product = await shop.product("Mật ong Xuân Sơn")
+    stock_url = f"/api/v1/ecommerce/producer-stock/{product}"
+    set_stock = await shop.client.put(stock_url, json={"quantity": 2}, headers=shop.admin)
+    assert set_stock.status_code == 200, set_stock.text
+
+    first = await enter(shop, order_body(product, 2))
+    second = await enter(shop, order_body(product, 1))
+    await shop.client.post(f"{ORDERS}/{first.json()['id']}/confirm", headers=shop.admin)
+
+    assert first.status_code == 201
+    assert second.status_code == 409
+    doc = await shop.db["producer_stock"].find_one({"_id": product})
+    assert (doc["quantity"], doc["reserved"], doc["available"]) == (0, 0, 0)
+
+
+async def test_a_revoked_product_is_refused_with_the_reason(shop: Shop) -> None:
+    showroom = await shop.showroom("RV")
+    product = await shop.product("Miến dong", status=CertificateStatus.REVOKED)
+
+    answer = await enter(shop, order_body(product, 1, showroom=showroom))
+
+    assert answer.status_code == 409
+    problem = answer.json()
+    assert problem["type"] == "not-sellable"
+    assert "thu hồi" in problem["detail"]
+    assert problem["errors"][0]["field"] == "body.lines.0.product_id"
+    assert await shop.db["ecom_orders"].count_documents({}) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda b: b["buyer"].update(phone="gọi tôi"), "body.buyer.phone"),
+        (lambda b: b["lines"][0].update(quantity=0), "body.lines.0.quantity"),
+        (lambda b: b["buyer"]["address"].pop("commune"), "body.buyer.address.commune"),
+        (lambda b: b.update(payment="bitcoin"), "body.payment"),
+        (lambda b: b["lines"][0].update(product_id={"$ne": ""}), "body.lines.0.product_id"),
+    ],
+)
+async def test_bad_input_names_the_field_and_writes_nothing(
+    shop: Shop, change: Any, field: str
+) -> None:
+    showroom, product = await stocked(shop, 2)
+    body = order_body(product, 1, showroom=showroom)
+    change(body)
+
+    answer = await enter(shop, body)
+
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith(PROBLEM)
+    assert field in [e["field"] for e in answer.json()["errors"]]
+    assert await shop.db["ecom_orders"].count_documents({}) == 0
+    assert (await shop.stock(showroom, product))["reserved"] == 0
+
+
+def marketplace_order(product: str, remote: str) -> dict[str, Any]:
+    body = order_body(product, 1)
+    body.pop("fulfilment")
+    return {"order_id": remote, **body}
+
+
+async def test_a_signed_marketplace_webhook_takes_the_order_in_once(shop: Shop) -> None:
+    product = await shop.product("Cam Cao Phong")
+    await shop.client.put(
+        f"/api/v1/ecommerce/producer-stock/{product}", json={"quantity": 5}, headers=shop.admin
+    )
+    raw = json.dumps(marketplace_order(product, "PM-1001")).encode()
+    secret = shop.settings.postmart_webhook_secret.get_secret_value()
+    headers = {"X-Signature": sign(secret, raw), "Content-Type": "application/json"}
+
+    first = await shop.client.post(
+        "/v1/channels/postmart/orders/webhook", content=raw, headers=headers
+    )
+    again = await shop.client.post(
+        "/v1/channels/postmart/orders/webhook", content=raw, headers=headers
+    )
+
+    assert first.status_code == 201, first.text
+    assert again.status_code == 200
+    assert again.json()["order_id"] == first.json()["order_id"]
+    assert again.json()["replayed"] is True
+    assert await shop.db["ecom_orders"].count_documents({"channel": "postmart"}) == 1
+
+
+async def test_a_marketplace_webhook_with_a_bad_signature_changes_nothing(shop: Shop) -> None:
+    product = await shop.product("Cam Cao Phong")
+    raw = json.dumps(marketplace_order(product, "PM-2002")).encode()
+
+    forged = await shop.client.post(
+        "/v1/channels/voso/orders/webhook",
+        content=raw,
+        headers={"X-Signature": sign("not-the-secret", raw)},
+    )
+    unsigned = await shop.client.post("/v1/channels/voso/orders/webhook", content=raw)
+    unknown = await shop.client.post("/v1/channels/lazada/orders/webhook", content=raw)
+
+    assert forged.status_code == 401
+    assert forged.headers["content-type"].startswith(PROBLEM)
+    assert unsigned.status_code == 401
+    assert unknown.status_code == 404
+    assert await shop.db["ecom_orders"].count_documents({}) == 0
