@@ -24,6 +24,7 @@ from ocop_orders.service_layer.outbound import Executors, OutboundWorker
 from ocop_orders.service_layer.shipping import register_viettelpost
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.runtime import ServiceRuntime, open_runtime
+from ocop_shared.testing.support import eventually
 
 if TYPE_CHECKING:
     from conftest import Shop
@@ -79,8 +80,11 @@ async def carrier(shop: Shop) -> AsyncIterator[Carrier]:
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(create_fake(state), log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.02)
+
+    async def started() -> bool:
+        return bool(server.started)
+
+    await eventually(started, until=bool)
     url = f"http://127.0.0.1:{port}"
     settings = shop.settings
     settings.viettelpost_base_url = url
