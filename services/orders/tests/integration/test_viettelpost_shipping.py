@@ -467,3 +467,49 @@ async def test_a_push_with_a_bad_date_names_the_field(carrier: Carrier) -> None:
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "body.DATA.ORDER_STATUSDATE"
     assert await shop.db["shipment_tracking"].count_documents({}) == 0
+
+
+# -- console --------------------------------------------------------------------------------------
+async def test_the_console_lists_quotes_ships_tracks_and_exports_orders(carrier: Carrier) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    shop = carrier.shop
+    order, _, _ = await confirmed_order(shop)
+    page = f"/quay/don-hang/{order['id']}"
+
+    listing = await shop.client.get("/quay/don-hang?trang-thai=confirmed", headers=shop.admin)
+    quoted = await shop.client.get(f"{page}?bao-gia=1&can-nang=1200", headers=shop.admin)
+    made = await shop.client.post(
+        f"{page}/van-don", data={"service": "VTK", "weight_g": "1.200"}, headers=shop.admin
+    )
+    await carrier.worker.run_due()
+    await carrier.push(order["number"], 105, "24/11/2026 11:00:00", status_name="Đã lấy hàng")
+    await carrier.push(order["number"], 999, "24/11/2026 12:00:00", status_name="Mã mới")
+    tracked = await shop.client.get(page, headers=shop.admin)
+    flags = await shop.client.get("/quay/don-hang/canh-bao-van-chuyen", headers=shop.admin)
+    export = await shop.client.get("/quay/don-hang/xuat.xlsx", headers=shop.admin)
+
+    assert listing.status_code == 200 and order["number"] in listing.text
+    assert "Đã xác nhận" in listing.text
+    assert quoted.status_code == 200
+    assert "Tiết kiệm" in quoted.text and "₫" in quoted.text
+    assert made.status_code == 303 and "loi=" not in made.headers["location"]
+    [sent] = await carrier.requests("/v2/order/createOrder")
+    assert (sent["body"]["ORDER_SERVICE"], sent["body"]["PRODUCT_WEIGHT"]) == ("VTK", 1200)
+    assert "Đã lấy hàng" in tracked.text and "Mã lạ" in tracked.text
+    assert "999" in flags.text
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "Mã đơn"
+    assert [r[0] for r in rows[1:]] == [order["number"]]
+
+
+async def test_a_console_refusal_comes_back_as_a_message(carrier: Carrier) -> None:
+    shop = carrier.shop
+    order, _, _ = await confirmed_order(shop)
+
+    again = await shop.client.post(f"/quay/don-hang/{order['id']}/xac-nhan", headers=shop.admin)
+
+    assert again.status_code == 303
+    assert "loi=" in again.headers["location"]

@@ -9,6 +9,7 @@ from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
 from ocop_orders.entrypoints.api import exports, pages, producer_pages, routes
 from ocop_orders.entrypoints.api.deps import LoginRequiredError
+from ocop_orders.entrypoints.api.ecommerce_pages import router as ecommerce_pages
 from ocop_orders.entrypoints.api.ecommerce_routes import router as ecommerce_router
 from ocop_orders.entrypoints.api.ecommerce_webhooks import router as ecommerce_webhooks
 from ocop_orders.entrypoints.consumer import topics
@@ -37,6 +38,7 @@ def create_app(settings: OrdersSettings | None = None, clock: Clock | None = Non
             ecommerce_webhooks,
             exports.router,
             pages.sign_in_routes,
+            ecommerce_pages,
             producer_pages.router,
             pages.router,
         ],
