@@ -298,3 +298,42 @@ async def test_a_marketplace_webhook_with_a_bad_signature_changes_nothing(shop: 
     assert unsigned.status_code == 401
     assert unknown.status_code == 404
     assert await shop.db["ecom_orders"].count_documents({}) == 0
+
+
+async def test_a_revocation_cancels_orders_holding_the_units_before_withdrawing(
+    shop: Shop,
+) -> None:
+    from ocop_orders.adapters.repository import OrdersRepository
+    from ocop_orders.service_layer.sync import withdraw_where_blocked
+    from ocop_orders.service_layer.unit_of_work import Orders, run_in_unit_of_work
+    from ocop_shared.runtime import open_runtime
+
+    showroom, product = await stocked(shop, 5)
+    order = (await enter(shop, order_body(product, 2, showroom=showroom))).json()
+    repository = OrdersRepository(shop.db)
+    known = await repository.get_product(product)
+    assert known.certificate is not None
+    revoked = known.model_copy(
+        update={
+            "certificate": known.certificate.model_copy(
+                update={"status": CertificateStatus.REVOKED, "reason": "Vi phạm"}
+            )
+        }
+    )
+    await repository.save_product(revoked)
+    runtime = await open_runtime(shop.settings)
+    try:
+        orders = Orders(runtime, shop.settings, shop.clock)
+        withdrawn = await run_in_unit_of_work(
+            orders, "sync", lambda uow: withdraw_where_blocked(uow, revoked, shop.clock)
+        )
+    finally:
+        await runtime.close()
+
+    assert withdrawn == 1
+    balance = await shop.stock(showroom, product)
+    assert (balance["on_hand"], balance["reserved"], balance["quarantined"]) == (0, 0, 5)
+    detail = (await shop.client.get(f"{ORDERS}/{order['id']}", headers=shop.admin)).json()
+    assert detail["order"]["state"] == "cancelled"
+    assert "thu hồi" in detail["order"]["cancel_reason"]
+    assert (await shop.audit(showroom))["consistent"]

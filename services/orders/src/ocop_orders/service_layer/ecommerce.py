@@ -8,12 +8,18 @@ staff submit returns the order already taken in.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 
 import structlog
 from pymongo.errors import DuplicateKeyError
 
-from ocop_orders.adapters.ecommerce_repository import PRODUCER_STOCK, EcommerceRepository
+from ocop_orders.adapters.ecommerce_repository import (
+    ECOM_ORDERS,
+    PRODUCER_STOCK,
+    EcommerceRepository,
+    order_from,
+)
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain.ecommerce import (
     CancelOrder,
@@ -40,17 +46,17 @@ from ocop_shared.contracts.orders import (
     OrderPlacedV1,
     OrderRefundedV1,
 )
-from ocop_shared.errors import InvalidStateError, ValidationFailedError
+from ocop_shared.errors import ForbiddenError, InvalidStateError, ValidationFailedError
 
 log = structlog.get_logger(__name__)
 
 SYSTEM = "system"
 
 
-def ecommerce_block_reason(product: Product, today: object) -> str | None:
+def ecommerce_block_reason(product: Product, today: date) -> str | None:
     """Why this product may not be sold online now (None: it may)."""
     cert = product.certificate
-    status = cert.status_on(today) if cert else CertificateStatus.NONE  # type: ignore[arg-type]
+    status = cert.status_on(today) if cert else CertificateStatus.NONE
     if status is CertificateStatus.REVOKED:
         return "Giấy chứng nhận OCOP đã bị thu hồi"
     if status is CertificateStatus.EXPIRED:
@@ -194,12 +200,12 @@ async def _transition(
     orders: Orders,
     order_id: str,
     by: Principal,
-    step: object,
+    step: Callable[[UnitOfWork, EcomOrder], Awaitable[EcomOrder]],
 ) -> EcomOrder:
     async def work(uow: UnitOfWork) -> EcomOrder:
         order = await EcommerceRepository(uow.repository.db, uow.session).get_order(order_id)
         ensure_order_scope(by, order)
-        return await step(uow, order)  # type: ignore[operator, no-any-return]
+        return await step(uow, order)
 
     return await run_in_unit_of_work(orders, by.subject, work)
 
@@ -257,6 +263,27 @@ async def cancel_in(
         ),
     )
     return after
+
+
+async def cancel_orders_holding(
+    uow: UnitOfWork, showroom_id: str, product_id: str, reason: str
+) -> int:
+    """Cancel the unconfirmed orders holding `product_id` at a showroom (it may not be sold)."""
+    docs = await (
+        uow.repository.db[ECOM_ORDERS]
+        .find(
+            {
+                "state": OrderState.PLACED.value,
+                "fulfilment.showroom_id": str(showroom_id),
+                "lines.product_id": str(product_id),
+            },
+            session=uow.session,
+        )
+        .to_list()
+    )
+    for doc in docs:
+        await cancel_in(uow, order_from(doc), f"Không còn được bán: {reason}", SYSTEM)
+    return len(docs)
 
 
 async def refund_order(
@@ -347,8 +374,10 @@ def ensure_order_scope(who: Principal, order: EcomOrder) -> None:
     if order.fulfilment.showroom_id and who.has_any(Role.SHOWROOM_OPERATOR):
         ensure_showroom_scope(who, order.fulfilment.showroom_id)
         return
-    for producer_id in order.producer_ids:
-        ensure_producer_scope(who, producer_id)
+    if who.producer_id and who.producer_id in order.producer_ids:
+        ensure_producer_scope(who, who.producer_id)
+        return
+    raise ForbiddenError("Đơn hàng này ngoài phạm vi của bạn", field="order_id")
 
 
 # -- events ----------------------------------------------------------------------------------
