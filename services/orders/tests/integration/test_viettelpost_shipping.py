@@ -513,3 +513,50 @@ async def test_a_console_refusal_comes_back_as_a_message(carrier: Carrier) -> No
 
     assert again.status_code == 303
     assert "loi=" in again.headers["location"]
+
+
+async def test_the_fake_pushes_status_over_http_like_viettelpost(carrier: Carrier) -> None:
+    from ocop_orders.entrypoints.api import create_app
+
+    shop = carrier.shop
+    order, _, _ = await confirmed_order(shop)
+    await ship(carrier, order["id"])
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(shop.settings, shop.clock), log_level="warning")
+    )
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+
+    async def started() -> bool:
+        return bool(server.started)
+
+    try:
+        await eventually(started, until=bool)
+        await carrier.http.post(
+            "/_fake/config",
+            json={
+                "webhook_url": f"http://127.0.0.1:{port}{WEBHOOK}",
+                "webhook_token": SECRET,
+            },
+        )
+        forged = await carrier.http.post(
+            "/_fake/push",
+            json={"order_number": order["number"], "status": 501, "token": "wrong"},
+        )
+        delivered = await carrier.http.post(
+            "/_fake/push", json={"order_number": order["number"], "status": 501}
+        )
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+    assert forged.json()["status_code"] == 401
+    assert delivered.json()["status_code"] == 200
+    sent = delivered.json()["sent"]["DATA"]
+    assert sent["ORDER_REFERENCE"] == order["number"]
+    detail = (await shop.client.get(f"{ORDERS}/{order['id']}", headers=shop.admin)).json()
+    assert detail["order"]["state"] == "delivered"
+    assert detail["shipment"]["waybill"] == sent["ORDER_NUMBER"]
