@@ -29,8 +29,9 @@ class OrdersSettings(ServiceSettings):
     """At most this many product QR codes on a receipt (the rest stay text only)."""
 
     # --- Outbound partner calls (journal, retries, marketplaces) -------------------------
-    outbound_max_attempts: int = 6
-    """Attempts of one outbound call before it is parked for a person."""
+    outbound_max_attempts: int = 12
+    """Attempts of one outbound call before it is parked for a person (with the default
+    backoff about 1.5 hours of trying)."""
     outbound_backoff_base_s: float = 1.0
     outbound_backoff_cap_s: float = 300.0
     outbound_poll_interval_s: float = 0.2

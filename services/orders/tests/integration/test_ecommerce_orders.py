@@ -253,9 +253,27 @@ async def test_bad_input_names_the_field_and_writes_nothing(
 
 
 def marketplace_order(product: str, remote: str) -> dict[str, Any]:
-    body = order_body(product, 1)
-    body.pop("fulfilment")
-    return {"order_id": remote, **body}
+    """The marketplace's push (docs/MARKETPLACE_PARTNER_API.md)."""
+    return {
+        "event": "order.created",
+        "order": {
+            "remote_order_id": remote,
+            "status": "pending",
+            "seller_id": "prd-chi-dam",
+            "buyer": {
+                "name": "Lê Thị Mai",
+                "phone": "0912000111",
+                "address": {"province": "Phú Thọ", "commune": "Phường Vân Phú", "street": "Số 5"},
+            },
+            "lines": [{"sku": product, "quantity": 1, "unit_price_vnd": 45_000}],
+            "payment_method": "cod",
+            "subtotal_vnd": 45_000,
+            "shipping_fee_vnd": 25_000,
+            "total_vnd": 70_000,
+            "created_at": "2026-11-24T02:10:00+00:00",
+            "updated_at": "2026-11-24T02:10:00+00:00",
+        },
+    }
 
 
 async def test_a_signed_marketplace_webhook_takes_the_order_in_once(shop: Shop) -> None:
@@ -265,20 +283,34 @@ async def test_a_signed_marketplace_webhook_takes_the_order_in_once(shop: Shop) 
     )
     raw = json.dumps(marketplace_order(product, "PM-1001")).encode()
     secret = shop.settings.postmart_webhook_secret.get_secret_value()
-    headers = {"X-Signature": sign(secret, raw), "Content-Type": "application/json"}
+    headers = {"X-Signature": "sha256=" + sign(secret, raw), "Content-Type": "application/json"}
+    url = "/v1/channels/postmart/orders/webhook"
 
-    first = await shop.client.post(
-        "/v1/channels/postmart/orders/webhook", content=raw, headers=headers
-    )
-    again = await shop.client.post(
-        "/v1/channels/postmart/orders/webhook", content=raw, headers=headers
-    )
+    first = await shop.client.post(url, content=raw, headers=headers)
+    again = await shop.client.post(url, content=raw, headers=headers)
 
     assert first.status_code == 201, first.text
+    assert first.json()["result"] == "created"
     assert again.status_code == 200
     assert again.json()["order_id"] == first.json()["order_id"]
-    assert again.json()["replayed"] is True
+    assert again.json()["result"] == "replayed"
     assert await shop.db["ecom_orders"].count_documents({"channel": "postmart"}) == 1
+
+
+async def test_a_marketplace_webhook_with_bad_data_names_the_field(shop: Shop) -> None:
+    product = await shop.product("Cam Cao Phong")
+    body = marketplace_order(product, "PM-1002")
+    body["order"]["lines"][0]["quantity"] = 0
+    raw = json.dumps(body).encode()
+    secret = shop.settings.voso_webhook_secret.get_secret_value()
+
+    answer = await shop.client.post(
+        "/v1/channels/voso/orders/webhook", content=raw, headers={"X-Signature": sign(secret, raw)}
+    )
+
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "body.order.lines.0.quantity"
+    assert await shop.db["ecom_orders"].count_documents({}) == 0
 
 
 async def test_a_marketplace_webhook_with_a_bad_signature_changes_nothing(shop: Shop) -> None:

@@ -180,3 +180,38 @@ async def test_two_workers_never_run_the_same_key_at_once(
         await asyncio.gather(*(w.run_due() for w in workers))
     assert not overlap
     assert seen == [0, 1, 2, 3, 4]
+
+
+async def test_cli_redrive_puts_parked_calls_back(
+    runtime: tuple[ServiceRuntime, OrdersSettings],
+) -> None:
+    from typer.testing import CliRunner
+
+    from ocop_orders.entrypoints.cli import app
+
+    rt, settings = runtime
+
+    async def refuse(call: OutboundCall) -> CallResponse:
+        raise CallFailedError("refused", retryable=False, status_code=400)
+
+    executors = Executors()
+    executors.register("voso", "upsert", refuse)
+    ids = [
+        await enqueue(
+            None, rt.db, NewCall("voso", "upsert", f"L{n}", {"n": n}), now=NOW, settings=settings
+        )
+        for n in range(3)
+    ]
+    await OutboundWorker(rt, executors, settings, FixedClock(NOW)).run_due()
+    env = {
+        "MONGODB_URI": settings.mongodb_uri,
+        "ORDERS_MONGODB_DATABASE": settings.mongodb_database,
+    }
+    result = await asyncio.to_thread(
+        CliRunner().invoke, app, ["calls", "redrive", "--target", "voso"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert "Đã đưa 3 lệnh gọi" in result.output
+    for call_id in ids:
+        call = await get_call(rt.db, call_id)
+        assert call is not None and call.outcome is CallOutcome.PENDING and call.tries == 0

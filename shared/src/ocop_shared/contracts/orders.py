@@ -310,3 +310,49 @@ class OrderRefundedV1(_OrderEvent):
 
 
 # -- end of e-commerce orders ----------------------------------------------------------------
+
+
+# --- Marketplace listings (Postmart, Voso) -------------------------------------------------
+
+LISTINGS_TOPIC = "ocop.orders.listings"
+
+
+class ListingState(StrEnum):
+    LISTED = "listed"
+    DELISTED = "delisted"
+
+
+@register
+class ListingSyncedV1(EventData):
+    """Sent when a marketplace confirmed a listing change (listed/updated or delisted)."""
+
+    event_type: ClassVar[str] = "ocop.orders.listing.synced.v1"
+    topic: ClassVar[str] = LISTINGS_TOPIC
+
+    listing_id: str
+    producer_id: str
+    product_id: str
+    channel: str
+    """Marketplace: postmart or voso."""
+    state: ListingState
+    remote_id: str | None = None
+    operation: str
+    synced_at: datetime
+    price_vnd: int | None = Field(default=None, ge=0)
+
+
+@register
+class ListingSyncFailedV1(EventData):
+    """Sent when a marketplace call about a listing was parked for a person to fix."""
+
+    event_type: ClassVar[str] = "ocop.orders.listing.sync_failed.v1"
+    topic: ClassVar[str] = LISTINGS_TOPIC
+
+    listing_id: str
+    producer_id: str
+    product_id: str
+    channel: str
+    operation: str
+    error: str
+    call_id: str
+    failed_at: datetime

@@ -106,9 +106,11 @@ async def ensure_indexes(db: Database) -> None:
         ]
     )
     # Journal of outbound partner calls (marketplaces, carriers).
+    from ocop_orders.adapters.listings_store import ensure_listing_indexes
     from ocop_orders.service_layer.outbound import ensure_outbound_indexes
 
     await ensure_outbound_indexes(db)
+    await ensure_listing_indexes(db)
 
 
 def balance_id(showroom_id: str, product_id: str) -> str:

@@ -70,6 +70,7 @@ class CertificateInfo(_Model):
     valid_until: date | None = None
     status: CertificateStatus
     reason: str | None = None
+    valid_from: date | None = None
 
     def status_on(self, day: date) -> CertificateStatus:
         """An active certificate past its end date counts as expired, event or not."""
@@ -101,6 +102,13 @@ class Product(_Model):
     """The catalogue's showroom policy: "showroom" in its eligible channels."""
     catalog_sequence: int = 0
     catalog_reason: str | None = None
+    # Marketplace connectors (from the catalogue's listing content).
+    listed_for_marketplace: bool = False
+    """The catalogue's marketplace policy: "marketplace" in its eligible channels."""
+    description: str | None = None
+    image_url: str | None = None
+    pack_size: str | None = None
+    province: str | None = None
 
     @property
     def perishable(self) -> bool:

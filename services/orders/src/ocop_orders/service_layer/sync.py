@@ -18,6 +18,7 @@ from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.eligibility import block_reason
 from ocop_orders.domain.model import CertificateInfo, Product
 from ocop_orders.service_layer.ecommerce import cancel_orders_holding
+from ocop_orders.service_layer.listings import follow_product
 from ocop_orders.service_layer.unit_of_work import UnitOfWork, unit_of_work
 from ocop_orders.service_layer.withdrawals import withdraw_from_shelf
 from ocop_shared.contracts.catalog import (
@@ -144,6 +145,7 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
         )
         await uow.repository.save_product(product)
         await withdraw_where_blocked(uow, product, clock)
+        await follow_product(context, uow, product, settings)
 
     async def on_certificate_issued(event: EventData, context: MessageContext) -> None:
         assert isinstance(event, CertificateIssuedV1)
@@ -153,6 +155,7 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
             stars=event.stars,
             valid_until=event.valid_until,
             status=CertificateStatus.ACTIVE,
+            valid_from=event.valid_from,
         )
         await _certificate_change(context, event.product_id, event.producer_id, lambda _: info)
 
@@ -198,6 +201,8 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
         content: dict[str, object] = {
             "producer_id": event.producer_id,
             "listed_for_showrooms": not withdrawn and Channel.SHOWROOM in event.eligible_channels,
+            "listed_for_marketplace": not withdrawn
+            and Channel.MARKETPLACE in event.eligible_channels,
             "catalog_sequence": sequence
             if sequence is not None
             else (current.catalog_sequence if current else 0),
@@ -207,7 +212,10 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
         }
         if event.name != event.product_id:  # the catalogue's placeholder before it knows more
             content["name"] = event.name
-        for name in ("gtin", "unit", "suggested_price_vnd", "group_code"):
+        for name in (
+            *("gtin", "unit", "suggested_price_vnd", "group_code"),
+            *("description", "image_url", "pack_size", "province"),
+        ):
             value = getattr(event, name)
             if value is not None:
                 content[name] = value
@@ -220,6 +228,7 @@ def build_handlers(settings: OrdersSettings, clock: Clock | None = None) -> dict
         product = base.model_copy(update=content)
         await uow.repository.save_product(product)
         await withdraw_where_blocked(uow, product, clock)
+        await follow_product(context, uow, product, settings)
 
     return {
         ProducerRegisteredV1.event_type: on_producer_registered,

@@ -12,6 +12,8 @@ from ocop_orders.entrypoints.api.deps import LoginRequiredError
 from ocop_orders.entrypoints.api.ecommerce_pages import router as ecommerce_pages
 from ocop_orders.entrypoints.api.ecommerce_routes import router as ecommerce_router
 from ocop_orders.entrypoints.api.ecommerce_webhooks import router as ecommerce_webhooks
+from ocop_orders.entrypoints.api.marketplace import router as marketplace_router
+from ocop_orders.entrypoints.api.marketplace_pages import router as marketplace_pages_router
 from ocop_orders.entrypoints.consumer import topics
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.runtime import ServiceRuntime
@@ -40,6 +42,8 @@ def create_app(settings: OrdersSettings | None = None, clock: Clock | None = Non
             pages.sign_in_routes,
             ecommerce_pages,
             producer_pages.router,
+            marketplace_router,
+            marketplace_pages_router,
             pages.router,
         ],
         on_startup=startup,

@@ -11,15 +11,11 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Header, Request, Response, status
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ocop_orders.domain.channel import RemoteOrder
 from ocop_orders.entrypoints.api.deps import OrdersDep
-from ocop_orders.service_layer.ecommerce_intake import (
-    RemoteOrder,
-    marketplace,
-    signature_ok,
-    take_in,
-)
+from ocop_orders.service_layer.ecommerce_intake import marketplace, receive, signature_ok
 from ocop_orders.service_layer.shipping_status import (
     StatusPush,
     WebhookRejectedError,
@@ -34,10 +30,20 @@ router = APIRouter(prefix="/v1", tags=["webhooks"])
 
 
 class IntakeAnswer(BaseModel):
-    order_id: str
-    order_number: str
-    state: str
-    replayed: bool
+    result: str
+    """created, replayed, cancelled or ignored."""
+    order_id: str | None = None
+    order_number: str | None = None
+    state: str | None = None
+
+
+class OrderEvent(BaseModel):
+    """The marketplace's push: {"event": "order.created" | "order.updated", "order": {...}}."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event: str = Field(max_length=50)
+    order: RemoteOrder
 
 
 class StatusAnswer(BaseModel):
@@ -76,12 +82,15 @@ async def marketplace_order(
         client = request.client.host if request.client else None
         log.warning("marketplace_webhook.rejected", channel=found.value, client=client)
         raise WebhookRejectedError("Chữ ký X-Signature không hợp lệ", field="header.X-Signature")
-    remote: RemoteOrder = _validated(RemoteOrder, _json(raw))
-    order, replayed = await take_in(orders, found, remote)
-    if replayed:
+    pushed: OrderEvent = _validated(OrderEvent, _json(raw))
+    order, result = await receive(orders, found, pushed.order, prefix="body.order")
+    if result != "created":
         response.status_code = status.HTTP_200_OK
     return IntakeAnswer(
-        order_id=order.id, order_number=order.number, state=order.state.value, replayed=replayed
+        result=result,
+        order_id=order.id if order else None,
+        order_number=order.number if order else None,
+        state=order.state.value if order else None,
     )
 
 
