@@ -369,3 +369,42 @@ async def test_a_revocation_cancels_orders_holding_the_units_before_withdrawing(
     assert detail["order"]["state"] == "cancelled"
     assert "thu hồi" in detail["order"]["cancel_reason"]
     assert (await shop.audit(showroom))["consistent"]
+
+
+async def test_staff_enter_an_order_in_the_console_once_even_when_resent(shop: Shop) -> None:
+    showroom, product = await stocked(shop, 5)
+    page = await shop.client.get("/quay/don-hang/moi", headers=shop.admin)
+    key = page.text.split('name="idempotency_key" value="')[1].split('"')[0]
+    form = {
+        "idempotency_key": key,
+        "name": "Phạm Văn Hùng",
+        "phone": "0977 123 456",
+        "province": "Phú Thọ",
+        "commune": "Phường Nông Trang",
+        "street": "Số 8 Trần Phú",
+        "product_0": product,
+        "quantity_0": "2",
+        "price_0": "120.000",
+        "source": showroom,
+        "payment": "cod",
+        "shipping_fee_vnd": "25.000",
+        "buyer_pays_shipping": "1",
+    }
+
+    first = await shop.client.post("/quay/don-hang/moi", data=form, headers=shop.admin)
+    again = await shop.client.post("/quay/don-hang/moi", data=form, headers=shop.admin)
+    bad = await shop.client.post(
+        "/quay/don-hang/moi",
+        data={**form, "idempotency_key": "web-other-key-1", "phone": "không có"},
+        headers=shop.admin,
+    )
+
+    assert page.status_code == 200 and "Chè Long Cốc" in page.text
+    assert first.status_code == 303
+    assert first.headers["location"].startswith("/quay/don-hang/dh-")
+    assert again.headers["location"].split("?")[0] == first.headers["location"].split("?")[0]
+    assert "loi=" in bad.headers["location"]
+    [order] = await shop.db["ecom_orders"].find().to_list()
+    assert (order["channel"], order["total_vnd"]) == ("web", 265_000)
+    detail = await shop.client.get(first.headers["location"], headers=shop.admin)
+    assert "Xác nhận đơn" in detail.text and "Phạm Văn Hùng" in detail.text

@@ -6,6 +6,7 @@ once; a refusal comes back as a message on the page it came from.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -13,14 +14,22 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ocop_orders.adapters.ecommerce_repository import REJECTED_INTAKES, EcommerceRepository
-from ocop_orders.domain.ecommerce import STATE_LABELS, CancelOrder, OrderState, RefundOrder
+from ocop_orders.adapters.repository import OrdersRepository
+from ocop_orders.domain.ecommerce import (
+    STATE_LABELS,
+    CancelOrder,
+    OrderState,
+    PlaceOrder,
+    RefundOrder,
+)
 from ocop_orders.domain.shipping import SHIPMENT_LABELS
 from ocop_orders.entrypoints.api.deps import ItemId, LoginRequiredError, OrdersDep
 from ocop_orders.entrypoints.api.ecommerce_routes import scope_filter
 from ocop_orders.entrypoints.api.pages import _attempt, _form, _int, _render
 from ocop_orders.service_layer import ecommerce, shipping
 from ocop_orders.service_layer.shipping import CancelShipment, CreateShipment
-from ocop_shared.auth import Principal, Role
+from ocop_shared.auth import Principal, Role, ensure_showroom_scope
+from ocop_shared.contracts.orders import OrderChannel
 from ocop_shared.errors import DomainError
 from ocop_shared.timeutil import VIETNAM
 from ocop_shared.web.console_auth import page_principal
@@ -168,6 +177,76 @@ async def flags_page(request: Request, orders: OrdersDep, user: ConsoleStaff) ->
         flagged=await repo.flagged_tracking(),
         shipments=await repo.shipments_needing_attention(),
         **_context(),
+    )
+
+
+@router.get("/moi", response_class=HTMLResponse)
+async def new_order_page(request: Request, orders: OrdersDep, user: ConsoleStaff) -> HTMLResponse:
+    repository = OrdersRepository(orders.db)
+    everything = user.has_any(Role.TRADE_STAFF)
+    return _render(
+        request,
+        "ecommerce_new.html",
+        user,
+        title="Nhập đơn trực tuyến",
+        products=await repository.search_products(None, limit=500),
+        showrooms=await repository.list_showrooms(None if everything else user.showroom_ids),
+        # A key per page load: a double tap or a resent form never makes two orders.
+        idempotency_key=f"web-{uuid.uuid4().hex}",
+        **_context(),
+    )
+
+
+@router.post("/moi")
+async def new_order_submit(request: Request, orders: OrdersDep, user: ConsoleStaff) -> Response:
+    form = await _form(request)
+
+    async def act() -> Any:
+        source = form.get("source", "")
+        fulfilment = (
+            {"kind": "producer"}
+            if source == "producer"
+            else {"kind": "showroom", "showroom_id": source}
+        )
+        if fulfilment.get("showroom_id") and not user.has_any(Role.TRADE_STAFF):
+            ensure_showroom_scope(user, source)
+        lines = [
+            {
+                "product_id": form.get(f"product_{i}", ""),
+                "quantity": _int(form.get(f"quantity_{i}"), f"quantity_{i}"),
+                "unit_price_vnd": _int(form.get(f"price_{i}"), f"price_{i}"),
+            }
+            for i in range(3)
+            if form.get(f"product_{i}")
+        ]
+        command = PlaceOrder.model_validate(
+            {
+                "remote_order_id": form.get("idempotency_key", ""),
+                "buyer": {
+                    "name": form.get("name", ""),
+                    "phone": form.get("phone", ""),
+                    "address": {
+                        "province": form.get("province", ""),
+                        "commune": form.get("commune", ""),
+                        "street": form.get("street", ""),
+                    },
+                },
+                "lines": lines,
+                "payment": form.get("payment", "cod"),
+                "shipping_fee_vnd": _int(form.get("shipping_fee_vnd"), "shipping_fee_vnd") or 0,
+                "buyer_pays_shipping": form.get("buyer_pays_shipping") == "1",
+                "fulfilment": fulfilment,
+                "note": form.get("note") or None,
+            }
+        )
+        order, _ = await ecommerce.place_order(orders, OrderChannel.WEB, command, user.subject)
+        return order.id
+
+    return await _attempt(
+        act,
+        done="/quay/don-hang/{result}",
+        ok="Đã nhập đơn và giữ hàng",
+        failed="/quay/don-hang/moi",
     )
 
 
