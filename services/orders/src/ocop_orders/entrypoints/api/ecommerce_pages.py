@@ -272,12 +272,18 @@ async def order_page(
             quotes = await shipping.quote(orders, order_id, grams, user)
         except DomainError as exc:
             quote_error = exc.detail
+    showroom = (
+        await OrdersRepository(orders.db).find_showroom(order.fulfilment.showroom_id)
+        if order.fulfilment.showroom_id
+        else None
+    )
     return _render(
         request,
         "ecommerce_order.html",
         user,
         title=f"Đơn {order.number}",
         order=order,
+        showroom_name=showroom.name if showroom else None,
         shipment=shipment,
         tracking=tracking,
         quotes=quotes,
