@@ -207,7 +207,19 @@ async def _transition(
         ensure_order_scope(by, order)
         return await step(uow, order)
 
-    return await run_in_unit_of_work(orders, by.subject, work)
+    # Queue behind tills and other orders moving the same stock in this process (as sales
+    # do), so they take turns instead of aborting each other's transactions.
+    known = await EcommerceRepository(orders.db).get_order(order_id)
+    async with orders.locks.hold(stock_keys(known)):
+        return await run_in_unit_of_work(orders, by.subject, work)
+
+
+def stock_keys(order: EcomOrder) -> list[str]:
+    """The in-process lock keys of the stock an order moves (the same keys sales use)."""
+    where = order.fulfilment.showroom_id or "producer"
+    return [f"ecom:{order.channel.value}:{order.remote_order_id}"] + [
+        f"{where}:{line.product_id}" for line in order.lines
+    ]
 
 
 async def confirm_order(orders: Orders, order_id: str, by: Principal) -> EcomOrder:
@@ -326,7 +338,10 @@ async def release_expired(orders: Orders) -> int:
             await cancel_in(uow, order, "Hết thời gian giữ hàng", SYSTEM, expired=True)
             return True
 
-        if await run_in_unit_of_work(orders, SYSTEM, work):
+        known = await EcommerceRepository(orders.db).get_order(order_id)
+        async with orders.locks.hold(stock_keys(known)):
+            done = await run_in_unit_of_work(orders, SYSTEM, work)
+        if done:
             released += 1
             log.info("ecommerce_order.reservation_expired", order_id=order_id)
     return released
