@@ -361,6 +361,11 @@ async def test_call_parks_after_max_attempts_and_redrive_succeeds(
     assert response.json()["redriven"] == [parked[0]["id"]]
     await eventually(lambda: market.listing(listing_id), until=lambda x: x["status"] == "listed")
     assert len(ok_requests(market.postmart, product_id)) == 1
+    events = [
+        d["type"]
+        for d in await market.db["outbox"].find({"key": listing_id}).sort("created_at", 1).to_list()
+    ]
+    assert events == ["ocop.orders.listing.sync_failed.v1", "ocop.orders.listing.synced.v1"]
 
 
 async def test_bad_listing_requests_are_refused_and_write_nothing(market: Market) -> None:
@@ -468,3 +473,69 @@ async def test_console_pages_show_listings_and_errors(market: Market) -> None:
     assert mine.status_code == 200 and "Đăng sản phẩm lên sàn" in mine.text
     refused = await market.client.get("/quay/san-tmdt/loi", headers=market.producer())
     assert refused.status_code == 403
+
+
+async def test_console_forms_list_withdraw_redrive_and_download(market: Market) -> None:
+    product_id = await market.product()
+    form = {
+        "product_id": product_id,
+        "producer_id": PRODUCER,
+        "channel": "voso",
+        "price_vnd": "79.000",
+        "stock": "6",
+    }
+    posted = await market.client.post("/quay/san-tmdt/dang", data=form, headers=market.producer())
+    assert posted.status_code == 303 and "ok=" in posted.headers["location"]
+    listing = await market.listing(f"voso-{product_id}")
+    assert listing["price_vnd"] == 79_000 and listing["stock"] == 6
+    again = await market.client.post("/quay/san-tmdt/dang", data=form, headers=market.producer())
+    assert "loi=" in again.headers["location"]  # already listed: told, not a 500
+    bad = await market.client.post(
+        "/quay/san-tmdt/dang", data={**form, "channel": "tiki"}, headers=market.producer()
+    )
+    assert bad.status_code == 303 and "loi=" in bad.headers["location"]
+    stolen = await market.client.post(
+        f"/quay/san-tmdt/voso-{product_id}/ngung-ban", headers=market.producer(OTHER_PRODUCER)
+    )
+    assert "loi=" in stolen.headers["location"]
+    assert (await market.listing(f"voso-{product_id}"))["wanted"] is True
+    gone = await market.client.post(
+        f"/quay/san-tmdt/voso-{product_id}/ngung-ban", headers=market.producer()
+    )
+    assert gone.status_code == 303 and "ok=" in gone.headers["location"]
+    assert (await market.listing(f"voso-{product_id}"))["wanted"] is False
+    download = await market.client.get(
+        f"/quay/san-tmdt/tep/{PRODUCER}.csv", params={"channel": "voso"}, headers=market.producer()
+    )
+    assert download.status_code == 200 and download.content.startswith(b"\xef\xbb\xbf")
+    refused = await market.client.post("/quay/san-tmdt/thu-lai", headers=market.producer())
+    assert refused.status_code == 403
+    redriven = await market.client.post("/quay/san-tmdt/thu-lai", headers=market.admin)
+    assert redriven.status_code == 303
+
+
+async def test_reconcile_delists_a_listing_whose_certificate_reached_its_end_date(
+    market: Market, worker: None
+) -> None:
+    product_id = await market.product()
+    assert (await market.list(product_id, "postmart")).status_code == 201
+    listing_id = f"postmart-{product_id}"
+    await eventually(lambda: market.listing(listing_id), until=lambda x: x["status"] == "listed")
+    repo = OrdersRepository(market.db)
+    product = await repo.get_product(product_id)
+    assert product.certificate is not None
+    lapsed = product.certificate.model_copy(update={"valid_until": date(2025, 1, 1)})
+    await repo.save_product(product.model_copy(update={"certificate": lapsed}))
+    response = await market.client.post(
+        "/api/v1/marketplaces/reconcile", params={"channel": "postmart"}, headers=market.admin
+    )
+    assert response.status_code == 200
+    got = await eventually(
+        lambda: asyncio.sleep(0, ok_requests(market.postmart, product_id)),
+        until=lambda got: len(got) == 2,
+    )
+    assert got[-1][1].endswith("/delist")
+    listing = await eventually(
+        lambda: market.listing(listing_id), until=lambda x: x["status"] == "delisted"
+    )
+    assert "hết hiệu lực" in listing["blocked_reason"]

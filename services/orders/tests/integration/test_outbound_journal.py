@@ -215,3 +215,31 @@ async def test_cli_redrive_puts_parked_calls_back(
     for call_id in ids:
         call = await get_call(rt.db, call_id)
         assert call is not None and call.outcome is CallOutcome.PENDING and call.tries == 0
+
+
+async def test_keys_held_back_by_a_parked_call_do_not_crowd_out_others(
+    runtime: tuple[ServiceRuntime, OrdersSettings],
+) -> None:
+    rt, settings = runtime
+    partner = Partner()
+    executors = Executors()
+    executors.register("postmart", "update", partner.execute)
+
+    async def refuse(call: OutboundCall) -> CallResponse:
+        raise CallFailedError("refused", retryable=False, status_code=422)
+
+    executors.register("postmart", "create", refuse)
+    worker = OutboundWorker(rt, executors, settings, FixedClock(NOW))
+    await enqueue(
+        None, rt.db, NewCall("postmart", "create", "A", {"n": 0}), now=NOW, settings=settings
+    )
+    await worker.run_due()  # A's head is parked now
+    for n in range(1, 4):
+        await enqueue(
+            None, rt.db, NewCall("postmart", "update", "A", {"n": n}), now=NOW, settings=settings
+        )
+    await enqueue(
+        None, rt.db, NewCall("postmart", "update", "B", {"n": 9}), now=NOW, settings=settings
+    )
+    assert await worker.run_due(limit=1) == 1
+    assert partner.received == [("B", "9")]

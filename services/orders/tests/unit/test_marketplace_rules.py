@@ -3,10 +3,13 @@ fake marketplace in-process)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI, Request
 
 from ocop_orders.adapters.marketplace import ChannelConfig, PartnerApiClient, sign, verify_signature
 from ocop_orders.domain.channel import RemotePayment
@@ -18,7 +21,7 @@ from ocop_orders.domain.listings import (
     plan_sync,
 )
 from ocop_orders.domain.model import CertificateInfo, Product
-from ocop_orders.fakes.marketplace import create_fake_marketplace
+from ocop_orders.fakes.marketplace import create_fake_marketplace, free_port, running_marketplace
 from ocop_orders.service_layer.feed import FEED_HEADERS, csv_bytes, feed_rows
 from ocop_orders.service_layer.outbound import CallFailedError
 from ocop_shared.contracts.catalog import CertificateStatus
@@ -214,3 +217,35 @@ async def test_adapter_classifies_failures_for_the_journal() -> None:
     )
     assert receipt == again and receipt.status == "active"
     assert app.state.fake.requests[-1].get("replayed") is True
+
+
+async def test_fake_pushes_injected_orders_to_the_webhook_signed() -> None:
+    received: list[tuple[bytes, str | None]] = []
+    receiver = FastAPI()
+
+    @receiver.post("/hook")
+    async def hook(request: Request) -> dict[str, bool]:
+        received.append((await request.body(), request.headers.get("x-signature")))
+        return {"ok": True}
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(receiver, port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):  # until uvicorn listens
+        if server.started:
+            break
+        await asyncio.sleep(0.02)
+    try:
+        async with (
+            running_marketplace(
+                "voso", webhook_url=f"http://127.0.0.1:{port}/hook", webhook_secret="s3cret"
+            ) as fake,
+            httpx.AsyncClient(base_url=fake.base_url) as http,
+        ):
+            await http.post("/_fake/orders", json={"status": "pending", "seller_id": "p"})
+    finally:
+        server.should_exit = True
+        await task
+    [(body, signature)] = received
+    assert verify_signature("s3cret", body, signature)
+    assert b'"order.updated"' in body

@@ -100,6 +100,7 @@ class SeedReport:
     products_sellable: int = 0
     receipts: int = 0
     sales_recorded: int = 0
+    listings_created: int = 0
     showroom_ids: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -236,6 +237,27 @@ async def _sales(client: httpx.AsyncClient, showroom_id: str, report: SeedReport
             report.sales_recorded += 1
 
 
+DEMO_LISTINGS = 4
+
+
+async def _listings(
+    client: httpx.AsyncClient, choices: list[dict[str, Any]], report: SeedReport
+) -> None:
+    """List a few sellable products on Postmart and Voso (skipped where the catalogue's
+    marketplace policy says no, or where they are listed already)."""
+    products = [c["product"] for c in choices if c["sellable"] and not _is_service(c["product"])]
+    for product in products[:DEMO_LISTINGS]:
+        for channel in ("postmart", "voso"):
+            response = await client.post(
+                "/api/v1/listings",
+                json={"product_id": product["id"], "channel": channel, "stock": 10},
+            )
+            if response.status_code == 201:
+                report.listings_created += 1
+            elif response.status_code not in (409, 422):
+                _json(response)
+
+
 async def seed_demo(
     base_url: str,
     token: str,
@@ -270,6 +292,7 @@ async def seed_demo(
             await _stock(client, demo, showroom_id, here, report)
             step(f"Nhập kho {demo.name}")
         await _sales(client, first, report)
+        await _listings(client, choices, report)
         step("Hoá đơn mẫu")
     log.info(
         "demo_seeded",

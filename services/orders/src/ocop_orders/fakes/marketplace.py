@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -249,9 +250,11 @@ def create_fake_marketplace(
                 "X-Signature": sign(state.webhook_secret, raw),
                 "X-Event-Id": uuid.uuid4().hex,
             }
-            with contextlib.suppress(httpx.HTTPError):
+            try:
                 async with httpx.AsyncClient(timeout=5) as http:
                     await http.post(state.webhook_url, content=raw, headers=headers)
+            except httpx.HTTPError as exc:
+                order["_webhook_error"] = repr(exc)
         return JSONResponse(order, status_code=201)
 
     return app
@@ -305,15 +308,30 @@ async def running_marketplace(
         await task
 
 
-def main() -> None:
+DEFAULT_PORTS = {"postmart": 8301, "voso": 8302}
+"""Where ``ocop run`` serves the fakes; matches the default ORDERS_*_BASE_URL settings."""
+
+
+def main(channel: str | None = None) -> None:
+    """``--channel`` is needed unless a channel module (fakes.postmart, fakes.voso) gives it."""
     parser = argparse.ArgumentParser(description="Fake Postmart / Voso partner API")
-    parser.add_argument("--channel", choices=("postmart", "voso"), required=True)
+    parser.add_argument(
+        "--channel", choices=("postmart", "voso"), required=channel is None, default=channel
+    )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8301)
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="default: ORDERS_FAKE_<CHANNEL>_PORT or 8301 (postmart) / 8302 (voso)",
+    )
     parser.add_argument("--api-key", action="append", default=None)
     parser.add_argument("--webhook-url", default=None)
     parser.add_argument("--webhook-secret", default="")
     args = parser.parse_args()
+    if args.port is None:
+        env = os.environ.get(f"ORDERS_FAKE_{args.channel.upper()}_PORT", "").strip()
+        args.port = int(env) if env.isdigit() else DEFAULT_PORTS[args.channel]
     app = create_fake_marketplace(
         args.channel,
         api_keys=set(args.api_key) if args.api_key else None,

@@ -113,9 +113,12 @@ async def queue_sync(
             now=now,
             settings=settings,
         )
-    changed = listing.model_copy(update=update)
     store = ListingStore(db, session)
-    if await store.find(listing.id) is None:
+    stored = await store.find(listing.id)
+    if step is None and not stock_changed and _same(stored, listing, blocked):
+        return listing  # nothing to ask and nothing new to remember
+    changed = listing.model_copy(update=update)
+    if stored is None:
         await store.add(changed)
     elif not await store.replace(changed, listing.version):
         raise ConflictError("Tin đăng vừa được thay đổi, hãy thử lại", field="listing_id")
@@ -129,6 +132,13 @@ async def queue_sync(
             channel=listing.channel.value,
         )
     return changed
+
+
+def _same(stored: Listing | None, listing: Listing, blocked: str | None) -> bool:
+    if stored is None or stored.blocked_reason != blocked:
+        return False
+    fields = ("wanted", "price_vnd", "stock", "status", "queued_state", "queued_hash", "version")
+    return all(getattr(stored, f) == getattr(listing, f) for f in fields)
 
 
 async def follow_product(
@@ -406,3 +416,31 @@ async def settle_listing_call(settlement: Settlement) -> None:
             subject=listing.id,
             sequence=listing.version + 1,
         )
+
+
+async def sweep_listings(orders: Orders, channel: Marketplace | None = None) -> int:
+    """Bring every listing in line with today's rules (e.g. a certificate that reached its
+    end date without an event); returns how many listings changed."""
+    changed = 0
+    for listing in await ListingStore(orders.db).search(channel=channel, limit=2000):
+
+        async def work(session: Session, listing: Listing = listing) -> bool:
+            store = ListingStore(orders.db, session)
+            current = await store.find(listing.id)
+            product = await OrdersRepository(orders.db, session).find_product(listing.product_id)
+            if current is None or product is None:
+                return False
+            after = await queue_sync(
+                orders.db,
+                session,
+                current,
+                product,
+                now=orders.clock.now(),
+                settings=orders.settings,
+            )
+            return after.queued_state != current.queued_state or (
+                after.queued_hash != current.queued_hash
+            )
+
+        changed += int(await in_transaction(orders.runtime.client, work))
+    return changed

@@ -379,17 +379,7 @@ class OutboundWorker:
     async def run_due(self, limit: int = 500) -> int:
         """One pass over the ordering keys with a due head; returns attempts made."""
         now = self._clock.now()
-        due = (
-            await self._db[CALLS]
-            .find(
-                {"outcome": CallOutcome.PENDING.value, "next_attempt_at": {"$lte": now}},
-                {"ordering_key": 1},
-            )
-            .sort([("next_attempt_at", 1)])
-            .limit(limit)
-            .to_list()
-        )
-        keys = list(dict.fromkeys(str(d["ordering_key"]) for d in due))
+        keys = await self._due_keys(now, limit)
         if not keys:
             return 0
         gate = asyncio.Semaphore(max(1, self._settings.outbound_concurrency))
@@ -399,6 +389,28 @@ class OutboundWorker:
                 return await self._drain_key(ordering_key)
 
         return sum(await asyncio.gather(*(drain(k) for k in keys)))
+
+    async def _due_keys(self, now: datetime, limit: int) -> list[str]:
+        """Ordering keys whose head (earliest unfinished call) is pending and due.
+
+        Looking at heads, not at every due call, keeps keys held back by a parked or
+        backing-off head from crowding out the others.
+        """
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"outcome": {"$in": [CallOutcome.PENDING.value, CallOutcome.PARKED.value]}}},
+            {"$sort": {"created_at": 1, "_id": 1}},
+            {
+                "$group": {
+                    "_id": "$ordering_key",
+                    "outcome": {"$first": "$outcome"},
+                    "next_attempt_at": {"$first": "$next_attempt_at"},
+                }
+            },
+            {"$match": {"outcome": CallOutcome.PENDING.value, "next_attempt_at": {"$lte": now}}},
+            {"$sort": {"next_attempt_at": 1}},
+            {"$limit": limit},
+        ]
+        return [str(row["_id"]) async for row in await self._db[CALLS].aggregate(pipeline)]
 
     async def _head(self, ordering_key: str) -> OutboundCall | None:
         doc = await self._db[CALLS].find_one(

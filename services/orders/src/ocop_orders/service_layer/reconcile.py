@@ -30,7 +30,7 @@ from ocop_orders.domain.listings import (
     marketplace_block_reason,
 )
 from ocop_orders.domain.model import Product
-from ocop_orders.service_layer.listings import ordering_key
+from ocop_orders.service_layer.listings import ordering_key, sweep_listings
 from ocop_orders.service_layer.outbound import (
     CALLS,
     CallFailedError,
@@ -115,6 +115,7 @@ async def reconcile_channel(
     orders: Orders, channel: Marketplace, client: MarketplacePort
 ) -> ReconcileReport:
     report = ReconcileReport(channel.value)
+    await sweep_listings(orders, channel)  # today's rules first (date-expired certificates)
     store = ListingStore(orders.db)
     ours = await store.search(channel=channel, limit=2000)
     busy = await _busy_keys(orders)
