@@ -560,3 +560,35 @@ async def test_the_fake_pushes_status_over_http_like_viettelpost(carrier: Carrie
     detail = (await shop.client.get(f"{ORDERS}/{order['id']}", headers=shop.admin)).json()
     assert detail["order"]["state"] == "delivered"
     assert detail["shipment"]["waybill"] == sent["ORDER_NUMBER"]
+
+
+async def test_a_refused_sign_in_parks_the_call_until_a_person_redrives_it(
+    carrier: Carrier,
+) -> None:
+    from ocop_orders.service_layer.outbound import redrive
+
+    shop = carrier.shop
+    order, _, _ = await confirmed_order(shop)
+    shop.settings.viettelpost_password = SecretStr("wrong")
+    await shop.client.post(
+        f"{ORDERS}/{order['id']}/shipment", json={"service": "VCN"}, headers=shop.admin
+    )
+    await carrier.worker.run_due()
+    parked = await shop.db["outbound_calls"].find_one({"operation": "create_order"})
+    detail = (await shop.client.get(f"{ORDERS}/{order['id']}", headers=shop.admin)).json()
+    assert parked["outcome"] == "parked"
+    assert "Đăng nhập Viettel Post thất bại" in detail["shipment"]["last_error"]
+    cancel = await shop.client.post(
+        f"{ORDERS}/{order['id']}/cancel", json={"reason": "thử huỷ"}, headers=shop.admin
+    )
+    assert cancel.status_code == 409  # the waybill may still be created: cancel it instead
+    flags = await shop.client.get("/quay/don-hang/canh-bao-van-chuyen", headers=shop.admin)
+    assert order["number"] in flags.text
+
+    shop.settings.viettelpost_password = SecretStr("pw-test")
+    await redrive(shop.db, now=shop.clock.now(), target="viettelpost")
+    await carrier.worker.run_due()
+
+    detail = (await shop.client.get(f"{ORDERS}/{order['id']}", headers=shop.admin)).json()
+    assert detail["shipment"]["last_error"] is None
+    assert detail["order"]["state"] == "shipped"

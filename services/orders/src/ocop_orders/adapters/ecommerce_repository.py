@@ -177,5 +177,8 @@ class EcommerceRepository:
         return docs
 
     async def shipments_needing_attention(self) -> list[Shipment]:
-        cursor = self.db[SHIPMENTS].find({"needs_attention": True}, session=self.session)
+        cursor = self.db[SHIPMENTS].find(
+            {"$or": [{"needs_attention": True}, {"last_error": {"$ne": None}}]},
+            session=self.session,
+        )
         return [shipment_from(d) for d in await cursor.limit(200).to_list()]

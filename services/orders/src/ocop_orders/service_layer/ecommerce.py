@@ -33,6 +33,7 @@ from ocop_orders.domain.ecommerce import (
 )
 from ocop_orders.domain.errors import NotSellableError
 from ocop_orders.domain.model import Product
+from ocop_orders.domain.shipping import ShipmentStatus
 from ocop_orders.service_layer import reservations
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_shared.auth import Principal, Role, ensure_producer_scope, ensure_showroom_scope
@@ -246,9 +247,15 @@ async def cancel_order(
     """Staff cancel: before shipping only (a shipped order is cancelled at the carrier)."""
 
     async def step(uow: UnitOfWork, order: EcomOrder) -> EcomOrder:
-        if order.state is OrderState.SHIPPED:
+        shipment = await EcommerceRepository(uow.repository.db, uow.session).shipment_for_order(
+            order.id
+        )
+        if order.state is OrderState.SHIPPED or (
+            shipment is not None and shipment.status is not ShipmentStatus.CANCELLED
+        ):
             raise InvalidStateError(
-                "Đơn đã giao cho hãng vận chuyển: hãy huỷ vận đơn trước", field="state"
+                "Đơn đã có vận đơn Viettel Post: hãy huỷ vận đơn (đơn sẽ tự huỷ theo)",
+                field="state",
             )
         return await cancel_in(uow, order, command.reason, by.subject)
 

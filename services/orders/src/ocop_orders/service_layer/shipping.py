@@ -263,7 +263,7 @@ def register_viettelpost(executors: Executors, orders: Orders) -> None:
         uow = _uow(orders, settlement)
         shipment = await _shipment(settlement.db, str(settlement.call.payload["shipment_id"]), uow)
         if settlement.outcome is CallOutcome.PARKED:
-            await _set(uow, shipment, last_error=_error(settlement), needs_attention=True)
+            await _set(uow, shipment, last_error=_error(settlement))
             return
         result = settlement.response.result if settlement.response else {}
         waybill = result.get("waybill") or shipment.waybill or shipment.order_number
@@ -297,7 +297,7 @@ def register_viettelpost(executors: Executors, orders: Orders) -> None:
         uow = _uow(orders, settlement)
         shipment = await _shipment(settlement.db, str(settlement.call.payload["shipment_id"]), uow)
         if settlement.outcome is CallOutcome.PARKED:
-            await _set(uow, shipment, last_error=_error(settlement), needs_attention=True)
+            await _set(uow, shipment, last_error=_error(settlement))
             return
         await _set(uow, shipment, status=ShipmentStatus.CANCELLED.value, last_error=None)
         store = EcommerceRepository(uow.repository.db, uow.session)
