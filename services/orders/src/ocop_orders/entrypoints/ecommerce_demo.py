@@ -136,3 +136,14 @@ async def _advance(
         response = await client.post(f"{base}/shipment", json={"service": "VCN"})
         if response.status_code in (200, 202):
             report.shipments_requested += 1
+
+
+# The names `ocop run` expects of a demo module (a `DemoSeeder` entry after the orders demo).
+def demo_step_count() -> int:
+    return ecommerce_demo_step_count()
+
+
+async def seed_demo(
+    base_url: str, token: str, *, progress: Progress | None = None
+) -> EcommerceSeedReport:
+    return await seed_ecommerce_demo(base_url, token, progress=progress)
