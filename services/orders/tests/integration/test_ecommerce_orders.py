@@ -432,3 +432,35 @@ async def test_the_online_orders_demo_seeds_once(shop: Shop) -> None:
     states = sorted(d["state"] for d in await shop.db["ecom_orders"].find().to_list())
     assert states == ["cancelled", "confirmed", "confirmed", "placed"]
     assert await shop.db["outbound_calls"].count_documents({"target": "viettelpost"}) == 1
+
+
+async def test_operators_and_producers_see_only_their_orders(shop: Shop) -> None:
+    from ocop_shared.auth import Role
+    from ocop_shared.testing.support import bearer
+
+    showroom, product = await stocked(shop, 5)
+    other = await shop.showroom("KHAC")
+    order = (await enter(shop, order_body(product, 1, showroom=showroom))).json()
+    url = f"{ORDERS}/{order['id']}"
+    mine = shop.operator(showroom)
+    stranger = shop.operator(other)
+    producer = bearer(shop.settings, Role.PRODUCER, producer_id="prd-chi-dam")
+    other_producer = bearer(shop.settings, Role.PRODUCER, producer_id="prd-khac")
+
+    assert (await shop.client.get(url, headers=mine)).status_code == 200
+    assert (await shop.client.get(url, headers=stranger)).status_code == 403
+    assert (await shop.client.get(url, headers=producer)).status_code == 200
+    assert (await shop.client.get(url, headers=other_producer)).status_code == 403
+    assert (await shop.client.post(f"{url}/confirm", headers=producer)).status_code == 403
+    assert (await shop.client.post(f"{url}/confirm", headers=stranger)).status_code == 403
+    assert (await shop.client.get(ORDERS)).status_code == 401
+    listed = await shop.client.get(ORDERS, headers=stranger)
+    assert listed.json() == []
+    entered = await enter(shop, order_body(product, 1, showroom=showroom), key=None)
+    assert entered.status_code == 201
+    foreign = await shop.client.post(
+        ORDERS,
+        json=order_body(product, 1, showroom=showroom),
+        headers={**stranger, "Idempotency-Key": "stranger-key-1"},
+    )
+    assert foreign.status_code == 403
