@@ -190,6 +190,27 @@ async def test_an_expired_token_signs_in_again_and_the_call_succeeds(carrier: Ca
     assert stored is not None and stored["token"] in carrier.state.tokens
 
 
+async def test_a_price_for_one_service_and_errors_map_to_problems(carrier: Carrier) -> None:
+    from ocop_orders.adapters.viettelpost import CarrierRejectedError, CarrierUnavailableError
+
+    client = ViettelPost(carrier.shop.settings, carrier.shop.db)
+    request = {"PRODUCT_WEIGHT": 1200, "ORDER_SERVICE": "VTK"}
+
+    fee = await client.price(request)
+    with pytest.raises(CarrierRejectedError) as rejected:
+        await client.price({**request, "ORDER_SERVICE": "XYZ"})
+    await carrier.mode("garbage")
+    with pytest.raises(CarrierUnavailableError):
+        await client.price(request)
+    await carrier.mode("500")
+    with pytest.raises(CarrierUnavailableError):
+        await client.price(request)
+
+    assert fee == 25_600  # (22.000 + 2 × 5.000) × 0,8 for economy
+    assert rejected.value.status == 422
+    assert "Dịch vụ không hợp lệ" in rejected.value.detail
+
+
 @pytest.mark.parametrize(
     ("payment", "buyer_pays", "expected_payment", "collect"),
     [
@@ -592,3 +613,20 @@ async def test_a_refused_sign_in_parks_the_call_until_a_person_redrives_it(
     detail = (await shop.client.get(f"{ORDERS}/{order['id']}", headers=shop.admin)).json()
     assert detail["shipment"]["last_error"] is None
     assert detail["order"]["state"] == "shipped"
+
+
+async def test_a_quote_while_viettelpost_is_down_is_a_clear_problem(carrier: Carrier) -> None:
+    shop = carrier.shop
+    order, _, _ = await confirmed_order(shop)
+    url = f"{ORDERS}/{order['id']}/shipment/quote"
+    up = await shop.client.post(url, json={"weight_g": 800}, headers=shop.admin)
+    await carrier.mode("down")
+
+    down = await shop.client.post(url, json={"weight_g": 800}, headers=shop.admin)
+    page = await shop.client.get(f"/quay/don-hang/{order['id']}?bao-gia=1", headers=shop.admin)
+
+    assert [q["service"] for q in up.json()] == ["VCN", "VTK"]
+    assert down.status_code == 503
+    assert down.headers["content-type"].startswith(PROBLEM)
+    assert "Viettel Post" in down.json()["detail"]
+    assert page.status_code == 200 and "HTTP 503" in page.text
