@@ -464,3 +464,26 @@ async def test_operators_and_producers_see_only_their_orders(shop: Shop) -> None
         headers={**stranger, "Idempotency-Key": "stranger-key-1"},
     )
     assert foreign.status_code == 403
+
+
+async def test_a_producer_handles_orders_served_from_its_own_stock(shop: Shop) -> None:
+    from ocop_shared.auth import Role
+    from ocop_shared.testing.support import bearer
+
+    product = await shop.product("Mật ong Xuân Sơn")
+    producer = bearer(shop.settings, Role.PRODUCER, producer_id="prd-chi-dam")
+    stocked_up = await shop.client.put(
+        f"/api/v1/ecommerce/producer-stock/{product}", json={"quantity": 3}, headers=producer
+    )
+    order = (await enter(shop, order_body(product, 1))).json()
+
+    confirmed = await shop.client.post(f"{ORDERS}/{order['id']}/confirm", headers=producer)
+
+    assert stocked_up.status_code == 200
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["state"] == "confirmed"
+    someone_else = bearer(shop.settings, Role.PRODUCER, producer_id="prd-khac")
+    other = await shop.client.put(
+        f"/api/v1/ecommerce/producer-stock/{product}", json={"quantity": 9}, headers=someone_else
+    )
+    assert other.status_code == 403

@@ -205,7 +205,7 @@ async def _transition(
 ) -> EcomOrder:
     async def work(uow: UnitOfWork) -> EcomOrder:
         order = await EcommerceRepository(uow.repository.db, uow.session).get_order(order_id)
-        ensure_order_scope(by, order)
+        ensure_may_act(by, order)
         return await step(uow, order)
 
     # Queue behind tills and other orders moving the same stock in this process (as sales
@@ -387,6 +387,27 @@ async def set_producer_stock(
         return {"quantity": quantity, "reserved": reserved, "available": quantity - reserved}
 
     return await run_in_unit_of_work(orders, by.subject, work)
+
+
+def ensure_may_act(who: Principal, order: EcomOrder) -> None:
+    """Who may move an order: staff of its showroom, trade staff, or the producer shipping
+    its own goods (an order served from the producer's stock, with only its products)."""
+    if who.has_any(Role.TRADE_STAFF):
+        return
+    if order.fulfilment.showroom_id and who.has_any(Role.SHOWROOM_OPERATOR):
+        ensure_showroom_scope(who, order.fulfilment.showroom_id)
+        return
+    if (
+        Role.PRODUCER in who.roles
+        and order.fulfilment.kind == "producer"
+        and who.producer_id is not None
+        and set(order.producer_ids) == {who.producer_id}
+    ):
+        return
+    raise ForbiddenError(
+        "Chỉ nhân viên điểm bán giao hàng (hoặc cơ sở tự giao từ kho của mình) được xử lý đơn này",
+        field="order_id",
+    )
 
 
 def ensure_order_scope(who: Principal, order: EcomOrder) -> None:

@@ -43,6 +43,7 @@ from ocop_orders.service_layer.ecommerce import (
     cancel_in,
     common_fields,
     emit,
+    ensure_may_act,
     ensure_order_scope,
     save,
 )
@@ -114,13 +115,13 @@ async def create_shipment(
     repo = EcommerceRepository(orders.db)
     existing = await repo.shipment_for_order(order_id)
     if existing is not None:
-        ensure_order_scope(who, await repo.get_order(order_id))
+        ensure_may_act(who, await repo.get_order(order_id))
         return existing, True
 
     async def work(uow: UnitOfWork) -> Shipment:
         store = EcommerceRepository(uow.repository.db, uow.session)
         order = await store.get_order(order_id)
-        ensure_order_scope(who, order)
+        ensure_may_act(who, order)
         if order.state is not OrderState.CONFIRMED:
             raise InvalidStateError(
                 f"Chỉ tạo vận đơn cho đơn đã xác nhận; đơn đang “{order.state_label}” "
@@ -180,7 +181,7 @@ async def cancel_shipment(
     async def work(uow: UnitOfWork) -> Shipment:
         store = EcommerceRepository(uow.repository.db, uow.session)
         order = await store.get_order(order_id)
-        ensure_order_scope(who, order)
+        ensure_may_act(who, order)
         shipment = await store.shipment_for_order(order_id)
         if shipment is None:
             raise InvalidStateError("Đơn chưa có vận đơn", field="order_id")

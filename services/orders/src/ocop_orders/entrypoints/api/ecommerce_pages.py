@@ -266,12 +266,17 @@ async def order_page(
     tracking = await repo.tracking(shipment.id) if shipment else []
     quotes: list[Any] = []
     quote_error = None
-    if quote and order.state is OrderState.CONFIRMED and shipment is None:
+    if quote and order.state is OrderState.CONFIRMED and shipment is None:  # viewers may ask
         try:
             grams = _int(weight, "can-nang")
             quotes = await shipping.quote(orders, order_id, grams, user)
         except DomainError as exc:
             quote_error = exc.detail
+    try:
+        ecommerce.ensure_may_act(user, order)
+        may_act = True
+    except DomainError:
+        may_act = False
     showroom = (
         await OrdersRepository(orders.db).find_showroom(order.fulfilment.showroom_id)
         if order.fulfilment.showroom_id
@@ -284,6 +289,7 @@ async def order_page(
         title=f"Đơn {order.number}",
         order=order,
         showroom_name=showroom.name if showroom else None,
+        may_act=may_act,
         shipment=shipment,
         tracking=tracking,
         quotes=quotes,

@@ -120,19 +120,23 @@ async def get_order(order_id: ItemId, orders: OrdersDep, who: OrderViewer) -> Or
 
 
 @router.post("/orders/{order_id}/confirm")
-async def confirm(order_id: ItemId, orders: OrdersDep, who: Staff) -> EcomOrder:
+async def confirm(order_id: ItemId, orders: OrdersDep, who: OrderViewer) -> EcomOrder:
     """Xác nhận đơn: hàng đang giữ thành hàng bán (ghi sổ kho)."""
     return await ecommerce.confirm_order(orders, order_id, who)
 
 
 @router.post("/orders/{order_id}/cancel")
-async def cancel(order_id: ItemId, body: CancelOrder, orders: OrdersDep, who: Staff) -> EcomOrder:
+async def cancel(
+    order_id: ItemId, body: CancelOrder, orders: OrdersDep, who: OrderViewer
+) -> EcomOrder:
     """Huỷ đơn trước khi giao cho hãng vận chuyển; hàng trở lại kho."""
     return await ecommerce.cancel_order(orders, order_id, body, who)
 
 
 @router.post("/orders/{order_id}/refund")
-async def refund(order_id: ItemId, body: RefundOrder, orders: OrdersDep, who: Staff) -> EcomOrder:
+async def refund(
+    order_id: ItemId, body: RefundOrder, orders: OrdersDep, who: OrderViewer
+) -> EcomOrder:
     """Hoàn tiền cho đơn đã giao hoặc đã hoàn về."""
     return await ecommerce.refund_order(orders, order_id, body, who)
 
@@ -141,7 +145,7 @@ async def refund(order_id: ItemId, body: RefundOrder, orders: OrdersDep, who: St
 async def quote(
     order_id: ItemId,
     orders: OrdersDep,
-    who: Staff,
+    who: OrderViewer,
     body: Annotated[QuoteRequest | None, Body()] = None,
 ) -> list[Quote]:
     """Báo giá cước Viettel Post của mọi dịch vụ cho đơn này."""
@@ -151,7 +155,7 @@ async def quote(
 
 @router.post("/orders/{order_id}/shipment", status_code=status.HTTP_202_ACCEPTED)
 async def create_shipment(
-    order_id: ItemId, body: CreateShipment, orders: OrdersDep, who: Staff, response: Response
+    order_id: ItemId, body: CreateShipment, orders: OrdersDep, who: OrderViewer, response: Response
 ) -> Shipment:
     """Tạo vận đơn Viettel Post (gửi qua nhật ký cuộc gọi, thử lại khi hãng lỗi)."""
     shipment, existed = await shipping.create_shipment(orders, order_id, body, who)
@@ -162,7 +166,7 @@ async def create_shipment(
 
 @router.post("/orders/{order_id}/shipment/cancel", status_code=status.HTTP_202_ACCEPTED)
 async def cancel_shipment(
-    order_id: ItemId, body: CancelShipment, orders: OrdersDep, who: Staff
+    order_id: ItemId, body: CancelShipment, orders: OrdersDep, who: OrderViewer
 ) -> Shipment:
     """Huỷ vận đơn (chỉ khi Viettel Post chưa lấy hàng)."""
     return await shipping.cancel_shipment(orders, order_id, body, who)
