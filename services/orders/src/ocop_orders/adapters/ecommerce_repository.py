@@ -10,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from ocop_orders.adapters.documents import from_doc, to_doc
 from ocop_orders.domain.ecommerce import EcomOrder, OrderState
 from ocop_orders.domain.shipping import Shipment, TrackingEntry
-from ocop_shared.errors import NotFoundError
+from ocop_shared.errors import ConflictError, NotFoundError
 from ocop_shared.mongo import Database, Session, ensure_collections
 
 ECOM_ORDERS = "ecom_orders"
@@ -114,8 +114,6 @@ class EcommerceRepository:
             {"_id": order.id, "version": expected_version}, order_doc(order), session=self.session
         )
         if result.matched_count != 1:
-            from ocop_shared.errors import ConflictError
-
             raise ConflictError(
                 "Đơn hàng vừa được người khác cập nhật; tải lại và thử lại", field="order_id"
             )

@@ -16,7 +16,7 @@ order number already exists; its `data` may carry the existing waybill.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -149,7 +149,7 @@ class ViettelPost:
         token = self._token_of(owner)
         await self.db[CARRIER_TOKENS].update_one(
             {"_id": CARRIER},
-            {"$set": {"token": token, "obtained_at": datetime.now().astimezone()}},
+            {"$set": {"token": token, "obtained_at": datetime.now(UTC)}},
             upsert=True,
         )
         log.info("viettelpost.signed_in")

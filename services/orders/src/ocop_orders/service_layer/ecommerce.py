@@ -78,15 +78,19 @@ async def place_order(
     lines = await _priced_lines(orders, command)
     if command.fulfilment.kind == "showroom":
         assert command.fulfilment.showroom_id is not None
-        await OrdersRepository(orders.db).get_showroom(
+        showroom = await OrdersRepository(orders.db).get_showroom(
             command.fulfilment.showroom_id, field="body.fulfilment.showroom_id"
         )
+        if not showroom.active:
+            raise InvalidStateError(
+                f"Điểm bán {showroom.name} đang tạm đóng", field="body.fulfilment.showroom_id"
+            )
 
     async def work(uow: UnitOfWork) -> EcomOrder:
         order = _new_order(orders, uow, channel, command, lines, by)
         await EcommerceRepository(uow.repository.db, uow.session).insert_order(order)
         await reservations.reserve(uow, order)
-        await _emit(uow, order, _placed(order))
+        await emit(uow, order, _placed(order))
         return order
 
     where = command.fulfilment.showroom_id or "producer"
@@ -233,7 +237,7 @@ async def confirm_order(orders: Orders, order_id: str, by: Principal) -> EcomOrd
         lines = await reservations.consume(uow, order)
         after = after.model_copy(update={"lines": lines})
         await save(uow, order, after)
-        await _emit(uow, after, _confirmed(after))
+        await emit(uow, after, _confirmed(after))
         return after
 
     order = await _transition(orders, order_id, by, step)
@@ -274,11 +278,11 @@ async def cancel_in(
     else:
         await reservations.put_back(uow, order)
     await save(uow, order, after)
-    await _emit(
+    await emit(
         uow,
         after,
         OrderCancelledV1.model_validate(
-            {**_common(after, uow), "reason": reason, "expired": expired}
+            {**common_fields(after, uow), "reason": reason, "expired": expired}
         ),
     )
     return after
@@ -319,11 +323,15 @@ async def refund_order(
             update={"refund_vnd": command.amount_vnd, "refund_reason": command.reason}
         )
         await save(uow, order, after)
-        await _emit(
+        await emit(
             uow,
             after,
             OrderRefundedV1.model_validate(
-                {**_common(after, uow), "refund_vnd": command.amount_vnd, "reason": command.reason}
+                {
+                    **common_fields(after, uow),
+                    "refund_vnd": command.amount_vnd,
+                    "reason": command.reason,
+                }
             ),
         )
         return after
@@ -424,7 +432,7 @@ def ensure_order_scope(who: Principal, order: EcomOrder) -> None:
 
 
 # -- events ----------------------------------------------------------------------------------
-def _common(order: EcomOrder, uow: UnitOfWork) -> dict[str, object]:
+def common_fields(order: EcomOrder, uow: UnitOfWork) -> dict[str, object]:
     return {
         "order_id": order.id,
         "order_number": order.number,
@@ -479,7 +487,7 @@ def _confirmed(order: EcomOrder) -> OrderConfirmedV1:
     )
 
 
-async def _emit(uow: UnitOfWork, order: EcomOrder, event: EventData) -> None:
+async def emit(uow: UnitOfWork, order: EcomOrder, event: EventData) -> None:
     await uow.outbox.add(
         uow.session,
         event,
@@ -487,7 +495,3 @@ async def _emit(uow: UnitOfWork, order: EcomOrder, event: EventData) -> None:
         sequence=order.version,
         causation_id=uow.causation_id,
     )
-
-
-common_fields = _common
-emit = _emit

@@ -37,7 +37,7 @@ from ocop_orders.service_layer import reservations
 from ocop_orders.service_layer.ecommerce import advance, cancel_in, common_fields, emit, save
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_shared.contracts.orders import OrderDeliveredV1, OrderReturnedV1
-from ocop_shared.errors import DomainError, NotFoundError, ValidationFailedError
+from ocop_shared.errors import ConflictError, DomainError, NotFoundError, ValidationFailedError
 
 log = structlog.get_logger(__name__)
 
@@ -177,8 +177,6 @@ async def _update_shipment(
     )
     if result.matched_count != 1:
         # Another push moved it in between: fail so the carrier's retry sees the new state.
-        from ocop_shared.errors import ConflictError
-
         raise ConflictError("Vận đơn vừa được cập nhật; gửi lại", field="body.DATA")
 
 
