@@ -140,3 +140,34 @@ async def test_orders_are_pulled_from_the_fake_marketplace_over_http(shop: Shop)
     pulls = fake.received("GET", "/api/v1/orders")
     assert "updated_since" in pulls[-1]["query"]
     assert await shop.db["ecom_orders"].count_documents({"channel": "postmart"}) == 3
+
+
+async def test_the_worker_pulls_orders_and_releases_expired_reservations(shop: Shop) -> None:
+    import asyncio
+    from datetime import timedelta
+
+    from ocop_orders.entrypoints.ecommerce_worker import run
+    from ocop_shared.testing.support import background, eventually
+
+    product = await shop.product("Bưởi Đoan Hùng")
+    await shop.client.put(
+        f"/api/v1/ecommerce/producer-stock/{product}", json={"quantity": 4}, headers=shop.admin
+    )
+    source = InMemorySource([remote("VS-9", product, 1, quantity=3)])
+    shop.settings.reservation_sweep_interval_s = 0.1
+    shop.settings.order_pull_interval_s = 0.1
+
+    async def worker(stop: asyncio.Event) -> None:
+        await run(shop.settings, stop, sources=[source], clock=shop.clock)
+
+    async def state() -> str | None:
+        doc = await shop.db["ecom_orders"].find_one({"remote_order_id": "VS-9"})
+        return str(doc["state"]) if doc else None
+
+    async with background(worker):
+        assert await eventually(state, until=lambda s: s == "placed") == "placed"
+        shop.clock.advance(timedelta(minutes=shop.settings.reservation_timeout_minutes + 1))
+        assert await eventually(state, until=lambda s: s == "expired") == "expired"
+
+    stock = await shop.db["producer_stock"].find_one({"_id": product})
+    assert (stock["reserved"], stock["available"]) == (0, 4)
