@@ -630,3 +630,49 @@ async def test_a_quote_while_viettelpost_is_down_is_a_clear_problem(carrier: Car
     assert down.headers["content-type"].startswith(PROBLEM)
     assert "Viettel Post" in down.json()["detail"]
     assert page.status_code == 200 and "HTTP 503" in page.text
+
+
+async def test_an_orders_life_reaches_kafka_in_order(carrier: Carrier) -> None:
+    from aiokafka import AIOKafkaConsumer
+
+    from ocop_shared.contracts.orders import ECOMMERCE_ORDERS_TOPIC
+    from ocop_shared.messaging.kafka import ensure_topics
+    from ocop_shared.messaging.workers import all_topics, run_relay
+    from ocop_shared.testing.support import background
+
+    shop = carrier.shop
+    settings = shop.settings
+    await ensure_topics(settings.kafka_bootstrap_servers, all_topics(settings))
+    order, _, _ = await confirmed_order(shop)
+    await ship(carrier, order["id"])
+    await carrier.push(order["number"], 501, "25/11/2026 09:30:00")
+
+    async def read() -> list[str]:
+        consumer = AIOKafkaConsumer(
+            settings.topic(ECOMMERCE_ORDERS_TOPIC),
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        try:
+            batches = await consumer.getmany(timeout_ms=1500)
+            records = [r for rs in batches.values() for r in rs if r.key == order["id"].encode()]
+            return [
+                json.loads(r.value or b"{}")["type"]
+                for r in sorted(records, key=lambda r: r.offset)
+            ]
+        finally:
+            await consumer.stop()
+
+    async def relay(stop: asyncio.Event) -> None:
+        await run_relay(settings, stop)
+
+    async with background(relay):
+        types = await eventually(read, until=lambda ts: len(ts) >= 4, interval_s=0.3)
+
+    assert types == [
+        "ocop.orders.order.placed.v1",
+        "ocop.orders.order.confirmed.v1",
+        "ocop.orders.order.shipped.v1",
+        "ocop.orders.order.delivered.v1",
+    ]
