@@ -67,7 +67,10 @@ async def ensure_ecommerce_indexes(db: Database) -> None:
             IndexModel([("unknown", ASCENDING)]),
         ]
     )
-    await db[REJECTED_WEBHOOKS].create_indexes([IndexModel([("at", DESCENDING)])])
+    # Kept 30 days: enough to investigate, and forged pushes cannot fill the disk.
+    await db[REJECTED_WEBHOOKS].create_indexes(
+        [IndexModel([("at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600)]
+    )
     await db[REJECTED_INTAKES].create_indexes([IndexModel([("at", DESCENDING)])])
 
 
