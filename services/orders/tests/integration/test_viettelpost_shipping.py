@@ -464,6 +464,19 @@ async def test_an_unknown_carrier_code_is_flagged_not_guessed(carrier: Carrier) 
     assert detail["shipment"]["status"] == "new"
     assert detail["shipment"]["needs_attention"] is True
     assert detail["tracking"][0]["unknown"] is True
+    flags = await shop.client.get("/quay/don-hang/canh-bao-van-chuyen", headers=shop.admin)
+    assert "777" in flags.text
+
+    seen = await shop.client.post(
+        f"{ORDERS}/{order['id']}/shipment/acknowledge",
+        json={"note": "Bưu cục xác nhận: đang chờ phát lại"},
+        headers=shop.admin,
+    )
+
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["needs_attention"] is False
+    flags = await shop.client.get("/quay/don-hang/canh-bao-van-chuyen", headers=shop.admin)
+    assert "777" not in flags.text
 
 
 async def test_a_carrier_cancel_code_cancels_the_order(carrier: Carrier) -> None:

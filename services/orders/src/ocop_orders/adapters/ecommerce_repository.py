@@ -171,7 +171,9 @@ class EcommerceRepository:
         return [TrackingEntry.model_validate(d) for d in docs]
 
     async def flagged_tracking(self, limit: int = 100) -> list[dict[str, Any]]:
-        cursor = self.db[TRACKING].find({"unknown": True}, session=self.session)
+        cursor = self.db[TRACKING].find(
+            {"unknown": True, "reviewed_at": None}, session=self.session
+        )
         docs: list[dict[str, Any]] = (
             await cursor.sort("received_at", DESCENDING).limit(limit).to_list()
         )

@@ -19,7 +19,7 @@ import structlog
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.errors import DuplicateKeyError
 
-from ocop_orders.adapters.ecommerce_repository import SHIPMENTS, EcommerceRepository
+from ocop_orders.adapters.ecommerce_repository import SHIPMENTS, TRACKING, EcommerceRepository
 from ocop_orders.adapters.viettelpost import (
     CARRIER,
     CarrierRejectedError,
@@ -218,6 +218,27 @@ async def cancel_shipment(
             settings=orders.settings,
         )
         return shipment
+
+    return await run_in_unit_of_work(orders, who.subject, work)
+
+
+async def acknowledge_flags(orders: Orders, order_id: str, note: str, who: Principal) -> Shipment:
+    """A person has looked at the unknown carrier codes of this shipment (and acted on them)."""
+
+    async def work(uow: UnitOfWork) -> Shipment:
+        store = EcommerceRepository(uow.repository.db, uow.session)
+        order = await store.get_order(order_id)
+        ensure_may_act(who, order)
+        shipment = await store.shipment_for_order(order_id)
+        if shipment is None:
+            raise InvalidStateError("Đơn chưa có vận đơn", field="order_id")
+        await uow.repository.db[TRACKING].update_many(
+            {"shipment_id": shipment.id, "unknown": True, "reviewed_at": None},
+            {"$set": {"reviewed_at": uow.now, "reviewed_by": who.subject, "review_note": note}},
+            session=uow.session,
+        )
+        await _set(uow, shipment, needs_attention=False)
+        return shipment.model_copy(update={"needs_attention": False})
 
     return await run_in_unit_of_work(orders, who.subject, work)
 

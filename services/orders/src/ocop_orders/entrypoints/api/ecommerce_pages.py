@@ -30,7 +30,7 @@ from ocop_orders.service_layer import ecommerce, shipping
 from ocop_orders.service_layer.shipping import CancelShipment, CreateShipment
 from ocop_shared.auth import Principal, Role, ensure_showroom_scope
 from ocop_shared.contracts.orders import OrderChannel
-from ocop_shared.errors import DomainError
+from ocop_shared.errors import DomainError, ValidationFailedError
 from ocop_shared.timeutil import VIETNAM
 from ocop_shared.web.console_auth import page_principal
 from ocop_shared.web.exports import xlsx_response
@@ -366,6 +366,22 @@ async def shipment_submit(
     return await _attempt(
         act, done=here, ok="Đã gửi yêu cầu tạo vận đơn tới Viettel Post", failed=here
     )
+
+
+@router.post("/{order_id}/da-xem-van-chuyen")
+async def acknowledge_submit(
+    request: Request, order_id: ItemId, orders: OrdersDep, user: ConsoleStaff
+) -> Response:
+    form = await _form(request)
+
+    async def act() -> Any:
+        note = form.get("note", "").strip()
+        if len(note) < 3:
+            raise ValidationFailedError("Ghi lại đã xử lý thế nào (ít nhất 3 ký tự)", field="note")
+        return await shipping.acknowledge_flags(orders, order_id, note, user)
+
+    here = _path(order_id)
+    return await _attempt(act, done=here, ok="Đã ghi nhận", failed=here)
 
 
 @router.post("/{order_id}/huy-van-don")

@@ -172,6 +172,18 @@ async def cancel_shipment(
     return await shipping.cancel_shipment(orders, order_id, body, who)
 
 
+class Acknowledge(BaseModel):
+    note: str = Field(min_length=3, max_length=300)
+
+
+@router.post("/orders/{order_id}/shipment/acknowledge")
+async def acknowledge(
+    order_id: ItemId, body: Acknowledge, orders: OrdersDep, who: OrderViewer
+) -> Shipment:
+    """Đã xem các mã trạng thái lạ của vận đơn (sau khi đối chiếu với Viettel Post)."""
+    return await shipping.acknowledge_flags(orders, order_id, body.note, who)
+
+
 @router.put("/producer-stock/{product_id}")
 async def set_producer_stock(
     product_id: ItemId,
