@@ -205,6 +205,11 @@ async def test_a_price_for_one_service_and_errors_map_to_problems(carrier: Carri
     await carrier.mode("500")
     with pytest.raises(CarrierUnavailableError):
         await client.price(request)
+    carrier.shop.settings.viettelpost_timeout_s = 0.3
+    await carrier.http.post("/_fake/mode", json={"mode": "slow", "slow_s": 1.0})
+    with pytest.raises(CarrierUnavailableError) as slow:
+        await client.price(request)
+    assert "kết nối" in slow.value.detail
 
     assert fee == 25_600  # (22.000 + 2 × 5.000) × 0,8 for economy
     assert rejected.value.status == 422
