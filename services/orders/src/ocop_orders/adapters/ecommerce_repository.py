@@ -86,6 +86,20 @@ def shipment_from(doc: dict[str, Any]) -> Shipment:
     return from_doc(Shipment, doc)
 
 
+def _order_query(
+    channel: str | None, producer_id: str | None, showroom_ids: list[str] | None
+) -> dict[str, Any]:
+    """Filters from typed values only (no user dict reaches the database)."""
+    query: dict[str, Any] = {}
+    if channel is not None:
+        query["channel"] = str(channel)
+    if producer_id is not None:
+        query["lines.producer_id"] = str(producer_id)
+    if showroom_ids is not None:
+        query["fulfilment.showroom_id"] = {"$in": [str(s) for s in showroom_ids]}
+    return query
+
+
 class EcommerceRepository:
     def __init__(self, db: Database, session: Session | None = None) -> None:
         self.db = db
@@ -130,18 +144,26 @@ class EcommerceRepository:
         showroom_ids: list[str] | None = None,
         limit: int = 200,
     ) -> list[EcomOrder]:
-        query: dict[str, Any] = {}
+        query = _order_query(channel, producer_id, showroom_ids)
         if state is not None:
             query["state"] = state.value
-        if channel is not None:
-            query["channel"] = str(channel)
-        if producer_id is not None:
-            query["lines.producer_id"] = str(producer_id)
-        if showroom_ids is not None:
-            query["fulfilment.showroom_id"] = {"$in": [str(s) for s in showroom_ids]}
         cursor = self.db[ECOM_ORDERS].find(query, session=self.session)
         docs = await cursor.sort("created_at", DESCENDING).limit(limit).to_list()
         return [order_from(d) for d in docs]
+
+    async def state_counts(
+        self,
+        *,
+        channel: str | None = None,
+        producer_id: str | None = None,
+        showroom_ids: list[str] | None = None,
+    ) -> dict[str, int]:
+        pipeline = [
+            {"$match": _order_query(channel, producer_id, showroom_ids)},
+            {"$group": {"_id": "$state", "n": {"$sum": 1}}},
+        ]
+        rows = await (await self.db[ECOM_ORDERS].aggregate(pipeline)).to_list()
+        return {str(r["_id"]): int(r["n"]) for r in rows}
 
     async def expired_reservations(self, now: datetime, limit: int = 100) -> list[str]:
         cursor = self.db[ECOM_ORDERS].find(

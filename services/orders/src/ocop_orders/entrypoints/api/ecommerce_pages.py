@@ -18,6 +18,7 @@ from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain.ecommerce import (
     STATE_LABELS,
     CancelOrder,
+    EcomOrder,
     OrderState,
     PlaceOrder,
     RefundOrder,
@@ -28,6 +29,7 @@ from ocop_orders.entrypoints.api.ecommerce_routes import scope_filter
 from ocop_orders.entrypoints.api.pages import _attempt, _form, _int, _render
 from ocop_orders.service_layer import ecommerce, shipping
 from ocop_orders.service_layer.shipping import CancelShipment, CreateShipment
+from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.auth import Principal, Role, ensure_showroom_scope
 from ocop_shared.contracts.orders import OrderChannel
 from ocop_shared.errors import DomainError, ValidationFailedError
@@ -73,7 +75,9 @@ def _context() -> dict[str, Any]:
     }
 
 
-async def _orders(orders: Any, user: Principal, state: str | None, channel: str | None) -> Any:
+async def _orders(
+    orders: Orders, user: Principal, state: str | None, channel: str | None
+) -> list[EcomOrder]:
     producer_id, showroom_ids = scope_filter(user)
     return await EcommerceRepository(orders.db).list_orders(
         state=OrderState(state) if state in {s.value for s in OrderState} else None,
@@ -81,6 +85,15 @@ async def _orders(orders: Any, user: Principal, state: str | None, channel: str 
         producer_id=producer_id,
         showroom_ids=showroom_ids,
         limit=300,
+    )
+
+
+async def _counts(orders: Orders, user: Principal, channel: str | None) -> dict[str, int]:
+    producer_id, showroom_ids = scope_filter(user)
+    return await EcommerceRepository(orders.db).state_counts(
+        channel=channel if channel in CHANNELS else None,
+        producer_id=producer_id,
+        showroom_ids=showroom_ids,
     )
 
 
@@ -97,9 +110,7 @@ async def orders_page(
     channel: ChannelFilter = None,
 ) -> HTMLResponse:
     found = await _orders(orders, user, state, channel)
-    counts: dict[str, int] = {}
-    for order in found:
-        counts[order.state.value] = counts.get(order.state.value, 0) + 1
+    counts = await _counts(orders, user, channel)
     rejected = await orders.db[REJECTED_INTAKES].find().sort("at", -1).limit(20).to_list()
     return _render(
         request,
@@ -123,7 +134,7 @@ async def export_orders(
     channel: ChannelFilter = None,
 ) -> Response:
     found = await _orders(orders, user, state, channel)
-    rows = [
+    rows: list[list[str | int | None]] = [
         [
             o.number,
             CHANNELS.get(o.channel.value, o.channel.value),
