@@ -27,10 +27,16 @@ from ocop_orders.adapters.ecommerce_repository import (
 from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.channel import OrderPage, RemoteOrder
 from ocop_orders.domain.ecommerce import EcomOrder, Fulfilment, OrderState, PlaceOrder
+from ocop_orders.domain.shipping import ShipmentStatus
 from ocop_orders.service_layer.ecommerce import SYSTEM, cancel_in, place_order
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_shared.contracts.orders import OrderChannel
-from ocop_shared.errors import DomainError, NotFoundError, ValidationFailedError
+from ocop_shared.errors import (
+    DomainError,
+    InvalidStateError,
+    NotFoundError,
+    ValidationFailedError,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -165,9 +171,17 @@ async def receive(
 
 async def _cancel(orders: Orders, order_id: str) -> EcomOrder:
     async def work(uow: UnitOfWork) -> EcomOrder:
-        order = await EcommerceRepository(uow.repository.db, uow.session).get_order(order_id)
+        store = EcommerceRepository(uow.repository.db, uow.session)
+        order = await store.get_order(order_id)
         if order.state not in (OrderState.PLACED, OrderState.CONFIRMED):
             return order
+        shipment = await store.shipment_for_order(order_id)
+        if shipment is not None and shipment.status is not ShipmentStatus.CANCELLED:
+            # The waybill may exist already: a person cancels it, and the order follows.
+            raise InvalidStateError(
+                "Sàn đã huỷ đơn nhưng đơn đã có vận đơn Viettel Post: hãy huỷ vận đơn",
+                field="order.status",
+            )
         return await cancel_in(uow, order, "Sàn thương mại điện tử huỷ đơn", SYSTEM)
 
     return await run_in_unit_of_work(orders, SYSTEM, work)
