@@ -487,3 +487,35 @@ async def test_a_producer_handles_orders_served_from_its_own_stock(shop: Shop) -
         f"/api/v1/ecommerce/producer-stock/{product}", json={"quantity": 9}, headers=someone_else
     )
     assert other.status_code == 403
+
+
+async def test_a_marketplace_cancel_after_a_waybill_was_asked_for_waits_for_a_person(
+    shop: Shop,
+) -> None:
+    product = await shop.product("Cam Cao Phong")
+    await shop.client.put(
+        f"/api/v1/ecommerce/producer-stock/{product}", json={"quantity": 5}, headers=shop.admin
+    )
+    secret = shop.settings.postmart_webhook_secret.get_secret_value()
+    url = "/v1/channels/postmart/orders/webhook"
+
+    async def push(body: dict[str, Any]) -> Any:
+        raw = json.dumps(body).encode()
+        return await shop.client.post(url, content=raw, headers={"X-Signature": sign(secret, raw)})
+
+    body = marketplace_order(product, "PM-3003")
+    order_id = (await push(body)).json()["order_id"]
+    await shop.client.post(f"{ORDERS}/{order_id}/confirm", headers=shop.admin)
+    await shop.client.post(
+        f"{ORDERS}/{order_id}/shipment", json={"service": "VCN"}, headers=shop.admin
+    )
+    body["order"]["status"] = "cancelled"
+
+    answer = await push(body)
+
+    assert answer.status_code == 200
+    assert answer.json()["result"] == "needs_person"
+    detail = (await shop.client.get(f"{ORDERS}/{order_id}", headers=shop.admin)).json()
+    assert detail["order"]["state"] == "confirmed"
+    [rejected] = await shop.db["rejected_intakes"].find().to_list()
+    assert "huỷ vận đơn" in rejected["reason"]

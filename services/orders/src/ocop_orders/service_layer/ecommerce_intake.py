@@ -153,7 +153,8 @@ def to_place_order(settings: OrdersSettings, remote: RemoteOrder, prefix: str) -
 async def receive(
     orders: Orders, channel: OrderChannel, remote: RemoteOrder, *, prefix: str = "order"
 ) -> tuple[EcomOrder | None, str]:
-    """Apply one marketplace order: "created", "replayed", "cancelled" or "ignored"."""
+    """Apply one marketplace order: "created", "replayed", "cancelled", "ignored" or
+    "needs_person" (recorded in `rejected_intakes`)."""
     status = remote.status.strip().lower()
     existing = await EcommerceRepository(orders.db).order_by_remote(
         channel.value, remote.remote_order_id
@@ -161,7 +162,11 @@ async def receive(
     if status == "cancelled":
         if existing is None or existing.state not in (OrderState.PLACED, OrderState.CONFIRMED):
             return existing, "ignored"
-        return await _cancel(orders, existing.id), "cancelled"
+        try:
+            return await _cancel(orders, existing.id), "cancelled"
+        except InvalidStateError as exc:
+            await record_rejected(orders, channel, remote.remote_order_id, exc)
+            return existing, "needs_person"
     if status not in TAKE_IN:
         return existing, "ignored"  # completed / returned: the carrier tells us those
     command = to_place_order(orders.settings, remote, prefix)

@@ -31,7 +31,7 @@ router = APIRouter(prefix="/v1", tags=["webhooks"])
 
 class IntakeAnswer(BaseModel):
     result: str
-    """created, replayed, cancelled or ignored."""
+    """created, replayed, cancelled, ignored or needs_person."""
     order_id: str | None = None
     order_number: str | None = None
     state: str | None = None
