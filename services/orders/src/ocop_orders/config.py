@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from typing import Self
+
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ocop_shared.settings import ServiceSettings
+
+DEVELOPMENT_WEBHOOK_SECRET = "dev-only-webhook-secret"  # noqa: S105 (public by design)
 
 
 class OrdersSettings(ServiceSettings):
@@ -42,3 +46,45 @@ class OrdersSettings(ServiceSettings):
     voso_base_url: str = "http://127.0.0.1:8302"
     voso_api_key: SecretStr = SecretStr("dev-voso-key")
     voso_webhook_secret: SecretStr = SecretStr("dev-voso-webhook-secret")
+
+    # -- e-commerce orders and Viettel Post shipping (issue 6, part B) -------------------------
+    reservation_timeout_minutes: int = 30
+    """An unconfirmed e-commerce order gives its reserved stock back after this long."""
+    reservation_sweep_interval_s: float = 30.0
+    order_pull_interval_s: float = 60.0
+    viettelpost_base_url: str = "https://partner.viettelpost.vn"
+    viettelpost_username: str = ""
+    viettelpost_password: SecretStr = SecretStr("")
+    viettelpost_webhook_secret: SecretStr = SecretStr(DEVELOPMENT_WEBHOOK_SECRET)
+    """The TOKEN Viettel Post puts in every status push (set in its partner portal)."""
+    viettelpost_timeout_s: float = 10.0
+    viettelpost_direct_attempts: int = 3
+    """Attempts of a carrier call made directly (without the outbound journal)."""
+    shipper_name: str = "Trung tâm Xúc tiến thương mại Phú Thọ"
+    shipper_phone: str = "02103846999"
+    shipper_address: str = "Số 1 đường Hùng Vương, phường Việt Trì, Phú Thọ"
+    shipper_province_code: int = 27
+    shipper_commune_code: int = 0
+    default_item_weight_g: int = 500
+    ecommerce_fulfilment_showroom_id: str | None = None
+    """Where marketplace orders are served from when the order does not say; None: the
+    producer's own stock."""
+
+    def channel_webhook_secret(self, channel: str) -> str | None:
+        secret = {
+            "postmart": self.postmart_webhook_secret,
+            "voso": self.voso_webhook_secret,
+        }.get(channel)
+        return secret.get_secret_value() if secret else None
+
+    @model_validator(mode="after")
+    def _no_development_webhook_secret_in_production(self) -> Self:
+        if self.environment == "production":
+            for name in ("postmart", "voso", "viettelpost"):
+                value: SecretStr = getattr(self, f"{name}_webhook_secret")
+                if not value.get_secret_value() or value.get_secret_value().startswith("dev-"):
+                    raise ValueError(
+                        f"ORDERS_{name.upper()}_WEBHOOK_SECRET must be set to a real secret "
+                        "in production"
+                    )
+        return self

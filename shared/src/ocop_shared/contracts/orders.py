@@ -197,6 +197,121 @@ class LotExpiringV1(EventData):
     detected_at: datetime
 
 
+# -- e-commerce orders (issue 6, part B) -----------------------------------------------------
+ECOMMERCE_ORDERS_TOPIC = "ocop.orders.ecommerce-orders"
+
+
+class OrderChannel(StrEnum):
+    POSTMART = "postmart"
+    VOSO = "voso"
+    WEB = "web"
+    """Entered by staff (phone, Zalo, walk-in online orders)."""
+
+
+class OrderPaymentKind(StrEnum):
+    COD = "cod"
+    PREPAID = "prepaid"
+
+
+class OrderLineV1(EventData):
+    """One line of an e-commerce order; money in whole VND."""
+
+    product_id: str
+    producer_id: str
+    quantity: int = Field(gt=0)
+    unit_price_vnd: int = Field(ge=0)
+    product_name: str | None = None
+
+
+class _OrderEvent(EventData):
+    topic: ClassVar[str] = ECOMMERCE_ORDERS_TOPIC
+
+    order_id: str
+    order_number: str
+    channel: OrderChannel
+    remote_order_id: str
+    total_vnd: int = Field(ge=0)
+    at: datetime
+    fulfilment_showroom_id: str | None = None
+    """None when the producer ships from its own stock."""
+
+
+@register
+class OrderPlacedV1(_OrderEvent):
+    """Sent when an e-commerce order is taken in and its stock reserved."""
+
+    event_type: ClassVar[str] = "ocop.orders.order.placed.v1"
+
+    lines: list[OrderLineV1] = Field(min_length=1)
+    payment: OrderPaymentKind
+    buyer_province: str
+    reserved_until: datetime
+
+
+@register
+class OrderConfirmedV1(_OrderEvent):
+    """Sent when staff confirm an order: its reservation became a sale in the ledger."""
+
+    event_type: ClassVar[str] = "ocop.orders.order.confirmed.v1"
+
+    lines: list[OrderLineV1] = Field(min_length=1)
+    payment: OrderPaymentKind
+
+
+@register
+class OrderCancelledV1(_OrderEvent):
+    """Sent when an order is cancelled (by staff, the carrier, or its reservation expiring)."""
+
+    event_type: ClassVar[str] = "ocop.orders.order.cancelled.v1"
+
+    reason: str
+    expired: bool = False
+
+
+@register
+class OrderShippedV1(_OrderEvent):
+    """Sent when the carrier accepted the shipment (a waybill exists)."""
+
+    event_type: ClassVar[str] = "ocop.orders.order.shipped.v1"
+
+    carrier: str
+    waybill: str | None = None
+    shipping_fee_vnd: int | None = Field(default=None, ge=0)
+
+
+@register
+class OrderDeliveredV1(_OrderEvent):
+    """Sent when the carrier reports the order delivered to the buyer."""
+
+    event_type: ClassVar[str] = "ocop.orders.order.delivered.v1"
+
+    carrier: str
+    cod_collected_vnd: int | None = Field(default=None, ge=0)
+
+
+@register
+class OrderReturnedV1(_OrderEvent):
+    """Sent when the goods came back to the sender (carrier status 504); stock is back."""
+
+    event_type: ClassVar[str] = "ocop.orders.order.returned.v1"
+
+    carrier: str
+    reason: str | None = None
+
+
+@register
+class OrderRefundedV1(_OrderEvent):
+    """Sent when money is paid back to the buyer of a delivered or returned order."""
+
+    event_type: ClassVar[str] = "ocop.orders.order.refunded.v1"
+
+    refund_vnd: int = Field(ge=0)
+    reason: str
+
+
+# -- end of e-commerce orders ----------------------------------------------------------------
+
+
 # --- Marketplace listings (Postmart, Voso) -------------------------------------------------
 
 LISTINGS_TOPIC = "ocop.orders.listings"

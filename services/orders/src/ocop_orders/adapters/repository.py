@@ -50,6 +50,10 @@ COLLECTIONS = (
 async def ensure_indexes(db: Database) -> None:
     """Create every collection and index before the first transaction (SecantusDB rule)."""
     await ensure_collections(db, COLLECTIONS)
+    # E-commerce orders, producer stock, shipments and tracking (issue 6, part B).
+    from ocop_orders.adapters.ecommerce_repository import ensure_ecommerce_indexes
+
+    await ensure_ecommerce_indexes(db)
     await db[SHOWROOMS].create_indexes([IndexModel([("code", ASCENDING)], unique=True)])
     await db[PRODUCTS].create_indexes(
         [

@@ -22,6 +22,7 @@ from ocop_orders.domain.listings import Marketplace
 from ocop_orders.service_layer.listings import register_marketplace_executors
 from ocop_orders.service_layer.outbound import Executors, OutboundWorker
 from ocop_orders.service_layer.reconcile import reconcile_all
+from ocop_orders.service_layer.shipping import register_viettelpost
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.logging import configure_logging
 from ocop_shared.messaging.workers import stop_on_signals
@@ -67,6 +68,7 @@ async def run_connectors(
     connectors = build_executors(settings)
     worker = OutboundWorker(runtime, connectors.executors, settings, clock)
     orders = Orders(runtime, settings, clock)
+    register_viettelpost(connectors.executors, orders)  # carrier calls (issue 6 part B)
 
     async def reconcile_periodically() -> None:
         while not stop.is_set():

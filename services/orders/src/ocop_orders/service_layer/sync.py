@@ -17,6 +17,7 @@ import structlog
 from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.eligibility import block_reason
 from ocop_orders.domain.model import CertificateInfo, Product
+from ocop_orders.service_layer.ecommerce import cancel_orders_holding
 from ocop_orders.service_layer.listings import follow_product
 from ocop_orders.service_layer.unit_of_work import UnitOfWork, unit_of_work
 from ocop_orders.service_layer.withdrawals import withdraw_from_shelf
@@ -66,6 +67,8 @@ async def withdraw_where_blocked(uow: UnitOfWork, product: Product, clock: Clock
         reason = block_reason(product, showroom, today)
         if reason is None:
             continue
+        if balance.reserved:  # online orders holding units give them up first (issue 6)
+            await cancel_orders_holding(uow, showroom.id, product.id, reason)
         withdrawal = await withdraw_from_shelf(uow, showroom, product, reason=reason, today=today)
         if withdrawal is not None:
             withdrawn += 1

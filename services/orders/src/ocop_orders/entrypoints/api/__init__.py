@@ -9,6 +9,9 @@ from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
 from ocop_orders.entrypoints.api import exports, pages, producer_pages, routes
 from ocop_orders.entrypoints.api.deps import LoginRequiredError
+from ocop_orders.entrypoints.api.ecommerce_pages import router as ecommerce_pages
+from ocop_orders.entrypoints.api.ecommerce_routes import router as ecommerce_router
+from ocop_orders.entrypoints.api.ecommerce_webhooks import router as ecommerce_webhooks
 from ocop_orders.entrypoints.api.marketplace import router as marketplace_router
 from ocop_orders.entrypoints.api.marketplace_pages import router as marketplace_pages_router
 from ocop_orders.entrypoints.consumer import topics
@@ -33,8 +36,11 @@ def create_app(settings: OrdersSettings | None = None, clock: Clock | None = Non
         "chuyển kho, kiểm kê, rút hàng khi giấy chứng nhận hết hiệu lực",
         routers=[
             routes.router,
+            ecommerce_router,
+            ecommerce_webhooks,
             exports.router,
             pages.sign_in_routes,
+            ecommerce_pages,
             producer_pages.router,
             marketplace_router,
             marketplace_pages_router,
