@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from ocop_certification.entrypoints.demo import demo_product_count
+from ocop_shared.cli.system import stand_in_ports
 from ocop_shared.infra import Endpoints, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -28,6 +29,7 @@ def _ocop_run(
         "OCOP_ORDERS_PORT": str(free_port()),
         "OCOP_EVENTS_PORT": str(free_port()),
         "OCOP_PORTAL_PORT": str(free_port()),
+        **{name: str(port) for name, port in stand_in_ports().items()},
     }
     return subprocess.Popen(
         [sys.executable, "-m", "ocop_shared.cli", "run"],

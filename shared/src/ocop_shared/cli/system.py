@@ -39,7 +39,7 @@ from rich.table import Table
 from ocop_shared.auth import Role, mint_token
 from ocop_shared.cli.console import err, fail, out
 from ocop_shared.cli.infra import endpoint_table, start_infra
-from ocop_shared.infra import Endpoints, InfraError, default_state_dir, infra_down
+from ocop_shared.infra import Endpoints, InfraError, default_state_dir, free_port, infra_down
 from ocop_shared.infra.process import tcp_port_open
 from ocop_shared.settings import ServiceSettings
 
@@ -59,6 +59,11 @@ class ApiProcess:
     """(label, path) of the web pages worth opening."""
     public_url_envs: tuple[str, ...] = ()
     """Settings that receive this API's address (its own links and QR codes, links to it)."""
+    env_defaults: tuple[tuple[str, str], ...] = ()
+    """Settings every process gets unless already set (e.g. the account a stand-in accepts)."""
+    stand_in: bool = False
+    """A local stand-in for a partner system (marketplace, carrier): started by `ocop run`
+    for the demo and the tour, never deployed."""
 
     def port(self) -> int:
         raw = os.environ.get(self.port_env, "").strip()
@@ -139,10 +144,17 @@ SYSTEM: tuple[Component, ...] = (
         "OCOP_ORDERS_PORT",
         8003,
         "Điểm bán (showrooms)",
-        pages=(("Quầy bán hàng OCOP (showroom console)", "/quay/"),),
+        pages=(
+            ("Quầy bán hàng OCOP (showroom console)", "/quay/"),
+            ("Bán trên sàn TMĐT (marketplace listings)", "/quay/san-tmdt"),
+            ("Đơn hàng trực tuyến, vận đơn (online orders, shipments)", "/quay/don-hang"),
+        ),
+        public_url_envs=("ORDERS_API_BASE_URL",),  # where the stand-ins push their webhooks
     ),
     WorkerProcess("orders-relay", "ocop_orders.entrypoints.relay"),
     WorkerProcess("orders-consumer", "ocop_orders.entrypoints.consumer"),
+    WorkerProcess("orders-connectors", "ocop_orders.entrypoints.connectors"),
+    WorkerProcess("orders-ecommerce", "ocop_orders.entrypoints.ecommerce_worker"),
     ApiProcess(
         "events-api",
         "ocop_events.entrypoints.api:create_app",
@@ -157,7 +169,47 @@ SYSTEM: tuple[Component, ...] = (
     ),
     WorkerProcess("events-relay", "ocop_events.entrypoints.relay"),
     WorkerProcess("events-consumer", "ocop_events.entrypoints.consumer"),
+    # Stand-ins for the partners, so the demo and the tour work without internet.
+    ApiProcess(
+        "fake-postmart",
+        "ocop_orders.fakes.local:postmart_app",
+        "ORDERS_FAKE_POSTMART_PORT",
+        8301,
+        "Postmart giả lập (stand-in marketplace)",
+        pages=(("Yêu cầu Postmart đã nhận (requests received)", "/_fake/requests"),),
+        public_url_envs=("ORDERS_POSTMART_BASE_URL",),
+        stand_in=True,
+    ),
+    ApiProcess(
+        "fake-voso",
+        "ocop_orders.fakes.local:voso_app",
+        "ORDERS_FAKE_VOSO_PORT",
+        8302,
+        "Voso giả lập (stand-in marketplace)",
+        pages=(("Yêu cầu Voso đã nhận (requests received)", "/_fake/requests"),),
+        public_url_envs=("ORDERS_VOSO_BASE_URL",),
+        stand_in=True,
+    ),
+    ApiProcess(
+        "fake-viettelpost",
+        "ocop_orders.fakes.local:viettelpost_app",
+        "ORDERS_FAKE_VIETTELPOST_PORT",
+        8303,
+        "Viettel Post giả lập (stand-in carrier)",
+        pages=(("Yêu cầu Viettel Post đã nhận (requests received)", "/_fake/requests"),),
+        public_url_envs=("ORDERS_VIETTELPOST_BASE_URL",),
+        env_defaults=(
+            ("ORDERS_VIETTELPOST_USERNAME", "ocop-demo"),
+            ("ORDERS_VIETTELPOST_PASSWORD", "demo-password"),
+        ),
+        stand_in=True,
+    ),
 )
+
+
+def stand_in_ports() -> dict[str, int]:
+    """A free port for every stand-in (tests run the platform next to other runs)."""
+    return {c.port_env: free_port() for c in SYSTEM if isinstance(c, ApiProcess) and c.stand_in}
 
 
 @dataclass(frozen=True)
@@ -173,6 +225,7 @@ DEMO: tuple[DemoSeeder, ...] = (
     DemoSeeder(CERTIFICATION_API, "ocop_certification.entrypoints.demo", "Chứng nhận"),
     DemoSeeder("catalog-api", "ocop_catalog.entrypoints.demo", "Danh mục"),
     DemoSeeder("orders-api", "ocop_orders.entrypoints.demo", "Điểm bán"),
+    DemoSeeder("orders-api", "ocop_orders.entrypoints.ecommerce_demo", "Đơn hàng trực tuyến"),
     DemoSeeder("events-api", "ocop_events.entrypoints.demo", "Xúc tiến thương mại"),
 )
 
@@ -482,6 +535,8 @@ def _start_children(host: str, endpoints: Endpoints, children: list[Child]) -> N
             url = f"http://{display}:{port}"
             for name in component.public_url_envs:
                 env.setdefault(name, url)
+            for name, value in component.env_defaults:
+                env.setdefault(name, value)
             plan.append((component, component.argv(host, port), url))
         else:
             plan.append((component, component.argv(), None))

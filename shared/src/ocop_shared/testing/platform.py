@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from ocop_shared.auth import Role, mint_token
+from ocop_shared.cli.system import stand_in_ports
 from ocop_shared.infra import Endpoints, free_port
 from ocop_shared.settings import ServiceSettings
 
@@ -70,6 +71,7 @@ def _environment(infra: Endpoints, run: str, ports: dict[str, int]) -> dict[str,
     }
     for service in SERVICES:
         env[f"OCOP_{service.upper()}_PORT"] = str(ports[service])
+    env.update({name: str(port) for name, port in stand_in_ports().items()})
     for service in SERVICES[1:]:
         prefix = service.upper()
         env[f"{prefix}_MONGODB_DATABASE"] = f"ocop_{service}_ui{run}"

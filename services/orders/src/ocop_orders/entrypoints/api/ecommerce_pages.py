@@ -26,7 +26,7 @@ from ocop_orders.domain.ecommerce import (
 from ocop_orders.domain.shipping import SHIPMENT_LABELS
 from ocop_orders.entrypoints.api.deps import ItemId, LoginRequiredError, OrdersDep
 from ocop_orders.entrypoints.api.ecommerce_routes import scope_filter
-from ocop_orders.entrypoints.api.pages import _attempt, _form, _int, _render
+from ocop_orders.entrypoints.api.pages import _attempt, _form, _render
 from ocop_orders.service_layer import ecommerce, shipping
 from ocop_orders.service_layer.shipping import CancelShipment, CreateShipment
 from ocop_orders.service_layer.unit_of_work import Orders
@@ -36,6 +36,7 @@ from ocop_shared.errors import DomainError, ValidationFailedError
 from ocop_shared.timeutil import VIETNAM
 from ocop_shared.web.console_auth import page_principal
 from ocop_shared.web.exports import xlsx_response
+from ocop_shared.web.forms import whole_number
 
 router = APIRouter(prefix="/quay/don-hang", include_in_schema=False)
 
@@ -224,8 +225,8 @@ async def new_order_submit(request: Request, orders: OrdersDep, user: ConsoleSta
         lines = [
             {
                 "product_id": form.get(f"product_{i}", ""),
-                "quantity": _int(form.get(f"quantity_{i}"), f"quantity_{i}"),
-                "unit_price_vnd": _int(form.get(f"price_{i}"), f"price_{i}"),
+                "quantity": whole_number(form.get(f"quantity_{i}"), f"quantity_{i}"),
+                "unit_price_vnd": whole_number(form.get(f"price_{i}"), f"price_{i}"),
             }
             for i in range(3)
             if form.get(f"product_{i}")
@@ -244,7 +245,8 @@ async def new_order_submit(request: Request, orders: OrdersDep, user: ConsoleSta
                 },
                 "lines": lines,
                 "payment": form.get("payment", "cod"),
-                "shipping_fee_vnd": _int(form.get("shipping_fee_vnd"), "shipping_fee_vnd") or 0,
+                "shipping_fee_vnd": whole_number(form.get("shipping_fee_vnd"), "shipping_fee_vnd")
+                or 0,
                 "buyer_pays_shipping": form.get("buyer_pays_shipping") == "1",
                 "fulfilment": fulfilment,
                 "note": form.get("note") or None,
@@ -279,7 +281,7 @@ async def order_page(
     quote_error = None
     if quote and order.state is OrderState.CONFIRMED and shipment is None:  # viewers may ask
         try:
-            grams = _int(weight, "can-nang")
+            grams = whole_number(weight, "can-nang")
             quotes = await shipping.quote(orders, order_id, grams, user)
         except DomainError as exc:
             quote_error = exc.detail
@@ -348,7 +350,7 @@ async def refund_submit(
     async def act() -> Any:
         command = RefundOrder.model_validate(
             {
-                "amount_vnd": _int(form.get("amount_vnd"), "amount_vnd"),
+                "amount_vnd": whole_number(form.get("amount_vnd"), "amount_vnd"),
                 "reason": form.get("reason", ""),
             }
         )
@@ -368,7 +370,7 @@ async def shipment_submit(
         command = CreateShipment.model_validate(
             {
                 "service": form.get("service", "VCN"),
-                "weight_g": _int(form.get("weight_g"), "weight_g"),
+                "weight_g": whole_number(form.get("weight_g"), "weight_g"),
             }
         )
         return await shipping.create_shipment(orders, order_id, command, user)
