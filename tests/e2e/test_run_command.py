@@ -67,11 +67,11 @@ def test_ocop_run_serves_the_demo_catalogue_and_stops_cleanly(infra: Endpoints) 
                 total = response.json()["total"] if response.status_code == 200 else 0
             except httpx.HTTPError:
                 continue
-        assert total == expected, "the demo products did not reach the catalogue"
         page = httpx.get(f"http://127.0.0.1:{catalog_port}/", timeout=5)
-        assert "Bưởi Đoan Hùng" in page.text
     finally:
         output = _stop(process)
+    assert total == expected, f"the demo products did not reach the catalogue:\n{output[-3000:]}"
+    assert "Bưởi Đoan Hùng" in page.text
     assert process.returncode == 0, output[-3000:]
 
 
