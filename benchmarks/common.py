@@ -145,8 +145,10 @@ class Process:
         return self.popen.pid
 
 
-def start_api(name: str, factory: str, env: dict[str, str], port: int | None = None) -> Process:
-    port = port or free_port()
+def start_api(
+    name: str, factory: str, env: dict[str, str], *, probe: str = "/health/live"
+) -> Process:
+    port = free_port()
     argv = [sys.executable, "-m", "uvicorn", "--factory", factory, "--port", str(port)]
     argv += ["--log-level", "warning", "--no-access-log"]
     popen = subprocess.Popen(argv, env={**os.environ, **env})
@@ -154,7 +156,7 @@ def start_api(name: str, factory: str, env: dict[str, str], port: int | None = N
     deadline = time.monotonic() + 60
     while True:
         try:
-            if httpx.get(f"{process.url}/health/live", timeout=1).status_code == 200:
+            if httpx.get(f"{process.url}{probe}", timeout=1).status_code == 200:
                 return process
         except httpx.HTTPError:
             pass

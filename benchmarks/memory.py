@@ -83,7 +83,7 @@ async def run(servers: Servers, *, quick: bool) -> Outcome:
     await ensure_topics(servers.kafka, all_topics(settings))
     processes: list[Process] = []
     try:
-        floor = start_api("baseline: bare FastAPI app", "floor_app:create_app", env)
+        floor = start_api("baseline: bare FastAPI app", "floor_app:create_app", env, probe="/docs")
         processes.append(floor)
         apis = {s: start_api(f"{s} API", f"ocop_{s}.entrypoints.api:create_app", env) for s in APIS}
         processes += apis.values()

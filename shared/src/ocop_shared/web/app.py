@@ -14,7 +14,7 @@ from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_r
 from ocop_shared.settings import ServiceSettings
 from ocop_shared.web.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from ocop_shared.web.observability import health_router, install_correlation_and_metrics
-from ocop_shared.web.problems import install_problem_handlers
+from ocop_shared.web.problems import document_problems, install_problem_handlers
 
 log = structlog.get_logger(__name__)
 
@@ -56,6 +56,7 @@ def build_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     install_problem_handlers(app)
+    document_problems(app)
     install_correlation_and_metrics(app, settings.service_name)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
 
