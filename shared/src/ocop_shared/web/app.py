@@ -57,8 +57,10 @@ def build_service_app(
     app.state.settings = settings
     install_problem_handlers(app)
     document_problems(app)
-    install_correlation_and_metrics(app, settings.service_name)
+    # Inside the correlation middleware: a 413 raised while the body is read must reach
+    # FastAPI's body parsing unwrapped, or it comes out as 400 "error parsing the body".
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    install_correlation_and_metrics(app, settings.service_name)
 
     async def mongo_ready() -> bool:
         runtime: ServiceRuntime = app.state.runtime
