@@ -286,17 +286,26 @@ class Load:
         n = 0
         while not self.stop.is_set():
             product = self.sale_products[n % len(self.sale_products)]
+            await self._sell_until_answered(product, uuid.uuid4().hex)
+            n += 1
+            await asyncio.sleep(1 / per_second)
+
+    async def _sell_until_answered(self, product: str, key: str) -> None:
+        """A till that lost the answer (timeout, 503) retries with the same Idempotency-Key,
+        as the real one does: the sale happens once whatever the outcome of each attempt."""
+        for _ in range(40):
             try:
-                response = await self.platform.till.sell(product, 1, key=uuid.uuid4().hex)
+                response = await self.platform.till.sell(product, 1, key=key)
             except httpx.HTTPError as exc:
                 self.write_errors.append(repr(exc))
             else:
                 if response.status_code == 201:
                     self.acknowledged_sales.append(response.json()["id"])
-                else:
-                    self.refused_sales.append(response.status_code)
-            n += 1
-            await asyncio.sleep(1 / per_second)
+                    return
+                self.refused_sales.append(response.status_code)
+                if response.status_code != 503:
+                    return
+            await asyncio.sleep(0.5)
 
     async def certificates(self, per_second: float = 1.0) -> None:
         n = 0
@@ -304,10 +313,10 @@ class Load:
             try:
                 if n % 3 == 2 and self.certified:  # every third step revokes one
                     product, certificate = next(iter(self.certified.items()))
+                    del self.certified[product]  # outcome unknown until the answer comes
                     await self.platform.certification.revoke(
                         certificate, reason="Thử lỗi", on=today_in_vietnam()
                     )
-                    del self.certified[product]
                     self.revoked.add(product)
                 else:
                     product, certificate = await self.platform.certified_product(
