@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.entrypoints import consumer as catalog_consumer
@@ -147,7 +148,7 @@ async def test_a_poison_message_in_every_topic_is_dead_lettered_and_the_stream_g
             for reader in readers:
                 for topic in reader.topics:
                     await eventually(
-                        lambda r=reader, t=topic: consumer_lag(bootstrap, r.group, [t]),
+                        lambda r=reader, t=topic: _lag(bootstrap, r.group, t),
                         until=lambda lag: lag == 0,
                         timeout_s=90,
                         interval_s=0.5,
@@ -163,7 +164,7 @@ async def test_a_poison_message_in_every_topic_is_dead_lettered_and_the_stream_g
                 if not any("malformed envelope" in d["error"] for d in here):
                     wrong.append(f"{reader.group} on {name}: malformed bytes not dead-lettered")
                 handled = [t for t in types if t in reader.types]
-                invalid = [d for d in here if "invalid" in d["error"]]
+                invalid = [d for d in here if "malformed envelope" not in d["error"]]
                 if len(invalid) != len(handled):
                     wrong.append(
                         f"{reader.group} on {name}: {len(invalid)} broken envelopes "
@@ -177,6 +178,13 @@ async def test_a_poison_message_in_every_topic_is_dead_lettered_and_the_stream_g
     finally:
         await mongo.close()
     print(f"\npoisoned {len(full)} topics; read by no consumer yet: {unread}")
+
+
+async def _lag(bootstrap: str, group: str, topic: str) -> int:
+    try:
+        return await consumer_lag(bootstrap, group, [topic])
+    except KafkaError:  # the group coordinator is still being elected on a fresh broker
+        return -1
 
 
 async def _dlq_errors(bootstrap: str, topics: list[str]) -> dict[str, bool]:
