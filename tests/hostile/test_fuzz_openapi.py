@@ -4,8 +4,8 @@ operation's documented status codes, content types and schema.
 
 Bounded for CI: a few generated cases per operation and caller (FUZZ_EXAMPLES, default 3),
 positive data for every caller and negative data too as admin, no shrinking, the same cases
-on every run unless FUZZ_RANDOM=1 (a deeper local run: FUZZ_EXAMPLES=50 FUZZ_RANDOM=1). Failures are collected over the whole run and reported
-together, one line per operation and problem.
+on every run unless FUZZ_RANDOM=1 (a deeper local run: FUZZ_EXAMPLES=50 FUZZ_RANDOM=1).
+Failures are collected over the whole run and reported together, one line per operation and problem.
 """
 
 from __future__ import annotations
