@@ -1,8 +1,8 @@
 """6. Memory: resident set size (VmRSS from /proc) of each service's processes, idle and
 under load.
 
-Every service's API runs as its own uvicorn process and every consumer as its own process,
-as in production; "idle" is after start-up and a first request, "under load" is the peak
+Every service's API runs as its own uvicorn process and every consumer and relay as its own
+process, as in production; "idle" is after start-up and a first request, "under load" is the peak
 sampled while 16 concurrent clients call one of the service's list endpoints (the API) while
 a burst of events flows (the consumers). The baseline is a bare FastAPI app (the sale
 benchmark's floor) started the same way.
@@ -91,6 +91,7 @@ async def run(servers: Servers, *, quick: bool) -> Outcome:
             start_module(f"{s} consumer", f"ocop_{s}.entrypoints.consumer", env) for s in CONSUMERS
         ]
         processes += consumers
+        processes += [start_module(f"{s} relay", f"ocop_{s}.entrypoints.relay", env) for s in APIS]
         await asyncio.sleep(8)  # consumers join their groups; APIs build their indexes
         idle = {p.name: rss_mib(p.pid) for p in processes}
 

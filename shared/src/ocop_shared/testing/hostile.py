@@ -16,6 +16,8 @@ import httpx
 
 HOSTILE_QUERY = (
     '{"$gt": ""}',
+    '{"$where": "sleep(100) || true"}',
+    '{"$regex": ".*", "$options": "s"}',
     ".*",
     "(a+)+$",
     "[",
