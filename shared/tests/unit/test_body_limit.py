@@ -49,3 +49,36 @@ async def test_a_streamed_body_without_length_is_counted_and_refused() -> None:
     response = await _post(url="/raw", content=chunks())
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_streamed_json_body_to_a_service_app_is_refused_with_413_not_400() -> None:
+    from fastapi import APIRouter
+    from pydantic import BaseModel
+
+    from ocop_shared.settings import ServiceSettings
+    from ocop_shared.web.app import build_service_app
+
+    class Body(BaseModel):
+        a: int
+
+    router = APIRouter()
+
+    @router.post("/json")
+    async def json_endpoint(body: Body) -> dict[str, int]:
+        return {"a": body.a}
+
+    app = build_service_app(
+        ServiceSettings(), title="t", description="d", routers=[router], max_body_bytes=1024
+    )
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b" " * 500
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post(
+            "/json", content=chunks(), headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/problem+json")

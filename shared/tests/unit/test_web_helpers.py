@@ -43,3 +43,16 @@ def test_fixed_clock_moves_only_when_told() -> None:
     assert clock.today() == date(2026, 11, 24)  # already tomorrow in Hà Nội
     clock.advance(timedelta(days=1))
     assert clock.today() == date(2026, 11, 25)
+
+
+def test_xlsx_writes_text_that_looks_like_a_formula_as_text() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    data = xlsx_bytes("Sản phẩm", ["Tên"], [['=HYPERLINK("http://x","bấm")'], ["=1+1"]])
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    cells = [sheet.cell(row, 1) for row in (2, 3)]
+    assert [c.data_type for c in cells] == ["s", "s"]
+    assert cells[1].value == "=1+1"

@@ -125,3 +125,12 @@ def test_a_csv_cell_over_the_field_limit_is_a_clear_error() -> None:
 def test_a_broken_xlsx_is_a_clear_error() -> None:
     with pytest.raises(ImportHeaderError, match="hỏng"):
         read_table("ds.xlsx", b"not a zip")
+
+
+def test_a_zip_bomb_xlsx_is_refused_before_it_is_inflated() -> None:
+    from ocop_shared.testing.hostile import zip_bomb_xlsx
+
+    bomb = zip_bomb_xlsx(20)  # ~70 KB that openpyxl would spend ~15 s inflating into rows
+    assert len(bomb) < 200_000
+    with pytest.raises(ImportHeaderError, match="quá lớn"):
+        read_table("ds.xlsx", bomb)

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.integration
 PROVINCE = {"admin", "province_officer"}
 LOCAL = PROVINCE | {"commune_officer"}
 OWNER = LOCAL | {"producer"}  # "producer" in this table is the owning producer
+EVIDENCE = {"file": ("kiem-nghiem.pdf", b"%PDF-1.4 ket qua", "application/pdf")}
 DECISION = {"decision_number": "12/QĐ", "decision_date": "2025-10-01", "issuing_authority": "UBND"}
 
 
@@ -149,6 +150,7 @@ async def test_only_intended_roles_pass_authorisation_on_every_mutating_endpoint
         ("POST", "/api/v1/scheduler/run", None, PROVINCE),
         ("POST", "/api/v1/inspections", {}, PROVINCE),
         ("PUT", "/api/v1/plan-targets", {}, PROVINCE),
+        ("POST", f"{d}/evidence", EVIDENCE, OWNER),
         ("POST", f"{d}/submit", None, OWNER),  # last: it changes the dossier's state
     ]
     headers = tokens(settings, owner=pid)
@@ -156,6 +158,10 @@ async def test_only_intended_roles_pass_authorisation_on_every_mutating_endpoint
     async def send(
         method: str, url: str, body: Any, headers: dict[str, str], role: str
     ) -> httpx.Response:
+        if body is EVIDENCE:  # a multipart upload
+            return await client.request(
+                method, url, files=EVIDENCE, data={"kind": "quality_test"}, headers=headers
+            )
         return await client.request(method, url, json=body, headers=headers)
 
     refused = await authorisation_mismatches(send, table, headers)

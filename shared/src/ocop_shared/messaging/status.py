@@ -33,6 +33,8 @@ async def consumer_lag(bootstrap_servers: str, group: str, topics: list[str]) ->
     await probe.start()
     try:
         committed = await admin.list_consumer_group_offsets(group)
+        # A fresh client knows no topic yet: without this the lag of every topic read as 0.
+        await probe._client.force_metadata_update()
         partitions = [
             TopicPartition(topic, p)
             for topic in topics

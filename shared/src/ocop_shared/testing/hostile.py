@@ -16,6 +16,8 @@ import httpx
 
 HOSTILE_QUERY = (
     '{"$gt": ""}',
+    '{"$where": "sleep(100) || true"}',
+    '{"$regex": ".*", "$options": "s"}',
     ".*",
     "(a+)+$",
     "[",
@@ -98,3 +100,36 @@ async def hostile_requests(
                     extra_headers={"content-type": media},
                 )
     return failures
+
+
+def zip_bomb_xlsx(inflated_mib: int, header: tuple[str, ...] = ("ten_san_pham",)) -> bytes:
+    """A genuine .xlsx (written by openpyxl) whose first sheet is replaced by one that
+    inflates to about ``inflated_mib`` MiB of rows while the file stays tiny (about 1/300)."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(list(header))
+    plain = io.BytesIO()
+    book.save(plain)
+    source = zipfile.ZipFile(io.BytesIO(plain.getvalue()))
+    row = b'<row><c t="inlineStr"><is><t>Ch\xc3\xa8</t></is></c></row>' * 2000
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                archive.writestr(info, source.read(info.filename))
+                continue
+            with archive.open(info.filename, "w", force_zip64=True) as sheet:
+                sheet.write(
+                    b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                    b'spreadsheetml/2006/main"><sheetData>'
+                )
+                written = 0
+                while written < inflated_mib * 1024 * 1024:
+                    sheet.write(row)
+                    written += len(row)
+                sheet.write(b"</sheetData></worksheet>")
+    return bomb.getvalue()

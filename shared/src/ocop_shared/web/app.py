@@ -14,7 +14,7 @@ from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_r
 from ocop_shared.settings import ServiceSettings
 from ocop_shared.web.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from ocop_shared.web.observability import health_router, install_correlation_and_metrics
-from ocop_shared.web.problems import install_problem_handlers
+from ocop_shared.web.problems import document_problems, install_problem_handlers
 
 log = structlog.get_logger(__name__)
 
@@ -56,8 +56,11 @@ def build_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     install_problem_handlers(app)
-    install_correlation_and_metrics(app, settings.service_name)
+    document_problems(app)
+    # Inside the correlation middleware: a 413 raised while the body is read must reach
+    # FastAPI's body parsing unwrapped, or it comes out as 400 "error parsing the body".
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    install_correlation_and_metrics(app, settings.service_name)
 
     async def mongo_ready() -> bool:
         runtime: ServiceRuntime = app.state.runtime

@@ -46,6 +46,10 @@ def xlsx_bytes(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence
                 sheet.cell(sheet.max_row, index + 1).number_format = "dd/mm/yyyy"
             elif isinstance(value, int):
                 sheet.cell(sheet.max_row, index + 1).number_format = "#,##0"
+            elif isinstance(value, str) and value.startswith("="):
+                # Text from users (a product named "=HYPERLINK(...)") stays text: openpyxl
+                # would otherwise write it as a formula that Excel runs on opening.
+                sheet.cell(sheet.max_row, index + 1).data_type = "s"
             if index < len(widths):
                 widths[index] = max(widths[index], len(str(value)) if value is not None else 0)
     for index, width in enumerate(widths, start=1):

@@ -144,3 +144,61 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(ConnectionFailure, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `errors` names each invalid field.",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": ["string", "null"]},
+                    "message": {"type": "string"},
+                    "type": {"type": ["string", "null"]},
+                },
+            },
+        },
+    },
+}
+
+
+def document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the handlers above really send: every error is
+    ``application/problem+json`` (FastAPI documents 422 as ``application/json`` with its own
+    shape, and no 4xx/5xx otherwise), so clients and schema-based fuzzers see the truth.
+    ``*.xlsx`` routes answer with the XLSX media type, not JSON."""
+    from ocop_shared.web.exports import XLSX_MEDIA_TYPE
+
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = original()
+        problem_ref = {"$ref": "#/components/schemas/Problem"}
+        content = {PROBLEM_JSON: {"schema": problem_ref}}
+        spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for path, operations in spec.get("paths", {}).items():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if path.endswith(".xlsx") and "200" in responses:
+                    responses["200"]["content"] = {XLSX_MEDIA_TYPE: {}}
+                if "422" in responses:
+                    responses["422"] = {"description": "Validation failed", "content": content}
+                responses.setdefault("4XX", {"description": "Problem", "content": content})
+                responses.setdefault(
+                    "503", {"description": "Database unavailable", "content": content}
+                )
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]

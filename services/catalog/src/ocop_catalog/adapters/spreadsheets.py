@@ -11,6 +11,12 @@ from openpyxl import load_workbook
 
 from ocop_catalog.domain.importing import ImportHeaderError, looks_like_header, map_header
 
+# A zip bomb: a few kilobytes that inflate into gigabytes of rows. Real province workbooks
+# compress their sheets 5-20 times; refuse before openpyxl inflates anything.
+XLSX_MAX_INFLATED_BYTES = 200 * 1024 * 1024
+XLSX_MAX_RATIO = 100
+XLSX_RATIO_FROM_BYTES = 10 * 1024 * 1024
+
 # A title such as "DANH SÁCH SẢN PHẨM OCOP NĂM 2025" often sits above the header row.
 HEADER_SEARCH_ROWS = 10
 
@@ -75,7 +81,25 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[object]]]:
     return rows
 
 
+def _refuse_zip_bombs(data: bytes) -> None:
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportHeaderError("Tệp .xlsx hỏng hoặc không phải Excel", field="file") from exc
+    inflated = sum(m.file_size for m in members)
+    suspicious = any(
+        m.file_size > XLSX_RATIO_FROM_BYTES
+        and m.file_size > XLSX_MAX_RATIO * max(m.compress_size, 1)
+        for m in members
+    )
+    if inflated > XLSX_MAX_INFLATED_BYTES or suspicious:
+        raise ImportHeaderError(
+            "Tệp .xlsx giải nén ra quá lớn (nghi tệp độc hại); hãy lưu lại bằng Excel", field="file"
+        )
+
+
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[object]]]:
+    _refuse_zip_bombs(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

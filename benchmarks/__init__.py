@@ -1,0 +1,1 @@
+"""Platform benchmarks: `python3 -m uv run python -m benchmarks.run` (see run.py)."""
