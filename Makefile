@@ -2,7 +2,7 @@
 UV := python3 -m uv
 RUN := $(UV) run --frozen
 
-.PHONY: setup run test lint format typecheck pytest infra-up infra-down infra-status schemas token
+.PHONY: setup run test lint format typecheck pytest infra-up infra-down infra-status schemas asyncapi token bench browser
 
 setup:  ## install the toolchain and the locked Python environment
 	@bash deploy/local/ensure-tools.sh
@@ -41,6 +41,15 @@ infra-status:
 
 schemas:  ## re-export contract JSON Schemas after a deliberate contract change
 	$(RUN) ocop schemas export
+
+asyncapi:  ## regenerate docs/asyncapi.yaml and docs/asyncapi.html after a contract change
+	$(RUN) ocop asyncapi export
+
+bench: setup  ## benchmarks on private servers; prints a table and writes docs/BENCHMARKS.md (QUICK=1, ONLY="sales relay")
+	$(RUN) python -m benchmarks.run $(if $(QUICK),--quick) $(foreach b,$(ONLY),--only $(b))
+
+browser: setup  ## only the browser journeys (screenshots in test-artifacts/screenshots/)
+	$(RUN) pytest tests/browser -q
 
 token:  ## a development admin token: make token ROLE=province_officer
 	@$(RUN) ocop token --role $(or $(ROLE),admin)
