@@ -49,6 +49,14 @@ def stop_on_signals(stop: asyncio.Event) -> None:
         task.add_done_callback(_heartbeats.discard)
 
 
+def _touch(path: str) -> None:
+    """Create or refresh the file: microseconds on the container's tmpfs, fine in the loop."""
+    with open(path, "a"):
+        pass
+    now = time.time()
+    os.utime(path, (now, now))
+
+
 async def heartbeat(
     path: str, stop: asyncio.Event, interval_s: float = HEARTBEAT_INTERVAL_S
 ) -> None:
@@ -60,10 +68,7 @@ async def heartbeat(
     """
     while not stop.is_set():
         try:
-            with open(path, "a"):
-                pass
-            now = time.time()
-            os.utime(path, (now, now))
+            _touch(path)
         except OSError as exc:
             log.warning("worker.heartbeat_failed", path=path, error=repr(exc))
         with contextlib.suppress(TimeoutError):
