@@ -536,11 +536,13 @@ def test_the_deploy_guide_documents_every_setting_of_every_service() -> None:
     from ocop_certification.config import CertificationSettings
     from ocop_events.config import EventsSettings
     from ocop_orders.config import OrdersSettings
+    from ocop_shared.portal.config import PortalSettings
     from ocop_shared.settings import ServiceSettings
 
     guide = (REPO / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
     missing = []
-    for settings in (CertificationSettings, CatalogSettings, OrdersSettings, EventsSettings):
+    services = (CertificationSettings, CatalogSettings, OrdersSettings, EventsSettings)
+    for settings in (*services, PortalSettings):
         prefix = str(settings.model_config.get("env_prefix", ""))
         for name, field in settings.model_fields.items():
             alias = field.validation_alias
