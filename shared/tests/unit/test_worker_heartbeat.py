@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from ocop_shared.messaging.workers import HEARTBEAT_FILE_ENV, heartbeat, stop_on_signals
 
@@ -45,10 +46,16 @@ async def test_stop_on_signals_starts_the_heartbeat_only_when_the_file_is_config
     await asyncio.sleep(0.02)
 
 
-async def test_a_heartbeat_that_cannot_write_keeps_the_worker_running(tmp_path: Path) -> None:
+async def test_a_heartbeat_that_cannot_write_is_logged_and_keeps_the_worker_running(
+    tmp_path: Path,
+) -> None:
     stop = asyncio.Event()
-    task = asyncio.create_task(heartbeat(str(tmp_path / "missing" / "hb"), stop, interval_s=0.01))
-    await asyncio.sleep(0.05)
-    assert not task.done()
-    stop.set()
-    await asyncio.wait_for(task, 1)
+    with capture_logs() as logs:
+        task = asyncio.create_task(
+            heartbeat(str(tmp_path / "missing" / "hb"), stop, interval_s=0.01)
+        )
+        await asyncio.sleep(0.05)
+        assert not task.done()
+        stop.set()
+        await asyncio.wait_for(task, 1)
+    assert any(entry["event"] == "worker.heartbeat_failed" for entry in logs)
