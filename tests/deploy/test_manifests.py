@@ -4,7 +4,9 @@
   --strict` checks every resource against the schemas of a pinned Kubernetes version.
 * `check-jsonschema --builtin-schema vendor.compose-spec` checks deploy/compose.yaml.
 * Every process of `ocop run` (its SYSTEM tuple) must have a compose service, a Deployment
-  and a Dockerfile command, so the manifests cannot drift from the code.
+  and a Dockerfile command, so the manifests cannot drift from the code. The stand-ins of
+  the partners (`stand_in=True`) exist only in compose's `demo` profile and the k8s dev
+  overlay, never in base or production.
 Each validator is also shown an invalid file, which it must reject.
 """
 
@@ -25,20 +27,22 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 OVERLAYS = ("dev", "production")
+HEARTBEAT_FILE = "/tmp/ocop-heartbeat"  # noqa: S108 (the images' OCOP_HEARTBEAT_FILE)
 
 
 def kustomize_command() -> list[str] | None:
-    """The Kustomize installed by `make setup` (deploy/local/ensure-tools.sh), else one on
-    PATH, else kubectl's built-in one. None when there is none at all."""
+    """The command rendering a kustomization (its path follows): the Kustomize installed by
+    `make setup` (deploy/local/ensure-tools.sh), else one on PATH, else kubectl's built-in
+    one (`kubectl kustomize DIR`, no `build`). None when there is none at all."""
     explicit = os.environ.get("OCOP_KUSTOMIZE")
     if explicit:
-        return [explicit]
+        return [explicit, "build"]
     local = REPO / ".ocop" / "tools" / "bin" / "kustomize"
     if local.is_file() and os.access(local, os.X_OK):
-        return [str(local)]
+        return [str(local), "build"]
     found = shutil.which("kustomize")
     if found:
-        return [found]
+        return [found, "build"]
     kubectl = shutil.which("kubectl")
     if kubectl:
         return [kubectl, "kustomize"]
@@ -57,8 +61,9 @@ def kustomize() -> list[str]:
 
 
 def render(kustomize: list[str], overlay: str) -> str:
+    path = DEPLOY / "k8s" / ("base" if overlay == "base" else f"overlays/{overlay}")
     result = subprocess.run(
-        [*kustomize, "build", str(DEPLOY / "k8s" / "overlays" / overlay)],
+        [*kustomize, str(path)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -70,19 +75,23 @@ def render(kustomize: list[str], overlay: str) -> str:
 
 @pytest.fixture(scope="session")
 def rendered(kustomize: list[str]) -> dict[str, str]:
-    """Rendered YAML of every overlay."""
-    return {overlay: render(kustomize, overlay) for overlay in OVERLAYS}
+    """Rendered YAML of every overlay, and of the base alone."""
+    return {overlay: render(kustomize, overlay) for overlay in (*OVERLAYS, "base")}
 
 
 def resources(text: str) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(text) if doc]
 
 
-@pytest.fixture(scope="session")
-def compose() -> dict[str, Any]:
-    loaded = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+def _load_compose(name: str) -> dict[str, Any]:
+    loaded = yaml.safe_load((DEPLOY / name).read_text(encoding="utf-8"))
     assert isinstance(loaded, dict)
     return loaded
+
+
+@pytest.fixture(scope="session")
+def compose() -> dict[str, Any]:
+    return _load_compose("compose.yaml")
 
 
 # --- what `ocop run` starts: the manifests must not drift from it ---------------------------
@@ -92,16 +101,49 @@ K8S_VERSION = "1.34.0"
 
 
 def system_processes() -> dict[str, str]:
-    """Process name → the command the service image runs for it (api, relay, consumer, …)."""
+    """Process name → the command its image runs for it: `api`, the worker module's name
+    (relay, consumer, ecommerce_worker, …), or for a stand-in its own name (fake-voso)."""
     from ocop_shared.cli.system import SYSTEM, ApiProcess
 
-    return {
-        c.name: "api" if isinstance(c, ApiProcess) else c.module.rsplit(".", 1)[-1] for c in SYSTEM
-    }
+    def command(c: ApiProcess | Any) -> str:
+        if isinstance(c, ApiProcess):
+            return c.name if c.stand_in else "api"
+        return str(c.module).rsplit(".", 1)[-1]
+
+    return {c.name: command(c) for c in SYSTEM}
+
+
+def stand_ins() -> set[str]:
+    """Local stand-ins of the partners: demo profile and dev overlay only."""
+    from ocop_shared.cli.system import SYSTEM, ApiProcess
+
+    return {c.name for c in SYSTEM if isinstance(c, ApiProcess) and c.stand_in}
+
+
+def deployed_processes() -> dict[str, str]:
+    """What every deployment runs: SYSTEM without the stand-ins."""
+    return {p: c for p, c in system_processes().items() if p not in stand_ins()}
+
+
+WORKER_COMMANDS = ("relay", "consumer", "scheduler", "connectors", "ecommerce_worker")
+
+
+def test_every_worker_of_ocop_run_is_a_kind_the_manifests_know() -> None:
+    """A new kind of worker needs its probe and scaling rules decided here first."""
+    for process, command in deployed_processes().items():
+        assert command == "api" or command in WORKER_COMMANDS, process
 
 
 def service_of(process: str) -> str:
+    """The image a process runs from: the portal has its own, stand-ins run from orders'."""
+    if process.startswith("fake-"):
+        return "orders"
     return process.split("-", 1)[0]
+
+
+def dockerfile_of(image: str) -> Path:
+    """The portal lives in the shared package: its image is built by shared/Dockerfile."""
+    return REPO / ("shared" if image == "portal" else f"services/{image}") / "Dockerfile"
 
 
 def _by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
@@ -156,11 +198,49 @@ def test_every_process_of_ocop_run_has_a_deployment_running_its_command(
     rendered: dict[str, str], overlay: str
 ) -> None:
     deployments = _by_kind(resources(rendered[overlay]), "Deployment")
-    for process, command in system_processes().items():
+    expected = system_processes() if overlay == "dev" else deployed_processes()
+    for process, command in expected.items():
         assert process in deployments, f"{overlay}: no Deployment for {process}"
         container = _containers(deployments[process])[0]
         assert container["args"][:1] == [command], process
         assert f"/{service_of(process)}" in container["image"], process
+
+
+@pytest.mark.parametrize("rendering", ["base", "production"])
+def test_the_partner_stand_ins_are_never_deployed_outside_dev(
+    rendered: dict[str, str], rendering: str
+) -> None:
+    assert stand_ins(), "SYSTEM has no stand-in: this test checks nothing"
+    docs = resources(rendered[rendering])
+    names = {d["metadata"]["name"] for d in docs}
+    assert not stand_ins() & names
+    assert "ocop_orders.fakes" not in rendered[rendering]
+    settings = next(d for d in docs if d["kind"] == "ConfigMap")["data"]
+    assert not [v for v in settings.values() if "fake-" in v], settings
+
+
+def test_in_dev_the_orders_processes_call_the_stand_ins(rendered: dict[str, str]) -> None:
+    docs = resources(rendered["dev"])
+    services = _by_kind(docs, "Service")
+    settings = next(d for d in docs if d["kind"] == "ConfigMap")["data"]
+    for stand_in in stand_ins():
+        assert stand_in in services, stand_in
+        partner = stand_in.removeprefix("fake-").upper()
+        assert settings[f"ORDERS_{partner}_BASE_URL"] == f"http://{stand_in}"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_workers_are_live_while_their_heartbeat_is_fresh(
+    rendered: dict[str, str], overlay: str
+) -> None:
+    deployments = _by_kind(resources(rendered[overlay]), "Deployment")
+    for process, command in deployed_processes().items():
+        if command == "api":
+            continue
+        probe = _containers(deployments[process])[0]["livenessProbe"]["exec"]["command"]
+        assert probe[:2] == ["python", "-c"], process
+        assert HEARTBEAT_FILE in probe[2] and "st_mtime" in probe[2], process
+        compile(probe[2], f"{process} liveness probe", "exec")
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -189,7 +269,7 @@ def test_apis_probe_their_health_endpoints_and_have_a_service_and_a_budget(
     deployments = _by_kind(docs, "Deployment")
     services = _by_kind(docs, "Service")
     budgets = _by_kind(docs, "PodDisruptionBudget")
-    apis = [p for p, command in system_processes().items() if command == "api"]
+    apis = [p for p, command in deployed_processes().items() if command == "api"]
     for api in apis:
         container = _containers(deployments[api])[0]
         assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
@@ -211,7 +291,7 @@ def test_apis_and_consumers_autoscale_but_consumers_not_beyond_the_partitions(
     from ocop_shared.messaging.kafka import DEFAULT_PARTITIONS
 
     autoscalers = _by_kind(resources(rendered[overlay]), "HorizontalPodAutoscaler")
-    for process, command in system_processes().items():
+    for process, command in deployed_processes().items():
         if command in ("api", "consumer"):
             assert process in autoscalers, f"{overlay}: no HPA for {process}"
             assert autoscalers[process]["spec"]["scaleTargetRef"]["name"] == process
@@ -228,7 +308,8 @@ def test_production_renders_no_secret_and_every_pod_reads_the_external_one(
     assert not [d for d in docs if d["kind"] == "Secret"]
     for name, deployment in _by_kind(docs, "Deployment").items():
         refs = _containers(deployment)[0]["envFrom"]
-        assert {"secretRef": {"name": "ocop-secrets"}} in refs, name
+        # The portal needs no secret, so it gets none.
+        assert ({"secretRef": {"name": "ocop-secrets"}} in refs) is (name != "portal"), name
     settings = next(d for d in docs if d["kind"] == "ConfigMap")
     assert settings["data"]["OCOP_ENVIRONMENT"] == "production"
     assert not {"OCOP_JWT_SECRET", "MONGODB_URI"} & set(settings["data"])
@@ -254,8 +335,9 @@ def check_compose(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_compose_file_passes_the_compose_specification_schema() -> None:
-    result = check_compose(DEPLOY / "compose.yaml")
+@pytest.mark.parametrize("name", ["compose.yaml", "compose.demo.yaml"])
+def test_compose_file_passes_the_compose_specification_schema(name: str) -> None:
+    result = check_compose(DEPLOY / name)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -277,8 +359,39 @@ def test_every_process_of_ocop_run_is_a_compose_service_running_its_command(
         assert process in services, f"no compose service for {process}"
         service = services[process]
         assert service["command"] == [command], process
-        assert service["build"]["dockerfile"] == f"services/{service_of(process)}/Dockerfile"
-        assert "profiles" not in service, f"{process} must start without a profile"
+        dockerfile = dockerfile_of(service_of(process)).relative_to(REPO).as_posix()
+        assert service["build"]["dockerfile"] == dockerfile, process
+        if process in stand_ins():
+            assert service["profiles"] == ["demo"], f"{process} only in the demo profile"
+        else:
+            assert "profiles" not in service, f"{process} must start without a profile"
+
+
+def test_the_demo_override_points_every_orders_process_at_the_stand_ins(
+    compose: dict[str, Any],
+) -> None:
+    demo = _load_compose("compose.demo.yaml")["services"]
+    assert set(demo) <= set(compose["services"])  # overrides only, adds nothing
+    for process in system_processes():
+        if service_of(process) != "orders":
+            continue
+        env = demo[process]["environment"]
+        for stand_in in stand_ins():
+            partner = stand_in.removeprefix("fake-").upper()
+            assert env[f"ORDERS_{partner}_BASE_URL"] == f"http://{stand_in}:8000", process
+        assert env["ORDERS_API_BASE_URL"] == "http://orders-api:8000", process
+    assert not [p for p in compose["services"].values() if "fake-" in str(p.get("environment"))]
+
+
+def test_compose_workers_are_healthy_while_their_heartbeat_is_fresh(
+    compose: dict[str, Any],
+) -> None:
+    for process, command in deployed_processes().items():
+        test = compose["services"][process]["healthcheck"]["test"]
+        if command == "api":
+            assert "/health/live" in test[3], process
+        else:
+            assert HEARTBEAT_FILE in test[3] and "st_mtime" in test[3], process
 
 
 def test_every_compose_service_has_a_healthcheck_and_waits_for_healthy_infrastructure(
@@ -296,7 +409,7 @@ def test_every_compose_service_has_a_healthcheck_and_waits_for_healthy_infrastru
         assert service["read_only"] is True and service["cap_drop"] == ["ALL"], name
         for dependency in service.get("depends_on", {}).values():
             assert dependency["condition"] == "service_healthy", name
-        if "profiles" not in service:
+        if "profiles" not in service and name != "portal":  # the portal needs only the APIs
             assert set(service["depends_on"]) == {"kafka", "mongo"}, name
 
 
@@ -334,7 +447,7 @@ def test_mongo_is_a_replica_set_and_kafka_the_tested_version_in_kraft_mode(
 def test_each_service_image_is_slim_non_root_healthchecked_and_runs_its_processes(
     service: str,
 ) -> None:
-    dockerfile = (REPO / "services" / service / "Dockerfile").read_text(encoding="utf-8")
+    dockerfile = dockerfile_of(service).read_text(encoding="utf-8")
     users = re.findall(r"^USER\s+(\S+)", dockerfile, flags=re.MULTILINE)
     assert users, "no USER"
     assert users[-1].split(":")[0] not in ("0", "root")
@@ -354,17 +467,25 @@ def test_each_service_image_is_slim_non_root_healthchecked_and_runs_its_processe
     assert uv_version is not None
     assert f"ghcr.io/astral-sh/uv:{uv_version.group(1)}" in dockerfile  # same uv as `make setup`
     assert "python:3.11-slim" in dockerfile
-    assert f"uv sync --frozen --no-dev --package ocop-{service}" in dockerfile
+    package = "ocop-shared" if service == "portal" else f"ocop-{service}"
+    assert f"uv sync --frozen --no-dev --package {package}" in dockerfile
     assert not re.search(r"^(ENV|ARG)\s+\S*(SECRET|PASSWORD|TOKEN|API_KEY)", dockerfile, re.M)
-    cases = re.search(r"^\s+(relay\|[a-z|]+)\)", dockerfile, flags=re.MULTILINE)
-    assert cases is not None
+    cases = {
+        command
+        for case in re.findall(r"^\s+([a-z_|-]+)\)$", dockerfile, flags=re.MULTILINE)
+        for command in case.split("|")
+    }
     for process, command in system_processes().items():
-        if service_of(process) == service and command != "api":
-            assert command in cases.group(1).split("|"), f"{process} cannot start"
+        if service_of(process) == service:
+            assert command in cases, f"{process} cannot start"
+    if any(c in WORKER_COMMANDS for p, c in system_processes().items() if service_of(p) == service):
+        # Workers' health: the heartbeat file ocop_shared.messaging.workers touches.
+        assert f"OCOP_HEARTBEAT_FILE={HEARTBEAT_FILE}" in dockerfile
+        assert "OCOP_HEARTBEAT_FILE" in health[2] and "st_mtime" in health[2]
 
 
 def _entrypoint_script(service: str) -> str:
-    dockerfile = (REPO / "services" / service / "Dockerfile").read_text(encoding="utf-8")
+    dockerfile = dockerfile_of(service).read_text(encoding="utf-8")
     found = re.search(r"<<'SCRIPT' /usr/local/bin/ocop-process\n(.*?)\nSCRIPT\n", dockerfile, re.S)
     assert found is not None, "the ocop-process script is not in the Dockerfile"
     return found.group(1)
@@ -400,6 +521,9 @@ def test_the_docker_build_context_leaves_out_local_state_and_secrets() -> None:
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
     for entry in (".ocop", "**/.venv", "**/.git", "**/.env"):
         assert entry in ignored
+    # The portal image serves the event catalogue (shared/Dockerfile copies it).
+    assert "COPY docs/asyncapi.html" in dockerfile_of("portal").read_text(encoding="utf-8")
+    assert ignored.index("!docs/asyncapi.html") > ignored.index("docs")
 
 
 # --- docs/DEPLOY.md -------------------------------------------------------------------------
@@ -412,11 +536,13 @@ def test_the_deploy_guide_documents_every_setting_of_every_service() -> None:
     from ocop_certification.config import CertificationSettings
     from ocop_events.config import EventsSettings
     from ocop_orders.config import OrdersSettings
+    from ocop_shared.portal.config import PortalSettings
     from ocop_shared.settings import ServiceSettings
 
     guide = (REPO / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
     missing = []
-    for settings in (CertificationSettings, CatalogSettings, OrdersSettings, EventsSettings):
+    services = (CertificationSettings, CatalogSettings, OrdersSettings, EventsSettings)
+    for settings in (*services, PortalSettings):
         prefix = str(settings.model_config.get("env_prefix", ""))
         for name, field in settings.model_fields.items():
             alias = field.validation_alias

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 import structlog
@@ -28,10 +30,49 @@ def all_topics(settings: ServiceSettings) -> list[str]:
     return sorted({settings.topic(model.topic) for model in registered_types().values()})
 
 
+HEARTBEAT_FILE_ENV = "OCOP_HEARTBEAT_FILE"
+HEARTBEAT_INTERVAL_S = 10.0
+"""Liveness probes (Dockerfiles, deploy/) accept a heartbeat up to 60 s old."""
+
+_heartbeats: set[asyncio.Task[None]] = set()  # strong references to the running tasks
+
+
 def stop_on_signals(stop: asyncio.Event) -> None:
+    """Set `stop` on SIGINT / SIGTERM; in a container, also start the worker's heartbeat."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    path = os.environ.get(HEARTBEAT_FILE_ENV, "").strip()
+    if path:
+        task = loop.create_task(heartbeat(path, stop))
+        _heartbeats.add(task)
+        task.add_done_callback(_heartbeats.discard)
+
+
+def _touch(path: str) -> None:
+    """Create or refresh the file: microseconds on the container's tmpfs, fine in the loop."""
+    with open(path, "a"):
+        pass
+    now = time.time()
+    os.utime(path, (now, now))
+
+
+async def heartbeat(
+    path: str, stop: asyncio.Event, interval_s: float = HEARTBEAT_INTERVAL_S
+) -> None:
+    """Touch `path` every `interval_s` until `stop` is set.
+
+    Workers have no HTTP port: their liveness probe checks this file's age, so a worker whose
+    event loop is stuck (a blocking call, a deadlock) is restarted, not only a dead one. The
+    images set OCOP_HEARTBEAT_FILE; `ocop run` and the tests leave it unset (no file).
+    """
+    while not stop.is_set():
+        try:
+            _touch(path)
+        except OSError as exc:
+            log.warning("worker.heartbeat_failed", path=path, error=repr(exc))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)
 
 
 async def _wait_for_kafka(settings: ServiceSettings, stop: asyncio.Event) -> None:
