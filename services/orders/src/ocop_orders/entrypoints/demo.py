@@ -238,6 +238,8 @@ async def _sales(client: httpx.AsyncClient, showroom_id: str, report: SeedReport
 
 
 DEMO_LISTINGS = 4
+TOUR_PRODUCT = "Bưởi Đoan Hùng"
+"""Listed first: the README's tour revokes it and watches the marketplaces delist it."""
 
 
 async def _listings(
@@ -246,6 +248,7 @@ async def _listings(
     """List a few sellable products on Postmart and Voso (skipped where the catalogue's
     marketplace policy says no, or where they are listed already)."""
     products = [c["product"] for c in choices if c["sellable"] and not _is_service(c["product"])]
+    products.sort(key=lambda p: TOUR_PRODUCT not in str(p.get("name", "")))
     for product in products[:DEMO_LISTINGS]:
         for channel in ("postmart", "voso"):
             response = await client.post(
