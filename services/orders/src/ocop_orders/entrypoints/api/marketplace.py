@@ -17,7 +17,7 @@ from ocop_orders.service_layer.reconcile import ReconcileReport, reconcile_chann
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.auth import Principal, Role, ensure_producer_scope
 from ocop_shared.errors import NotFoundError
-from ocop_shared.web.exports import xlsx_response
+from ocop_shared.web.exports import XLSX_MEDIA_TYPE, xlsx_response
 from ocop_shared.web.security import require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["marketplaces"])
@@ -171,7 +171,11 @@ async def withdraw(listing_id: ListingId, orders: OrdersDep, user: Editor) -> Li
     return await listings.withdraw_listing(orders, user, listing_id)
 
 
-@router.get("/producers/{producer_id}/marketplace-feed.{fmt}")
+@router.get(
+    "/producers/{producer_id}/marketplace-feed.{fmt}",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}}}},
+)
 async def feed_export(
     producer_id: ItemId,
     fmt: Literal["csv", "xlsx"],
