@@ -4,9 +4,10 @@
   --strict` checks every resource against the schemas of a pinned Kubernetes version.
 * `check-jsonschema --builtin-schema vendor.compose-spec` checks deploy/compose.yaml.
 * Every process of `ocop run` (its SYSTEM tuple) must have a compose service, a Deployment
-  and a Dockerfile command, so the manifests cannot drift from the code. The stand-ins of
-  the partners (`stand_in=True`) exist only in compose's `demo` profile and the k8s dev
-  overlay, never in base or production.
+  and a command of the one image entrypoint (deploy/Dockerfile, run here with a stand-in
+  python), so the manifests cannot drift from the code. The stand-ins of the partners
+  (`stand_in=True`) exist only in compose's `demo` profile and the k8s dev overlay, never
+  in base or production.
 Each validator is also shown an invalid file, which it must reject.
 """
 
@@ -141,9 +142,25 @@ def service_of(process: str) -> str:
     return process.split("-", 1)[0]
 
 
-def dockerfile_of(image: str) -> Path:
-    """The portal lives in the shared package: its image is built by shared/Dockerfile."""
-    return REPO / ("shared" if image == "portal" else f"services/{image}") / "Dockerfile"
+DOCKERFILE = REPO / "deploy" / "Dockerfile"
+"""The one Dockerfile of every image; build args choose the package (see image_build_args)."""
+
+
+def image_build_args(image: str) -> dict[str, str]:
+    """The build args of an image: its uv package and name; the portal (in the shared
+    package) also names its app factory, every service uses entrypoints.api:create_app."""
+    if image == "portal":
+        return {
+            "PACKAGE": "ocop-shared",
+            "SERVICE": "portal",
+            "API_FACTORY": "ocop_shared.portal.app:create_app",
+        }
+    return {"PACKAGE": f"ocop-{image}", "SERVICE": image}
+
+
+def sources_of(image: str) -> Path:
+    """Where the image's package lives in the workspace (installed into the image's venv)."""
+    return REPO / ("shared/src" if image == "portal" else f"services/{image}/src")
 
 
 def _by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
@@ -359,8 +376,11 @@ def test_every_process_of_ocop_run_is_a_compose_service_running_its_command(
         assert process in services, f"no compose service for {process}"
         service = services[process]
         assert service["command"] == [command], process
-        dockerfile = dockerfile_of(service_of(process)).relative_to(REPO).as_posix()
-        assert service["build"]["dockerfile"] == dockerfile, process
+        assert service["build"]["dockerfile"] == "deploy/Dockerfile", process
+        assert service["build"]["context"] == "..", process
+        image = service_of(process)
+        assert service["build"]["args"] == image_build_args(image), process
+        assert f"/{image}:" in service["image"], process
         if process in stand_ins():
             assert service["profiles"] == ["demo"], f"{process} only in the demo profile"
         else:
@@ -440,19 +460,23 @@ def test_mongo_is_a_replica_set_and_kafka_the_tested_version_in_kraft_mode(
     assert "controller" in compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]
 
 
-# --- Dockerfiles ----------------------------------------------------------------------------
+# --- Dockerfile -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("service", sorted({service_of(p) for p in system_processes()}))
-def test_each_service_image_is_slim_non_root_healthchecked_and_runs_its_processes(
-    service: str,
-) -> None:
-    dockerfile = dockerfile_of(service).read_text(encoding="utf-8")
+def test_one_dockerfile_builds_every_image() -> None:
+    """The per-service Dockerfiles were near copies of each other: they must not come back."""
+    assert DOCKERFILE.is_file()
+    others = [p.relative_to(REPO).as_posix() for p in REPO.glob("*/**/Dockerfile")]
+    assert others == ["deploy/Dockerfile"], others
+
+
+def test_the_image_is_slim_non_root_healthchecked_and_keeps_no_secret() -> None:
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
     users = re.findall(r"^USER\s+(\S+)", dockerfile, flags=re.MULTILINE)
     assert users, "no USER"
     assert users[-1].split(":")[0] not in ("0", "root")
+    assert "--uid 10001" in dockerfile
     assert re.search(r"^HEALTHCHECK\s", dockerfile, flags=re.MULTILINE)
-    assert "/health/live" in dockerfile
     exec_forms = [
         json.loads(form)  # an exec form must be a JSON array
         for form in re.findall(
@@ -462,67 +486,142 @@ def test_each_service_image_is_slim_non_root_healthchecked_and_runs_its_processe
     assert len(exec_forms) == 3  # the health check, the entrypoint, the default command
     health = next(form for form in exec_forms if form[:2] == ["python", "-c"])
     compile(health[2], "HEALTHCHECK", "exec")
+    # APIs answer /health/live; workers' health is the heartbeat file
+    # ocop_shared.messaging.workers touches.
+    assert "/health/live" in health[2]
+    assert f"OCOP_HEARTBEAT_FILE={HEARTBEAT_FILE}" in dockerfile
+    assert "OCOP_HEARTBEAT_FILE" in health[2] and "st_mtime" in health[2]
     tools = (DEPLOY / "local" / "ensure-tools.sh").read_text(encoding="utf-8")
     uv_version = re.search(r'^UV_VERSION="([^"]+)"', tools, re.M)
     assert uv_version is not None
     assert f"ghcr.io/astral-sh/uv:{uv_version.group(1)}" in dockerfile  # same uv as `make setup`
     assert "python:3.11-slim" in dockerfile
-    package = "ocop-shared" if service == "portal" else f"ocop-{service}"
-    assert f"uv sync --frozen --no-dev --package {package}" in dockerfile
+    assert 'uv sync --frozen --no-dev --package "${PACKAGE}" --no-editable' in dockerfile
     assert not re.search(r"^(ENV|ARG)\s+\S*(SECRET|PASSWORD|TOKEN|API_KEY)", dockerfile, re.M)
-    cases = {
-        command
-        for case in re.findall(r"^\s+([a-z_|-]+)\)$", dockerfile, flags=re.MULTILINE)
-        for command in case.split("|")
-    }
-    for process, command in system_processes().items():
-        if service_of(process) == service:
-            assert command in cases, f"{process} cannot start"
-    if any(c in WORKER_COMMANDS for p, c in system_processes().items() if service_of(p) == service):
-        # Workers' health: the heartbeat file ocop_shared.messaging.workers touches.
-        assert f"OCOP_HEARTBEAT_FILE={HEARTBEAT_FILE}" in dockerfile
-        assert "OCOP_HEARTBEAT_FILE" in health[2] and "st_mtime" in health[2]
+    assert not re.search(r"(SECRET|PASSWORD|TOKEN|API_KEY)\S*=", dockerfile)
+    # The build args reach the entrypoint script through these variables (mirrored below).
+    for variable in ("OCOP_PACKAGE=${PACKAGE}", "OCOP_API_FACTORY=${API_FACTORY}"):
+        assert variable in dockerfile
+    declared = set(re.findall(r"^ARG\s+([A-Z_]+)", dockerfile, flags=re.MULTILINE))
+    for image in {service_of(p) for p in system_processes()}:
+        assert set(image_build_args(image)) <= declared, image
 
 
-def _entrypoint_script(service: str) -> str:
-    dockerfile = dockerfile_of(service).read_text(encoding="utf-8")
+def _entrypoint_script() -> str:
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
     found = re.search(r"<<'SCRIPT' /usr/local/bin/ocop-process\n(.*?)\nSCRIPT\n", dockerfile, re.S)
     assert found is not None, "the ocop-process script is not in the Dockerfile"
     return found.group(1)
 
 
-def test_the_image_entrypoint_starts_exactly_what_ocop_run_starts(tmp_path: Path) -> None:
-    """Runs each image's ocop-process script with a stand-in `python` that prints its argv."""
+class Entrypoint:
+    """The image's ocop-process script, run as the image of `image` would run it (its
+    build args as the image's environment, its package from the workspace sources) with a
+    stand-in `python` that prints its argv instead of starting anything."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.script = tmp_path / "ocop-process"
+        self.script.write_text(_entrypoint_script(), encoding="utf-8")
+        fake = tmp_path / "bin" / "python"
+        fake.parent.mkdir()
+        fake.write_text('#!/bin/sh\necho "$@"\n', encoding="utf-8")
+        fake.chmod(0o755)
+        self.path = f"{fake.parent}:/usr/bin:/bin"
+
+    def run(self, image: str, *command: str) -> subprocess.CompletedProcess[str]:
+        args = image_build_args(image)
+        env = {
+            "PATH": self.path,
+            "PORT": "8000",
+            "OCOP_PACKAGE": args["PACKAGE"],
+            "OCOP_API_FACTORY": args.get("API_FACTORY", ""),
+            "OCOP_PACKAGES_DIR": str(sources_of(image)),
+        }
+        return subprocess.run(
+            ["sh", str(self.script), *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=30,
+        )
+
+
+@pytest.fixture
+def entrypoint(tmp_path: Path) -> Entrypoint:
+    return Entrypoint(tmp_path)
+
+
+def test_the_image_entrypoint_starts_exactly_what_ocop_run_starts(entrypoint: Entrypoint) -> None:
     from ocop_shared.cli.system import SYSTEM, ApiProcess
 
-    fake = tmp_path / "bin" / "python"
-    fake.parent.mkdir()
-    fake.write_text('#!/bin/sh\necho "$@"\n', encoding="utf-8")
-    fake.chmod(0o755)
-    env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "PORT": "8000"}
     for component in SYSTEM:
-        service = service_of(component.name)
-        script = tmp_path / f"{service}.sh"
-        script.write_text(_entrypoint_script(service), encoding="utf-8")
+        image = service_of(component.name)
         command = system_processes()[component.name]
-        result = subprocess.run(
-            ["sh", str(script), command], capture_output=True, text=True, env=env, check=False
-        )
-        assert result.returncode == 0, result.stderr
+        result = entrypoint.run(image, command)
+        assert result.returncode == 0, f"{component.name}: {result.stderr}"
         argv = result.stdout.split()
         if isinstance(component, ApiProcess):
-            assert argv[:4] == ["-m", "uvicorn", "--factory", component.factory]
+            assert argv[:4] == ["-m", "uvicorn", "--factory", component.factory], component.name
             assert argv[argv.index("--port") + 1] == "8000"
         else:
             assert argv == ["-m", component.module], component.name
+
+
+@pytest.mark.parametrize("image", ["certification", "catalog", "orders", "events", "portal"])
+def test_the_entrypoint_starts_the_api_by_default_and_passes_worker_arguments(
+    entrypoint: Entrypoint, image: str
+) -> None:
+    result = entrypoint.run(image)
+    assert result.returncode == 0, result.stderr
+    factory = image_build_args(image).get("API_FACTORY") or (
+        f"ocop_{image}.entrypoints.api:create_app"
+    )
+    assert result.stdout.split()[:4] == ["-m", "uvicorn", "--factory", factory]
+    if image != "portal":
+        result = entrypoint.run(image, "relay", "--once")
+        assert result.stdout.split() == ["-m", f"ocop_{image}.entrypoints.relay", "--once"]
+
+
+@pytest.mark.parametrize(
+    ("image", "command"),
+    [
+        ("portal", "relay"),  # the portal image holds no service code
+        ("orders", "scheduler"),  # certification's worker
+        ("catalog", "connectors"),  # orders' worker
+        ("catalog", "fake-voso"),  # the stand-ins live in the orders package
+        ("orders", "fake-nobody"),
+        ("events", "../orders/relay"),
+    ],
+)
+def test_the_entrypoint_refuses_a_process_its_image_does_not_have(
+    entrypoint: Entrypoint, image: str, command: str
+) -> None:
+    result = entrypoint.run(image, command)
+    assert result.returncode == 64, result.stdout + result.stderr
+    assert result.stdout == ""  # python was never started
+    assert command in result.stderr and "ocop-process" in result.stderr
+
+
+def test_the_refusal_lists_the_processes_the_image_has(entrypoint: Entrypoint) -> None:
+    stderr = entrypoint.run("catalog", "scheduler").stderr
+    assert "ocop_catalog" in stderr and "relay" in stderr and "consumer" in stderr
+
+
+def test_the_entrypoint_runs_any_other_command_as_given(entrypoint: Entrypoint) -> None:
+    result = entrypoint.run("orders", "echo", "xin", "chào")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "xin chào\n"
 
 
 def test_the_docker_build_context_leaves_out_local_state_and_secrets() -> None:
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
     for entry in (".ocop", "**/.venv", "**/.git", "**/.env"):
         assert entry in ignored
-    # The portal image serves the event catalogue (shared/Dockerfile copies it).
-    assert "COPY docs/asyncapi.html" in dockerfile_of("portal").read_text(encoding="utf-8")
+    # The portal image serves the event catalogue (the Dockerfile copies it).
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
+    assert "COPY docs/asyncapi.html" in dockerfile
+    assert '[ "${SERVICE}" = portal ]' in dockerfile  # into the portal image only
     assert ignored.index("!docs/asyncapi.html") > ignored.index("docs")
 
 
