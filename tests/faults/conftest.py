@@ -65,6 +65,21 @@ def _e2e() -> Any:
 E2E = _e2e()
 
 
+def _partners() -> Any:
+    """tests/faults/partners.py (the Viettel Post fake, a shop client over HTTP)."""
+    path = ROOT / "tests/faults/partners.py"
+    spec = importlib.util.spec_from_file_location("fault_partners", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+PARTNERS = _partners()
+
+
 @dataclass
 class Consumes:
     """What one consumer group reads and which event types it applies."""
@@ -392,10 +407,15 @@ class ConnectorPlatform:
     client: httpx.AsyncClient
     mongo: Client
     fakes: dict[str, Any]
+    carrier: Any
 
     @property
     def db(self) -> Any:
         return self.mongo[self.settings.mongodb_database]
+
+    @property
+    def shop(self) -> Any:
+        return PARTNERS.Shop(self.client, self.settings, self.db)
 
 
 CONNECTOR_SETTINGS: dict[str, Any] = {
@@ -427,6 +447,7 @@ async def connector_platform(
     async with (
         running_marketplace("postmart") as postmart,
         running_marketplace("voso") as voso,
+        PARTNERS.running_viettelpost() as carrier,
     ):
         settings = isolated_settings(
             OrdersSettings,
@@ -438,7 +459,7 @@ async def connector_platform(
             **CONNECTOR_SETTINGS,
         )
         logs = tmp_path_factory.mktemp("connector-logs")
-        env = _connector_env(settings)
+        env = {**_connector_env(settings), **PARTNERS.viettelpost_env(carrier.url)}
         api = api_process("orders", env, log_dir=logs)
         connectors = worker_process("orders", "connectors", env, log_dir=logs)
         mongo = create_client(infra.mongodb_uri, app_name="connector-fault-tests")
@@ -452,6 +473,7 @@ async def connector_platform(
                         client,
                         mongo,
                         {"postmart": postmart, "voso": voso},
+                        carrier,
                     )
         finally:
             await mongo.drop_database(settings.mongodb_database)

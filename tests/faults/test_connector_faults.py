@@ -141,3 +141,52 @@ async def test_a_misbehaving_marketplace_gets_retries_then_parks_and_after_redri
         f"\n{fault}: both heads parked after {parked_after:.1f} s; "
         f"all {audit.succeeded} calls delivered {time.monotonic() - started:.1f} s after the first"
     )
+
+
+async def test_a_shipment_requested_while_viettelpost_is_down_gets_exactly_one_waybill_after_redrive_and_survives_token_expiry(  # noqa: E501
+    connector_platform: Any, faults: SimpleNamespace
+) -> None:
+    platform = connector_platform
+    shop = platform.shop
+    carrier = platform.carrier.state
+    officer = bearer(platform.settings, Role.TRADE_STAFF)
+
+    first = await shop.confirmed_order()
+    assert (await shop.request_shipment(first["id"])).status_code == 202
+    shipped = await eventually(
+        lambda: shop.detail(first["id"]), until=lambda d: bool(d["shipment"]["waybill"])
+    )
+    logins_before = sum(r["path"] == "/v2/user/Login" for r in carrier.requests)
+    carrier.tokens.clear()  # the worker's cached token expires mid-run
+    carrier.login_tokens.clear()
+    carrier.mode = "down"
+
+    second = await shop.confirmed_order()
+    started = time.monotonic()
+    assert (await shop.request_shipment(second["id"])).status_code == 202
+    assert (await shop.request_shipment(second["id"])).status_code in (200, 202)  # a retry
+
+    async def parked() -> list[dict[str, Any]]:
+        return await platform.db["outbound_calls"].find({"outcome": "parked"}).to_list()
+
+    [call] = await eventually(parked, until=lambda got: len(got) == 1, timeout_s=30)
+    assert call["target"] == "viettelpost" and len(call["attempts"]) == 3
+    assert (await shop.detail(second["id"]))["shipment"]["waybill"] in (None, "")
+
+    carrier.mode = "normal"
+    response = await platform.client.post(
+        "/api/v1/calls/redrive", json={"target": "viettelpost"}, headers=officer
+    )
+    assert response.status_code == 200 and response.json()["redriven"] == [call["_id"]]
+
+    detail = await eventually(
+        lambda: shop.detail(second["id"]), until=lambda d: bool(d["shipment"]["waybill"])
+    )
+    audit = await faults.audit_journal(platform.db)
+    assert not audit.problems, audit.problems
+    waybills = [o.waybill for o in carrier.orders.values()]
+    assert sorted(waybills) == sorted(
+        [shipped["shipment"]["waybill"], detail["shipment"]["waybill"]]
+    )  # one waybill per order, none for the retries
+    assert sum(r["path"] == "/v2/user/Login" for r in carrier.requests) > logins_before
+    print(f"\nviettelpost: waybill {time.monotonic() - started:.1f} s after the request")
