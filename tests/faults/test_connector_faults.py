@@ -190,3 +190,49 @@ async def test_a_shipment_requested_while_viettelpost_is_down_gets_exactly_one_w
     )  # one waybill per order, none for the retries
     assert sum(r["path"] == "/v2/user/Login" for r in carrier.requests) > logins_before
     print(f"\nviettelpost: waybill {time.monotonic() - started:.1f} s after the request")
+
+
+async def test_the_connectors_worker_killed_mid_call_loses_no_change_and_duplicates_none(
+    connector_platform: Any, faults: SimpleNamespace
+) -> None:
+    platform = connector_platform
+    producer = bearer(platform.settings, Role.PRODUCER, producer_id=PRODUCER)
+    product_id = await _product(platform)
+    fake = platform.fakes["postmart"]
+    await _mode(fake, "slow", delay_s=0.6)  # answers within the client timeout, slowly
+    prices = [70_000 + 1_000 * i for i in range(6)]
+    response = await platform.client.post(
+        "/api/v1/listings",
+        json={"product_id": product_id, "channel": "postmart", "stock": 5},
+        headers=producer,
+    )
+    assert response.status_code == 201, response.text
+    for price in prices:
+        response = await platform.client.patch(
+            f"/api/v1/listings/postmart-{product_id}", json={"price_vnd": price}, headers=producer
+        )
+        assert response.status_code == 200, response.text
+    await eventually(
+        lambda: asyncio.sleep(0, fake.received(path_part=product_id)),
+        until=lambda got: len(got) >= 3,
+    )
+    await asyncio.sleep(0.3)  # a call is in flight at the fake
+    await asyncio.to_thread(platform.connectors.kill)  # SIGKILL: lease held, answer lost
+    killed = time.monotonic()
+    await asyncio.to_thread(platform.connectors.start)
+
+    async def journal() -> Any:
+        return await faults.audit_journal(platform.db)
+
+    audit = await eventually(journal, until=lambda a: not a.problems, timeout_s=45)
+    assert audit.succeeded == 1 + len(prices)
+    applied = _applied(fake, product_id)
+    keys = [r["idempotency_key"] for r in applied]
+    assert len(keys) == len(set(keys)) == 1 + len(prices), applied
+    assert [r["body"].get("price_vnd") for r in applied] == [65_000, *prices]
+    print(
+        f"\nconnectors killed: all {audit.succeeded} calls delivered "
+        f"{time.monotonic() - killed:.1f} s after the kill; "
+        f"{sum(1 for r in fake.state.requests if r.get('replayed'))} answered from the "
+        "idempotency record"
+    )
