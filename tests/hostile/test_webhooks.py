@@ -186,6 +186,16 @@ async def test_viettelpost_pushes_that_are_forged_malformed_replayed_or_stale_ch
         ("oversized note", with_data(NOTE="x" * 5000), 422, "DATA.NOTE"),
         ("oversized number", with_data(ORDER_NUMBER="1" * 500), 422, "DATA.ORDER_NUMBER"),
         ("no DATA", {"TOKEN": PARTNERS.VTP_SECRET}, 422, "DATA"),
+        ("DATA as text", {**good, "DATA": "501"}, 422, "DATA"),
+        (
+            "reference as operator",
+            with_data(ORDER_REFERENCE={"$ne": ""}),
+            422,
+            "DATA.ORDER_REFERENCE",
+        ),
+        ("negative money", with_data(MONEY_COLLECTION=-1), 422, "DATA.MONEY_COLLECTION"),
+        ("status as words", with_data(ORDER_STATUS="delivered"), 422, "DATA.ORDER_STATUS"),
+        ("status as fraction", with_data(ORDER_STATUS=501.5), 422, "DATA.ORDER_STATUS"),
         (
             "unknown waybill",
             with_data(ORDER_NUMBER="999999999999", ORDER_REFERENCE="X"),
@@ -313,6 +323,15 @@ async def test_marketplace_order_pushes_with_bad_signatures_change_nothing_and_a
         b"{not json",
         b"[]",
         json.dumps({"event": "order.created", "order": {"remote_order_id": {"$gt": ""}}}).encode(),
+        json.dumps(
+            {
+                **_order_push(product, "PM-y"),
+                "order": {
+                    **_order_push(product, "PM-y")["order"],
+                    "lines": [{"sku": {"$gt": ""}, "quantity": 10**20, "unit_price_vnd": 1}],
+                },
+            }
+        ).encode(),
         json.dumps(
             {
                 **_order_push(product, "PM-x"),
