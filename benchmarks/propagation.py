@@ -2,13 +2,15 @@
 and the time is measured from the revoke response until
   (a) the public catalogue shows the product revoked,
   (b) the showroom till refuses to sell it,
+  (c) both marketplace fakes (Postmart and Voso, real HTTP servers on free ports) have
+      received and applied the delist of its listing (it was listed on both before),
   (d) the fair participation that includes it is flagged.
-(c) "the marketplaces receive the delist" plugs in as one more probe: append a `Probe` to
-`PROBES` (see `marketplace_probe_placeholder`) once the marketplace fakes exist.
 
 The four services run in this process with their relays and consumers on the run's Kafka and
 SecantusDB, sharing one topic prefix, exactly as tests/e2e/test_revocation_reaches_every_service.py
-sets them up; its small API clients are reused.
+sets them up; its small API clients are reused. The orders connectors worker (outbound call
+journal) runs too, with its default poll interval (0.2 s), so (c) is what a deployment sees:
+consumer → journal → worker → partner API.
 """
 
 from __future__ import annotations
@@ -33,10 +35,13 @@ from ocop_events.entrypoints.api import create_app as create_events_app
 from ocop_events.entrypoints.consumer import consume as events_consume
 from ocop_orders.config import OrdersSettings
 from ocop_orders.entrypoints.api import create_app as create_orders_app
+from ocop_orders.entrypoints.connectors import run_connectors
 from ocop_orders.entrypoints.consumer import consume as orders_consume
+from ocop_orders.fakes.marketplace import RunningFake, running_marketplace
+from ocop_shared.auth import Role
 from ocop_shared.messaging.workers import run_relay
 from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import app_client, background, isolated_settings
+from ocop_shared.testing.support import app_client, background, bearer, isolated_settings
 from ocop_shared.timeutil import today_in_vietnam
 
 NAME = "propagation"
@@ -72,6 +77,20 @@ async def _till(platform: Any, item: Revoked) -> bool:
     return bool(response.json().get("type") == "not-sellable")
 
 
+MARKETPLACES = ("postmart", "voso")
+
+
+def _applied(fake: RunningFake, sku: str, ending: str) -> bool:
+    return any(
+        r["path"].endswith(f"{sku}{ending}") and 200 <= int(r.get("status", 0)) < 300
+        for r in fake.state.requests
+    )
+
+
+async def _marketplaces(platform: Any, item: Revoked) -> bool:
+    return all(_applied(fake, item.product_id, "/delist") for fake in platform.marketplaces)
+
+
 async def _fair(platform: Any, item: Revoked) -> bool:
     return bool((await platform.fair.participation(item.participation_id))["flags"])
 
@@ -79,7 +98,7 @@ async def _fair(platform: Any, item: Revoked) -> bool:
 PROBES: list[Probe] = [
     Probe("(a) catalogue shows it revoked", _catalogue),
     Probe("(b) till refuses the product", _till),
-    # (c) marketplaces receive the delist: Probe("(c) marketplaces delisted", ...) goes here.
+    Probe("(c) Postmart and Voso received the delist", _marketplaces),
     Probe("(d) fair participation flagged", _fair),
 ]
 
@@ -97,8 +116,32 @@ async def whole_platform(servers: Servers, e2e: Any) -> AsyncIterator[Any]:
     quiet = {"log_level": "WARNING"}
     cert = isolated_settings(CertificationSettings, **common, **quiet)
     catalog = isolated_settings(CatalogSettings, **common, **quiet)
-    orders = isolated_settings(OrdersSettings, **common, **quiet)
     events = isolated_settings(EventsSettings, **common, **quiet)
+    async with (
+        running_marketplace("postmart") as postmart,
+        running_marketplace("voso") as voso,
+    ):
+        orders = isolated_settings(
+            OrdersSettings,
+            **common,
+            **quiet,
+            postmart_base_url=postmart.base_url,
+            voso_base_url=voso.base_url,
+        )
+        async with _services(servers, e2e, cert, catalog, orders, events) as platform:
+            platform.marketplaces = [postmart, voso]
+            yield platform
+
+
+@contextlib.asynccontextmanager
+async def _services(
+    servers: Servers,
+    e2e: Any,
+    cert: CertificationSettings,
+    catalog: CatalogSettings,
+    orders: OrdersSettings,
+    events: EventsSettings,
+) -> AsyncIterator[Any]:
     try:
         async with (
             app_client(create_certification_app(cert)) as certification_client,
@@ -112,6 +155,7 @@ async def whole_platform(servers: Servers, e2e: Any) -> AsyncIterator[Any]:
             background(_worker(catalog_consume, catalog)),
             background(_worker(orders_consume, orders)),
             background(_worker(events_consume, events)),
+            background(_worker(run_connectors, orders)),
         ):
             yield e2e.Platform(
                 e2e.Certification(certification_client, cert),
@@ -134,6 +178,31 @@ async def _certified_product(platform: Any, e2e: Any, n: int) -> tuple[str, str,
         product_id, stars=4, decision=f"{n}/QĐ-UBND", on=today - timedelta(days=30)
     )
     return producer_id, product_id, certificate_id
+
+
+async def _list_everywhere(platform: Any, e2e: Any, producer_id: str, product_id: str) -> None:
+    """The producer lists the product on both marketplaces; wait until both applied it."""
+    producer = bearer(platform.till.settings, Role.PRODUCER, producer_id=producer_id)
+    for channel in MARKETPLACES:
+
+        async def listed(channel: str = channel) -> tuple[int, str]:
+            response = await platform.till.client.post(
+                "/api/v1/listings",
+                json={
+                    "product_id": product_id,
+                    "channel": channel,
+                    "stock": 10,
+                    "price_vnd": 85_000,
+                },
+                headers=producer,
+            )
+            return int(response.status_code), response.text[:300]
+
+        await e2e.soon(listed, lambda answer: answer[0] in (200, 201))
+    for fake in platform.marketplaces:
+        await e2e.soon(
+            lambda f=fake: asyncio.sleep(0, _applied(f, product_id, "")), lambda ok: bool(ok)
+        )
 
 
 async def run(servers: Servers, *, quick: bool) -> Outcome:
@@ -160,6 +229,7 @@ async def run(servers: Servers, *, quick: bool) -> Outcome:
                 lambda pr=producer_id, p=product_id: platform.fair.known_product(pr, p),
                 lambda v: bool(v and "fair" in v["eligible_channels"]),
             )
+            await _list_everywhere(platform, e2e, producer_id, product_id)
             participation = await platform.fair.register(producer_id, product_id)
             await platform.fair.confirm(participation["id"], f"A{n + 1:02d}")
             items.append(Revoked(producer_id, product_id, certificate_id, participation["id"]))

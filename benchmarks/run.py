@@ -50,8 +50,9 @@ NOTES = {
     "queueing: 32 tills share one API process and one database.",
     "propagation": "Measured from the revoke response (HTTP 200) to the first poll that sees "
     "the effect, through relay → Kafka → each consumer → read model, with polls every 50 ms. "
-    "(c) marketplaces receiving the delist plugs in as one more probe in "
-    "`benchmarks/propagation.py::PROBES`.",
+    "(c) goes further: orders consumer → outbound call journal (in the revocation's "
+    "transaction) → connectors worker (polls every 0.2 s) → HTTP delist to the Postmart and "
+    "Voso fakes; it is reached when both have applied it.",
     "consumers": "Each event is one MongoDB transaction (inbox record + read-model upsert) "
     "before the offset is committed: the database's transaction rate, not Kafka, sets the "
     "pace, so a second instance on the same 2-core machine and the same single SecantusDB "

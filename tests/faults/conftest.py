@@ -65,6 +65,21 @@ def _e2e() -> Any:
 E2E = _e2e()
 
 
+def _partners() -> Any:
+    """tests/faults/partners.py (the Viettel Post fake, a shop client over HTTP)."""
+    path = ROOT / "tests/faults/partners.py"
+    spec = importlib.util.spec_from_file_location("fault_partners", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+PARTNERS = _partners()
+
+
 @dataclass
 class Consumes:
     """What one consumer group reads and which event types it applies."""
@@ -373,4 +388,127 @@ def faults() -> SimpleNamespace:
         settled=settled,
         shelf_agrees_with_sales=shelf_agrees_with_sales,
         audit_delivery=audit_delivery,
+        audit_journal=audit_journal,
     )
+
+
+# -- partner connectors: the orders API and the connectors worker as processes, the partner
+# fakes as real HTTP servers in the test's event loop (so a test can switch their modes and
+# read what they received) ---------------------------------------------------------------
+
+
+@dataclass
+class ConnectorPlatform:
+    """Orders API + connectors worker (processes) calling fake Postmart and Voso."""
+
+    settings: OrdersSettings
+    api: LiveProcess
+    connectors: LiveProcess
+    client: httpx.AsyncClient
+    mongo: Client
+    fakes: dict[str, Any]
+    carrier: Any
+
+    @property
+    def db(self) -> Any:
+        return self.mongo[self.settings.mongodb_database]
+
+    @property
+    def shop(self) -> Any:
+        return PARTNERS.Shop(self.client, self.settings, self.db)
+
+
+CONNECTOR_SETTINGS: dict[str, Any] = {
+    # Small on purpose: three attempts ~0.05/0.1/0.2 s apart, a client timeout of 1 s.
+    "outbound_max_attempts": 3,
+    "outbound_backoff_base_s": 0.05,
+    "outbound_backoff_cap_s": 0.3,
+    "outbound_poll_interval_s": 0.05,
+    "outbound_timeout_s": 1.0,
+    "outbound_lease_s": 5.0,
+}
+
+
+def _connector_env(settings: OrdersSettings) -> dict[str, str]:
+    env = _env(settings, "orders")
+    for name, value in CONNECTOR_SETTINGS.items():
+        env[f"ORDERS_{name.upper()}"] = str(value)
+    env["ORDERS_POSTMART_BASE_URL"] = settings.postmart_base_url
+    env["ORDERS_VOSO_BASE_URL"] = settings.voso_base_url
+    return env
+
+
+@pytest_asyncio.fixture
+async def connector_platform(
+    infra: Endpoints, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ConnectorPlatform]:
+    from ocop_orders.fakes.marketplace import running_marketplace
+
+    async with (
+        running_marketplace("postmart") as postmart,
+        running_marketplace("voso") as voso,
+        PARTNERS.running_viettelpost() as carrier,
+    ):
+        settings = isolated_settings(
+            OrdersSettings,
+            kafka=infra.kafka_bootstrap_servers,
+            mongodb=infra.mongodb_uri,
+            run_id=new_run_id(),
+            postmart_base_url=postmart.base_url,
+            voso_base_url=voso.base_url,
+            **CONNECTOR_SETTINGS,
+        )
+        logs = tmp_path_factory.mktemp("connector-logs")
+        env = {**_connector_env(settings), **PARTNERS.viettelpost_env(carrier.url)}
+        api = api_process("orders", env, log_dir=logs)
+        connectors = worker_process("orders", "connectors", env, log_dir=logs)
+        mongo = create_client(infra.mongodb_uri, app_name="connector-fault-tests")
+        try:
+            with running(api, connectors):
+                async with httpx.AsyncClient(base_url=api.url, timeout=30) as client:
+                    yield ConnectorPlatform(
+                        settings,
+                        api,
+                        connectors,
+                        client,
+                        mongo,
+                        {"postmart": postmart, "voso": voso},
+                        carrier,
+                    )
+        finally:
+            await mongo.drop_database(settings.mongodb_database)
+            await mongo.close()
+
+
+@dataclass
+class JournalAudit:
+    """The outbound call journal's invariant: every call ended (succeeded or parked)."""
+
+    problems: list[str]
+    succeeded: int
+    parked: int
+
+
+async def audit_journal(db: Any, *, parked_allowed: bool = False) -> JournalAudit:
+    """Every journalled call either succeeded (its last attempt answered 2xx) or is parked
+    after its attempts (none pending, none lost between the two); ``parked_allowed`` False
+    means everything must have succeeded."""
+    problems: list[str] = []
+    succeeded = parked = 0
+    async for call in db["outbound_calls"].find({}):
+        outcome = call.get("outcome")
+        attempts = call.get("attempts") or []
+        if outcome == "succeeded":
+            succeeded += 1
+            last = attempts[-1] if attempts else {}
+            if not (200 <= int(last.get("status_code") or 0) < 300):
+                problems.append(f"call {call['_id']} succeeded without a 2xx attempt")
+        elif outcome == "parked":
+            parked += 1
+            if not parked_allowed:
+                problems.append(f"call {call['_id']} parked: {call.get('last_error')}")
+            if not attempts:
+                problems.append(f"call {call['_id']} parked without an attempt")
+        else:
+            problems.append(f"call {call['_id']} still {outcome}")
+    return JournalAudit(problems, succeeded, parked)
