@@ -34,6 +34,7 @@ import pytest_asyncio
 
 from ocop_orders.adapters.marketplace import sign
 from ocop_orders.config import OrdersSettings
+from ocop_orders.fakes.marketplace import sample_order_push
 from ocop_shared.infra import Endpoints
 from ocop_shared.mongo import create_client
 from ocop_shared.testing.live import api_process, running, service_env, worker_process
@@ -249,29 +250,6 @@ async def test_viettelpost_pushes_that_are_forged_malformed_replayed_or_stale_ch
     assert "guess" not in logged and "12345" not in logged
 
 
-def _order_push(product: str, remote: str) -> dict[str, Any]:
-    return {
-        "event": "order.created",
-        "order": {
-            "remote_order_id": remote,
-            "status": "pending",
-            "seller_id": "prd-chi-dam",
-            "buyer": {
-                "name": "Lê Thị Mai",
-                "phone": "0912000111",
-                "address": {"province": "Phú Thọ", "commune": "Phường Vân Phú", "street": "Số 5"},
-            },
-            "lines": [{"sku": product, "quantity": 1, "unit_price_vnd": 45_000}],
-            "payment_method": "cod",
-            "subtotal_vnd": 45_000,
-            "shipping_fee_vnd": 25_000,
-            "total_vnd": 70_000,
-            "created_at": "2026-11-24T02:10:00+00:00",
-            "updated_at": "2026-11-24T02:10:00+00:00",
-        },
-    }
-
-
 async def test_marketplace_order_pushes_with_bad_signatures_change_nothing_and_a_replay_is_one_order(  # noqa: E501
     target: Target,
 ) -> None:
@@ -282,8 +260,8 @@ async def test_marketplace_order_pushes_with_bad_signatures_change_nothing_and_a
     )
     assert stocked.status_code == 200, stocked.text
     url = "/v1/channels/postmart/orders/webhook"
-    raw = json.dumps(_order_push(product, f"PM-{uuid.uuid4().hex[:8]}")).encode()
-    other = json.dumps(_order_push(product, f"PM-{uuid.uuid4().hex[:8]}")).encode()
+    raw = json.dumps(sample_order_push(product, f"PM-{uuid.uuid4().hex[:8]}")).encode()
+    other = json.dumps(sample_order_push(product, f"PM-{uuid.uuid4().hex[:8]}")).encode()
     before = await target.counts()
 
     refused: list[tuple[str, str, bytes, dict[str, str], int]] = [
@@ -325,17 +303,17 @@ async def test_marketplace_order_pushes_with_bad_signatures_change_nothing_and_a
         json.dumps({"event": "order.created", "order": {"remote_order_id": {"$gt": ""}}}).encode(),
         json.dumps(
             {
-                **_order_push(product, "PM-y"),
+                **sample_order_push(product, "PM-y"),
                 "order": {
-                    **_order_push(product, "PM-y")["order"],
+                    **sample_order_push(product, "PM-y")["order"],
                     "lines": [{"sku": {"$gt": ""}, "quantity": 10**20, "unit_price_vnd": 1}],
                 },
             }
         ).encode(),
         json.dumps(
             {
-                **_order_push(product, "PM-x"),
-                "order": {**_order_push(product, "PM-x")["order"], "total_vnd": -1},
+                **sample_order_push(product, "PM-x"),
+                "order": {**sample_order_push(product, "PM-x")["order"], "total_vnd": -1},
             }
         ).encode(),
     ]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ocop_orders.fakes.marketplace import sample_order_push
 from ocop_orders.service_layer.ecommerce_intake import sign
 from ocop_shared.contracts.catalog import CertificateStatus
 
@@ -252,36 +253,12 @@ async def test_bad_input_names_the_field_and_writes_nothing(
     assert (await shop.stock(showroom, product))["reserved"] == 0
 
 
-def marketplace_order(product: str, remote: str) -> dict[str, Any]:
-    """The marketplace's push (docs/MARKETPLACE_PARTNER_API.md)."""
-    return {
-        "event": "order.created",
-        "order": {
-            "remote_order_id": remote,
-            "status": "pending",
-            "seller_id": "prd-chi-dam",
-            "buyer": {
-                "name": "Lê Thị Mai",
-                "phone": "0912000111",
-                "address": {"province": "Phú Thọ", "commune": "Phường Vân Phú", "street": "Số 5"},
-            },
-            "lines": [{"sku": product, "quantity": 1, "unit_price_vnd": 45_000}],
-            "payment_method": "cod",
-            "subtotal_vnd": 45_000,
-            "shipping_fee_vnd": 25_000,
-            "total_vnd": 70_000,
-            "created_at": "2026-11-24T02:10:00+00:00",
-            "updated_at": "2026-11-24T02:10:00+00:00",
-        },
-    }
-
-
 async def test_a_signed_marketplace_webhook_takes_the_order_in_once(shop: Shop) -> None:
     product = await shop.product("Cam Cao Phong")
     await shop.client.put(
         f"/api/v1/ecommerce/producer-stock/{product}", json={"quantity": 5}, headers=shop.admin
     )
-    raw = json.dumps(marketplace_order(product, "PM-1001")).encode()
+    raw = json.dumps(sample_order_push(product, "PM-1001")).encode()
     secret = shop.settings.postmart_webhook_secret.get_secret_value()
     headers = {"X-Signature": "sha256=" + sign(secret, raw), "Content-Type": "application/json"}
     url = "/v1/channels/postmart/orders/webhook"
@@ -299,7 +276,7 @@ async def test_a_signed_marketplace_webhook_takes_the_order_in_once(shop: Shop) 
 
 async def test_a_marketplace_webhook_with_bad_data_names_the_field(shop: Shop) -> None:
     product = await shop.product("Cam Cao Phong")
-    body = marketplace_order(product, "PM-1002")
+    body = sample_order_push(product, "PM-1002")
     body["order"]["lines"][0]["quantity"] = 0
     raw = json.dumps(body).encode()
     secret = shop.settings.voso_webhook_secret.get_secret_value()
@@ -315,7 +292,7 @@ async def test_a_marketplace_webhook_with_bad_data_names_the_field(shop: Shop) -
 
 async def test_a_marketplace_webhook_with_a_bad_signature_changes_nothing(shop: Shop) -> None:
     product = await shop.product("Cam Cao Phong")
-    raw = json.dumps(marketplace_order(product, "PM-2002")).encode()
+    raw = json.dumps(sample_order_push(product, "PM-2002")).encode()
 
     forged = await shop.client.post(
         "/v1/channels/voso/orders/webhook",
@@ -503,7 +480,7 @@ async def test_a_marketplace_cancel_after_a_waybill_was_asked_for_waits_for_a_pe
         raw = json.dumps(body).encode()
         return await shop.client.post(url, content=raw, headers={"X-Signature": sign(secret, raw)})
 
-    body = marketplace_order(product, "PM-3003")
+    body = sample_order_push(product, "PM-3003")
     order_id = (await push(body)).json()["order_id"]
     await shop.client.post(f"{ORDERS}/{order_id}/confirm", headers=shop.admin)
     await shop.client.post(

@@ -15,6 +15,7 @@ import pytest_asyncio
 import uvicorn
 from pydantic import SecretStr
 
+from ocop_orders.fakes.marketplace import sample_order_push
 from ocop_orders.fakes.viettelpost import FakeState, create_fake
 from ocop_orders.service_layer.ecommerce_intake import sign
 from ocop_shared.auth import Role
@@ -109,29 +110,6 @@ def order_body(product: str, showroom: str | None = None) -> dict[str, Any]:
         "payment": "cod",
         "shipping_fee_vnd": 30_000,
         "fulfilment": fulfilment,
-    }
-
-
-def marketplace_order(product: str, remote: str) -> dict[str, Any]:
-    return {
-        "event": "order.created",
-        "order": {
-            "remote_order_id": remote,
-            "status": "pending",
-            "seller_id": "prd-chi-dam",
-            "buyer": {
-                "name": "Lê Thị Mai",
-                "phone": "0912000111",
-                "address": {"province": "Phú Thọ", "commune": "Phường Vân Phú", "street": "Số 5"},
-            },
-            "lines": [{"sku": product, "quantity": 1, "unit_price_vnd": 45_000}],
-            "payment_method": "cod",
-            "subtotal_vnd": 45_000,
-            "shipping_fee_vnd": 25_000,
-            "total_vnd": 70_000,
-            "created_at": "2026-11-24T02:10:00+00:00",
-            "updated_at": "2026-11-24T02:10:00+00:00",
-        },
     }
 
 
@@ -274,10 +252,10 @@ async def test_partner_webhooks_refuse_every_bearer_token_and_accept_only_the_pa
         (
             "POST",
             "/v1/channels/postmart/orders/webhook",
-            marketplace_order(product, "PM-9"),
+            sample_order_push(product, "PM-9"),
             PARTNER,
         ),
-        ("POST", "/v1/channels/voso/orders/webhook", marketplace_order(product, "VS-9"), PARTNER),
+        ("POST", "/v1/channels/voso/orders/webhook", sample_order_push(product, "VS-9"), PARTNER),
         ("POST", "/v1/shipping/viettelpost/webhook", push, PARTNER),  # unknown waybill: 404
     ]
 

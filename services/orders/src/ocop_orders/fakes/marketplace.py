@@ -260,6 +260,31 @@ def create_fake_marketplace(
     return app
 
 
+def sample_order_push(sku: str, remote_order_id: str) -> dict[str, Any]:
+    """An ``order.created`` push as a marketplace sends it (docs/MARKETPLACE_PARTNER_API.md):
+    one unit of ``sku`` for a buyer in Phú Thọ, cash on delivery. Test data for the webhook."""
+    return {
+        "event": "order.created",
+        "order": {
+            "remote_order_id": remote_order_id,
+            "status": "pending",
+            "seller_id": "prd-chi-dam",
+            "buyer": {
+                "name": "Lê Thị Mai",
+                "phone": "0912000111",
+                "address": {"province": "Phú Thọ", "commune": "Phường Vân Phú", "street": "Số 5"},
+            },
+            "lines": [{"sku": sku, "quantity": 1, "unit_price_vnd": 45_000}],
+            "payment_method": "cod",
+            "subtotal_vnd": 45_000,
+            "shipping_fee_vnd": 25_000,
+            "total_vnd": 70_000,
+            "created_at": "2026-11-24T02:10:00+00:00",
+            "updated_at": "2026-11-24T02:10:00+00:00",
+        },
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
