@@ -26,22 +26,13 @@ from typing import Any
 
 from benchmarks.common import ROOT, Outcome, Row, Servers, load_script, percentile
 from ocop_catalog.config import CatalogSettings
-from ocop_catalog.entrypoints.api import create_app as create_catalog_app
-from ocop_catalog.entrypoints.consumer import consume as catalog_consume
 from ocop_certification.config import CertificationSettings
-from ocop_certification.entrypoints.api import create_app as create_certification_app
 from ocop_events.config import EventsSettings
-from ocop_events.entrypoints.api import create_app as create_events_app
-from ocop_events.entrypoints.consumer import consume as events_consume
 from ocop_orders.config import OrdersSettings
-from ocop_orders.entrypoints.api import create_app as create_orders_app
 from ocop_orders.entrypoints.connectors import run_connectors
-from ocop_orders.entrypoints.consumer import consume as orders_consume
 from ocop_orders.fakes.marketplace import RunningFake, running_marketplace
 from ocop_shared.auth import Role
-from ocop_shared.messaging.workers import run_relay
-from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import app_client, background, bearer, isolated_settings
+from ocop_shared.testing.support import bearer, isolated_settings
 from ocop_shared.timeutil import today_in_vietnam
 
 NAME = "propagation"
@@ -103,13 +94,6 @@ PROBES: list[Probe] = [
 ]
 
 
-def _worker(run: Callable[..., Awaitable[None]], *args: Any) -> Callable[[asyncio.Event], Any]:
-    async def work(stop: asyncio.Event) -> None:
-        await run(*args, stop)
-
-    return work
-
-
 @contextlib.asynccontextmanager
 async def whole_platform(servers: Servers, e2e: Any) -> AsyncIterator[Any]:
     common = {"kafka": servers.kafka, "mongodb": servers.mongodb, "run_id": uuid.uuid4().hex[:8]}
@@ -128,46 +112,12 @@ async def whole_platform(servers: Servers, e2e: Any) -> AsyncIterator[Any]:
             postmart_base_url=postmart.base_url,
             voso_base_url=voso.base_url,
         )
-        async with _services(servers, e2e, cert, catalog, orders, events) as platform:
+        connectors = e2e._worker(run_connectors, orders)
+        async with e2e.running_services(
+            servers.mongodb, cert, catalog, orders, events, connectors
+        ) as platform:
             platform.marketplaces = [postmart, voso]
             yield platform
-
-
-@contextlib.asynccontextmanager
-async def _services(
-    servers: Servers,
-    e2e: Any,
-    cert: CertificationSettings,
-    catalog: CatalogSettings,
-    orders: OrdersSettings,
-    events: EventsSettings,
-) -> AsyncIterator[Any]:
-    try:
-        async with (
-            app_client(create_certification_app(cert)) as certification_client,
-            app_client(create_catalog_app(catalog)) as catalog_client,
-            app_client(create_orders_app(orders)) as orders_client,
-            app_client(create_events_app(events)) as events_client,
-            background(_worker(run_relay, cert)),
-            background(_worker(run_relay, catalog)),
-            background(_worker(run_relay, orders)),
-            background(_worker(run_relay, events)),
-            background(_worker(catalog_consume, catalog)),
-            background(_worker(orders_consume, orders)),
-            background(_worker(events_consume, events)),
-            background(_worker(run_connectors, orders)),
-        ):
-            yield e2e.Platform(
-                e2e.Certification(certification_client, cert),
-                e2e.Catalogue(catalog_client),
-                e2e.Till(orders_client, orders),
-                e2e.Fair(events_client, events),
-            )
-    finally:
-        mongo = create_client(servers.mongodb, app_name="bench-cleanup")
-        for settings in (cert, catalog, orders, events):
-            await mongo.drop_database(settings.mongodb_database)
-        await mongo.close()
 
 
 async def _certified_product(platform: Any, e2e: Any, n: int) -> tuple[str, str, str]:

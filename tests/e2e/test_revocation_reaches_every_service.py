@@ -9,6 +9,7 @@ SecantusDB, sharing one topic prefix so the events flow between them as in produ
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -34,7 +35,6 @@ from ocop_shared.auth import Role
 from ocop_shared.infra import Endpoints
 from ocop_shared.messaging.workers import run_relay
 from ocop_shared.mongo import create_client
-from ocop_shared.settings import ServiceSettings
 from ocop_shared.testing.support import (
     app_client,
     background,
@@ -313,18 +313,17 @@ def _worker(run: Callable[..., Awaitable[None]], *args: Any) -> Callable[[asynci
     return work
 
 
-@pytest_asyncio.fixture
-async def platform(infra: Endpoints) -> AsyncIterator[Platform]:
-    common = {
-        "kafka": infra.kafka_bootstrap_servers,
-        "mongodb": infra.mongodb_uri,
-        "run_id": new_run_id(),  # one topic prefix for all four: events flow between them
-    }
-    cert = isolated_settings(CertificationSettings, **common)
-    catalog = isolated_settings(CatalogSettings, **common)
-    orders = isolated_settings(OrdersSettings, **common)
-    events = isolated_settings(EventsSettings, **common)
-    every: list[ServiceSettings] = [cert, catalog, orders, events]
+@contextlib.asynccontextmanager
+async def running_services(
+    mongodb_uri: str,
+    cert: CertificationSettings,
+    catalog: CatalogSettings,
+    orders: OrdersSettings,
+    events: EventsSettings,
+    *extra_workers: Callable[[asyncio.Event], Any],
+) -> AsyncIterator[Platform]:
+    """The four APIs in process with every relay and consumer (plus ``extra_workers``);
+    their databases are dropped afterwards. The benchmarks run the same platform."""
     try:
         async with (
             app_client(create_certification_app(cert)) as certification_client,
@@ -338,7 +337,10 @@ async def platform(infra: Endpoints) -> AsyncIterator[Platform]:
             background(_worker(catalog_consume, catalog)),
             background(_worker(orders_consume, orders)),
             background(_worker(events_consume, events)),
+            contextlib.AsyncExitStack() as extras,
         ):
+            for work in extra_workers:
+                await extras.enter_async_context(background(work))
             yield Platform(
                 Certification(certification_client, cert),
                 Catalogue(catalog_client),
@@ -346,10 +348,27 @@ async def platform(infra: Endpoints) -> AsyncIterator[Platform]:
                 Fair(events_client, events),
             )
     finally:
-        mongo = create_client(infra.mongodb_uri, app_name="e2e-cleanup")
-        for settings in every:
+        mongo = create_client(mongodb_uri, app_name="e2e-cleanup")
+        for settings in (cert, catalog, orders, events):
             await mongo.drop_database(settings.mongodb_database)
         await mongo.close()
+
+
+@pytest_asyncio.fixture
+async def platform(infra: Endpoints) -> AsyncIterator[Platform]:
+    common = {
+        "kafka": infra.kafka_bootstrap_servers,
+        "mongodb": infra.mongodb_uri,
+        "run_id": new_run_id(),  # one topic prefix for all four: events flow between them
+    }
+    async with running_services(
+        infra.mongodb_uri,
+        isolated_settings(CertificationSettings, **common),
+        isolated_settings(CatalogSettings, **common),
+        isolated_settings(OrdersSettings, **common),
+        isolated_settings(EventsSettings, **common),
+    ) as services:
+        yield services
 
 
 async def soon(probe: Callable[[], Awaitable[T]], until: Callable[[T], bool]) -> T:
