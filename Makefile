@@ -22,9 +22,9 @@ format:
 	$(RUN) ruff check --fix --no-cache .
 
 typecheck:
-	$(RUN) mypy shared/src services/certification/src services/catalog/src services/orders/src services/events/src
+	$(RUN) mypy shared/src platform/src services/certification/src services/catalog/src services/orders/src services/events/src
 
-COVERAGE := --cov=ocop_shared --cov=ocop_certification --cov=ocop_catalog --cov=ocop_orders \
+COVERAGE := --cov=ocop_shared --cov=ocop_platform --cov=ocop_certification --cov=ocop_catalog --cov=ocop_orders \
 	--cov=ocop_events --cov-report=term:skip-covered --cov-fail-under=70
 
 pytest:

@@ -1,3 +1,3 @@
 """Root conftest: plugins shared by every test suite in the workspace."""
 
-pytest_plugins = ["ocop_shared.testing.infra_fixtures"]
+pytest_plugins = ["ocop_platform.testing.infra_fixtures"]

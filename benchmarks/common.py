@@ -18,7 +18,7 @@ from types import ModuleType
 
 import httpx
 
-from ocop_shared.infra import KAFKA_VERSION, KafkaBroker, MongoServer, free_port, tool_cache_dir
+from ocop_platform.infra import KAFKA_VERSION, KafkaBroker, MongoServer, free_port, tool_cache_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -196,7 +196,7 @@ def machine() -> dict[str, str]:
                 mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
     secantus = "external"
     with contextlib.suppress(Exception):
-        from ocop_shared.infra import SECANTUS_RELEASES
+        from ocop_platform.infra import SECANTUS_RELEASES
 
         secantus = SECANTUS_RELEASES[0].version
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -30,9 +30,9 @@ from ocop_certification.config import CertificationSettings
 from ocop_events.config import EventsSettings
 from ocop_orders.config import OrdersSettings
 from ocop_orders.entrypoints.connectors import run_connectors
-from ocop_orders.fakes.marketplace import RunningFake, running_marketplace
+from ocop_platform.stand_ins.marketplace import RunningFake, running_marketplace
+from ocop_platform.testing.support import bearer, isolated_settings
 from ocop_shared.auth import Role
-from ocop_shared.testing.support import bearer, isolated_settings
 from ocop_shared.timeutil import today_in_vietnam
 
 NAME = "propagation"

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ocop_shared.infra import Endpoints
-from ocop_shared.testing.platform import RunningSystem, already_running, start_platform
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.platform import RunningSystem, already_running, start_platform
 
 
 @pytest.fixture(scope="session")

@@ -17,9 +17,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
 
+from ocop_platform.testing.platform import RunningSystem
 from ocop_shared.auth import Role, mint_token
 from ocop_shared.settings import ServiceSettings
-from ocop_shared.testing.platform import RunningSystem
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from ocop_shared.testing.platform import RunningSystem
+from ocop_platform.testing.platform import RunningSystem
 
 from .conftest import Journey
 

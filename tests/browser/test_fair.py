@@ -7,8 +7,8 @@ import re
 import httpx
 from playwright.sync_api import Browser, expect
 
+from ocop_platform.testing.platform import RunningSystem
 from ocop_shared.auth import Role
-from ocop_shared.testing.platform import RunningSystem
 
 from .conftest import Journey, new_journey, token_for
 

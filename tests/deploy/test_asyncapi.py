@@ -12,10 +12,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from ocop_shared.asyncapi import Worker, build_document, spec_errors, to_html
-from ocop_shared.asyncapi.schemas import hoist
-from ocop_shared.cli import app
-from ocop_shared.cli.asyncapi import current_document, rendered_files
+from ocop_platform.asyncapi import Worker, build_document, spec_errors, to_html
+from ocop_platform.asyncapi.schemas import hoist
+from ocop_platform.cli import app
+from ocop_platform.cli.asyncapi import current_document, rendered_files
 from ocop_shared.contracts import registered_types
 from ocop_shared.contracts import registry as contract_registry
 from ocop_shared.contracts.certification import CERTIFICATES_TOPIC

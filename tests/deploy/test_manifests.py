@@ -104,7 +104,7 @@ K8S_VERSION = "1.34.0"
 def system_processes() -> dict[str, str]:
     """Process name → the command its image runs for it: `api`, the worker module's name
     (relay, consumer, ecommerce_worker, …), or for a stand-in its own name (fake-voso)."""
-    from ocop_shared.cli.system import SYSTEM, ApiProcess
+    from ocop_platform.cli.system import SYSTEM, ApiProcess
 
     def command(c: ApiProcess | Any) -> str:
         if isinstance(c, ApiProcess):
@@ -116,7 +116,7 @@ def system_processes() -> dict[str, str]:
 
 def stand_ins() -> set[str]:
     """Local stand-ins of the partners: demo profile and dev overlay only."""
-    from ocop_shared.cli.system import SYSTEM, ApiProcess
+    from ocop_platform.cli.system import SYSTEM, ApiProcess
 
     return {c.name for c in SYSTEM if isinstance(c, ApiProcess) and c.stand_in}
 
@@ -136,9 +136,10 @@ def test_every_worker_of_ocop_run_is_a_kind_the_manifests_know() -> None:
 
 
 def service_of(process: str) -> str:
-    """The image a process runs from: the portal has its own, stand-ins run from orders'."""
+    """The image a process runs from: the portal has its own (the platform package), and the
+    stand-ins, which live in the platform package, run from it."""
     if process.startswith("fake-"):
-        return "orders"
+        return "portal"
     return process.split("-", 1)[0]
 
 
@@ -147,20 +148,20 @@ DOCKERFILE = REPO / "deploy" / "Dockerfile"
 
 
 def image_build_args(image: str) -> dict[str, str]:
-    """The build args of an image: its uv package and name; the portal (in the shared
+    """The build args of an image: its uv package and name; the portal (in the platform
     package) also names its app factory, every service uses entrypoints.api:create_app."""
     if image == "portal":
         return {
-            "PACKAGE": "ocop-shared",
+            "PACKAGE": "ocop-platform",
             "SERVICE": "portal",
-            "API_FACTORY": "ocop_shared.portal.app:create_app",
+            "API_FACTORY": "ocop_platform.portal.app:create_app",
         }
     return {"PACKAGE": f"ocop-{image}", "SERVICE": image}
 
 
 def sources_of(image: str) -> Path:
     """Where the image's package lives in the workspace (installed into the image's venv)."""
-    return REPO / ("shared/src" if image == "portal" else f"services/{image}/src")
+    return REPO / ("platform/src" if image == "portal" else f"services/{image}/src")
 
 
 def _by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
@@ -231,7 +232,7 @@ def test_the_partner_stand_ins_are_never_deployed_outside_dev(
     docs = resources(rendered[rendering])
     names = {d["metadata"]["name"] for d in docs}
     assert not stand_ins() & names
-    assert "ocop_orders.fakes" not in rendered[rendering]
+    assert "ocop_platform.stand_ins" not in rendered[rendering]
     settings = next(d for d in docs if d["kind"] == "ConfigMap")["data"]
     assert not [v for v in settings.values() if "fake-" in v], settings
 
@@ -393,7 +394,8 @@ def test_the_demo_override_points_every_orders_process_at_the_stand_ins(
     demo = _load_compose("compose.demo.yaml")["services"]
     assert set(demo) <= set(compose["services"])  # overrides only, adds nothing
     for process in system_processes():
-        if service_of(process) != "orders":
+        # The stand-ins (portal image) read the same partner settings as orders.
+        if service_of(process) != "orders" and process not in stand_ins():
             continue
         env = demo[process]["environment"]
         for stand_in in stand_ins():
@@ -453,7 +455,7 @@ def test_mongo_is_a_replica_set_and_kafka_the_tested_version_in_kraft_mode(
     assert "--replSet" in mongo["command"]
     assert "rs.initiate" in " ".join(mongo["healthcheck"]["test"])
     assert "replicaSet=" in compose["services"]["orders-api"]["environment"]["MONGODB_URI"]
-    from ocop_shared.infra.kafka import KAFKA_VERSION
+    from ocop_platform.infra.kafka import KAFKA_VERSION
 
     # The broker version the test suite runs against (`ocop infra`).
     assert compose["services"]["kafka"]["image"] == f"apache/kafka:{KAFKA_VERSION}"
@@ -553,7 +555,7 @@ def entrypoint(tmp_path: Path) -> Entrypoint:
 
 
 def test_the_image_entrypoint_starts_exactly_what_ocop_run_starts(entrypoint: Entrypoint) -> None:
-    from ocop_shared.cli.system import SYSTEM, ApiProcess
+    from ocop_platform.cli.system import SYSTEM, ApiProcess
 
     for component in SYSTEM:
         image = service_of(component.name)
@@ -586,11 +588,13 @@ def test_the_entrypoint_starts_the_api_by_default_and_passes_worker_arguments(
 @pytest.mark.parametrize(
     ("image", "command"),
     [
-        ("portal", "relay"),  # the portal image holds no service code
+        ("portal", "relay"),  # the portal image runs no service's workers
         ("orders", "scheduler"),  # certification's worker
         ("catalog", "connectors"),  # orders' worker
-        ("catalog", "fake-voso"),  # the stand-ins live in the orders package
+        ("catalog", "fake-voso"),  # the stand-ins live in the platform package
+        ("orders", "fake-voso"),  # ... not in the orders package
         ("orders", "fake-nobody"),
+        ("portal", "fake-nobody"),
         ("events", "../orders/relay"),
     ],
 )
@@ -635,7 +639,7 @@ def test_the_deploy_guide_documents_every_setting_of_every_service() -> None:
     from ocop_certification.config import CertificationSettings
     from ocop_events.config import EventsSettings
     from ocop_orders.config import OrdersSettings
-    from ocop_shared.portal.config import PortalSettings
+    from ocop_platform.portal.config import PortalSettings
     from ocop_shared.settings import ServiceSettings
 
     guide = (REPO / "docs" / "DEPLOY.md").read_text(encoding="utf-8")

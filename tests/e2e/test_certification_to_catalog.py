@@ -15,12 +15,8 @@ from ocop_catalog.entrypoints.api import create_app as create_catalog_app
 from ocop_catalog.entrypoints.consumer import consume
 from ocop_certification.config import CertificationSettings
 from ocop_certification.entrypoints.api import create_app as create_certification_app
-from ocop_shared.auth import Role
-from ocop_shared.contracts.catalog import CATALOG_PRODUCTS_TOPIC
-from ocop_shared.infra import Endpoints
-from ocop_shared.messaging.workers import run_relay
-from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import (
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import (
     app_client,
     background,
     bearer,
@@ -28,6 +24,10 @@ from ocop_shared.testing.support import (
     isolated_settings,
     new_run_id,
 )
+from ocop_shared.auth import Role
+from ocop_shared.contracts.catalog import CATALOG_PRODUCTS_TOPIC
+from ocop_shared.messaging.workers import run_relay
+from ocop_shared.mongo import create_client
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

@@ -16,9 +16,9 @@ from ocop_catalog.adapters.repository import ensure_indexes as prepare_catalog
 from ocop_certification.adapters.repository import ensure_indexes as prepare_certification
 from ocop_events.adapters.repository import ensure_indexes as prepare_events
 from ocop_orders.adapters.repository import ensure_indexes as prepare_orders
-from ocop_shared.infra import Endpoints
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import new_run_id
 from ocop_shared.mongo import Database, create_client
-from ocop_shared.testing.support import new_run_id
 
 pytestmark = pytest.mark.integration
 

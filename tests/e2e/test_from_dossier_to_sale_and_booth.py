@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from ocop_certification.domain.rules import default_rule_book
+from ocop_platform.testing.platform import RunningSystem
 from ocop_shared.auth import Role, mint_token
 from ocop_shared.settings import ServiceSettings
-from ocop_shared.testing.platform import RunningSystem
 from ocop_shared.timeutil import today_in_vietnam
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]

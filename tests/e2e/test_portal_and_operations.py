@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ocop_shared.testing.platform import RunningSystem
+from ocop_platform.testing.platform import RunningSystem
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 def ocop(system: RunningSystem, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**system.env, "COLUMNS": "200"}  # rich: one table row per line
     return subprocess.run(
-        [sys.executable, "-m", "ocop_shared.cli", *args],
+        [sys.executable, "-m", "ocop_platform.cli", *args],
         env=env,
         capture_output=True,
         text=True,

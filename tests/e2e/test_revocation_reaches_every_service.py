@@ -31,11 +31,8 @@ from ocop_events.entrypoints.consumer import consume as events_consume
 from ocop_orders.config import OrdersSettings
 from ocop_orders.entrypoints.api import create_app as create_orders_app
 from ocop_orders.entrypoints.consumer import consume as orders_consume
-from ocop_shared.auth import Role
-from ocop_shared.infra import Endpoints
-from ocop_shared.messaging.workers import run_relay
-from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import (
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import (
     app_client,
     background,
     bearer,
@@ -43,6 +40,9 @@ from ocop_shared.testing.support import (
     isolated_settings,
     new_run_id,
 )
+from ocop_shared.auth import Role
+from ocop_shared.messaging.workers import run_relay
+from ocop_shared.mongo import create_client
 from ocop_shared.timeutil import today_in_vietnam
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from ocop_certification.entrypoints.demo import demo_product_count
-from ocop_shared.cli.system import stand_in_ports
-from ocop_shared.infra import Endpoints, free_port
+from ocop_platform.cli.system import stand_in_ports
+from ocop_platform.infra import Endpoints, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -32,7 +32,7 @@ def _ocop_run(
         **{name: str(port) for name, port in stand_in_ports().items()},
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "ocop_shared.cli", "run"],
+        [sys.executable, "-m", "ocop_platform.cli", "run"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -34,17 +34,17 @@ from ocop_events.service_layer.consumed import HANDLERS as EVENTS_HANDLERS
 from ocop_orders.config import OrdersSettings
 from ocop_orders.entrypoints import consumer as orders_consumer
 from ocop_orders.service_layer.sync import build_handlers
-from ocop_shared.infra import Endpoints
-from ocop_shared.mongo import Client, create_client
-from ocop_shared.settings import ServiceSettings
-from ocop_shared.testing.live import (
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.live import (
     LiveProcess,
     api_process,
     running,
     service_env,
     worker_process,
 )
-from ocop_shared.testing.support import isolated_settings, new_run_id
+from ocop_platform.testing.support import isolated_settings, new_run_id
+from ocop_shared.mongo import Client, create_client
+from ocop_shared.settings import ServiceSettings
 from ocop_shared.timeutil import today_in_vietnam
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -442,7 +442,7 @@ def _connector_env(settings: OrdersSettings) -> dict[str, str]:
 async def connector_platform(
     infra: Endpoints, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[ConnectorPlatform]:
-    from ocop_orders.fakes.marketplace import running_marketplace
+    from ocop_platform.stand_ins.marketplace import running_marketplace
 
     async with (
         running_marketplace("postmart") as postmart,

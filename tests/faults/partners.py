@@ -22,10 +22,10 @@ import uvicorn
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.model import CertificateInfo, Product
-from ocop_orders.fakes.viettelpost import FakeState, create_fake
+from ocop_platform.stand_ins.viettelpost import FakeState, create_fake
+from ocop_platform.testing.support import bearer
 from ocop_shared.auth import Role
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.testing.support import bearer
 
 ORDERS = "/api/v1/ecommerce/orders"
 VTP_WEBHOOK = "/v1/shipping/viettelpost/webhook"

@@ -19,9 +19,9 @@ import pytest
 
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain.model import CertificateInfo, Product
+from ocop_platform.testing.support import bearer, eventually
 from ocop_shared.auth import Role
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.testing.support import bearer, eventually
 
 PRODUCER = "prd-thu-loi"
 PRICES = (70_000, 71_000, 72_000)

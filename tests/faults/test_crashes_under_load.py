@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from ocop_shared.infra import KafkaBroker, MongoServer
+from ocop_platform.infra import KafkaBroker, MongoServer
 
 if TYPE_CHECKING:
     from conftest import Load, Platform

@@ -33,16 +33,16 @@ from ocop_events.service_layer.consumed import HANDLERS as EVENTS_HANDLERS
 from ocop_orders.config import OrdersSettings
 from ocop_orders.entrypoints import consumer as orders_consumer
 from ocop_orders.service_layer.sync import build_handlers
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import background, eventually, isolated_settings, new_run_id
 from ocop_shared.contracts.envelope import Envelope
 from ocop_shared.contracts.registry import registered_types
-from ocop_shared.infra import Endpoints
 from ocop_shared.messaging.dead_letters import ERROR_HEADER, dead_letter_topic
 from ocop_shared.messaging.headers import header
 from ocop_shared.messaging.kafka import ensure_topics
 from ocop_shared.messaging.status import consumer_lag
 from ocop_shared.mongo import create_client
 from ocop_shared.settings import ServiceSettings
-from ocop_shared.testing.support import background, eventually, isolated_settings, new_run_id
 
 pytestmark = pytest.mark.integration
 

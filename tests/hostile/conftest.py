@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from ocop_shared.infra import Endpoints
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.live import SERVICES, LiveProcess, api_process, running, service_env
+from ocop_platform.testing.support import isolated_settings, new_run_id
 from ocop_shared.settings import ServiceSettings
-from ocop_shared.testing.live import SERVICES, LiveProcess, api_process, running, service_env
-from ocop_shared.testing.support import isolated_settings, new_run_id
 
 
 @dataclass(frozen=True)

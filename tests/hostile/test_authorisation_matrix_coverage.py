@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ocop_shared.testing.live import SERVICES
+from ocop_platform.testing.live import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}

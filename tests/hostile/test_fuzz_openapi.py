@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
+from ocop_platform.testing.live import SERVICES
+from ocop_platform.testing.support import bearer
 from ocop_shared.auth import Role
-from ocop_shared.testing.live import SERVICES
-from ocop_shared.testing.support import bearer
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,7 @@ field, and nothing written.
 
 The per-service suites (services/*/tests/integration/test_hostile_input.py) already send
 operator injection, regex bombs, huge pages and malformed JSON to every operation through
-``ocop_shared.testing.hostile``; this suite adds what only files and sockets can carry.
+``ocop_platform.testing.hostile``; this suite adds what only files and sockets can carry.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from pymongo import MongoClient
 
 from ocop_certification.config import CertificationSettings
 from ocop_certification.entrypoints.api import create_app as create_certification_app
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.hostile import zip_bomb_xlsx
+from ocop_platform.testing.support import bearer, isolated_settings, new_run_id, service_api
 from ocop_shared.auth import Role
-from ocop_shared.infra import Endpoints
-from ocop_shared.testing.hostile import zip_bomb_xlsx
-from ocop_shared.testing.support import bearer, isolated_settings, new_run_id, service_api
 from ocop_shared.timeutil import FixedClock
 from ocop_shared.web.body_limit import DEFAULT_MAX_BODY_BYTES
 

@@ -34,11 +34,11 @@ import pytest_asyncio
 
 from ocop_orders.adapters.marketplace import sign
 from ocop_orders.config import OrdersSettings
-from ocop_orders.fakes.marketplace import sample_order_push
-from ocop_shared.infra import Endpoints
+from ocop_platform.infra import Endpoints
+from ocop_platform.stand_ins.marketplace import sample_order_push
+from ocop_platform.testing.live import api_process, running, service_env, worker_process
+from ocop_platform.testing.support import eventually, isolated_settings, new_run_id
 from ocop_shared.mongo import create_client
-from ocop_shared.testing.live import api_process, running, service_env, worker_process
-from ocop_shared.testing.support import eventually, isolated_settings, new_run_id
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = "application/problem+json"

@@ -39,10 +39,10 @@ from ocop_catalog.entrypoints.api import create_app
 from ocop_catalog.service_layer.catalogue import settle
 from ocop_catalog.service_layer.importer import ProductImporter
 from ocop_catalog.service_layer.search import search_products
+from ocop_platform.infra import KafkaBroker, MongoServer, free_port, tool_cache_dir
+from ocop_platform.testing.support import app_client
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.infra import KafkaBroker, MongoServer, free_port, tool_cache_dir
 from ocop_shared.runtime import ensure_messaging_indexes, open_runtime
-from ocop_shared.testing.support import app_client
 from ocop_shared.timeutil import today_in_vietnam
 
 console = Console(width=150)
@@ -399,10 +399,10 @@ async def event_latency(
 ) -> list[tuple[str, ...]]:
     """Certificate issued on Kafka → visible on the product page, one product at a time (idle)."""
     from ocop_catalog.entrypoints.consumer import consume
+    from ocop_platform.testing.support import background
     from ocop_shared.contracts.certification import CertificateIssuedV1, RecognitionLevel
     from ocop_shared.contracts.envelope import make_envelope
     from ocop_shared.messaging.kafka import create_producer, ensure_topics
-    from ocop_shared.testing.support import background
 
     topic = settings.topic(CertificateIssuedV1.topic)
     await ensure_topics(settings.kafka_bootstrap_servers, [topic])

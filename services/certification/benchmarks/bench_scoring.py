@@ -26,9 +26,9 @@ from rich.table import Table
 from ocop_certification.config import CertificationSettings
 from ocop_certification.domain.rules import default_rule_book, score
 from ocop_certification.entrypoints.api import create_app
+from ocop_platform.infra import MongoServer, free_port, tool_cache_dir
+from ocop_platform.testing.support import app_client, isolated_settings, new_run_id
 from ocop_shared.auth import Role, mint_token
-from ocop_shared.infra import MongoServer, free_port, tool_cache_dir
-from ocop_shared.testing.support import app_client, isolated_settings, new_run_id
 from ocop_shared.timeutil import FixedClock
 
 RULES = default_rule_book().get("1489")

@@ -39,11 +39,11 @@ from ocop_orders.domain.listings import Marketplace
 from ocop_orders.domain.model import CertificateInfo, Product
 from ocop_orders.service_layer.listings import ListingRequest, create_listing
 from ocop_orders.service_layer.unit_of_work import Orders
+from ocop_platform.infra import KafkaBroker, MongoServer, free_port, tool_cache_dir
 from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.contracts.certification import CertificateRevokedV1
 from ocop_shared.contracts.envelope import make_envelope
-from ocop_shared.infra import KafkaBroker, MongoServer, free_port, tool_cache_dir
 from ocop_shared.messaging.kafka import create_producer, ensure_topics
 from ocop_shared.messaging.workers import all_topics
 from ocop_shared.runtime import open_runtime
@@ -295,7 +295,7 @@ def main() -> None:
                     process(
                         [
                             "-m",
-                            "ocop_orders.fakes.marketplace",
+                            "ocop_platform.stand_ins.marketplace",
                             "--channel",
                             ch,
                             "--port",

@@ -32,9 +32,9 @@ import httpx
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.model import CertificateInfo, Product
+from ocop_platform.infra import MongoServer, free_port, tool_cache_dir
 from ocop_shared.auth import Role, mint_token
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.infra import MongoServer, free_port, tool_cache_dir
 from ocop_shared.mongo import create_client
 
 HERE = Path(__file__).parent

@@ -5,11 +5,11 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from ocop_shared.infra import Endpoints
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import isolated_settings, new_run_id
 from ocop_shared.mongo import Client, create_client
 from ocop_shared.runtime import ensure_messaging_indexes
 from ocop_shared.settings import ServiceSettings
-from ocop_shared.testing.support import isolated_settings, new_run_id
 
 
 @pytest.fixture

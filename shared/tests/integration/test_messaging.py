@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from ocop_platform.infra import KafkaBroker, MongoServer
+from ocop_platform.testing.support import background, eventually
 from ocop_shared.contracts.certification import PRODUCTS_TOPIC, ProductRegisteredV1
 from ocop_shared.contracts.envelope import EventData, make_envelope
-from ocop_shared.infra import KafkaBroker, MongoServer
 from ocop_shared.messaging.consumer import MessageContext
 from ocop_shared.messaging.dead_letters import (
     ERROR_HEADER,
@@ -29,7 +30,6 @@ from ocop_shared.messaging.relay import OutboxRelay
 from ocop_shared.messaging.workers import run_consumer, run_relay
 from ocop_shared.mongo import Client, Session, in_transaction
 from ocop_shared.settings import ServiceSettings
-from ocop_shared.testing.support import background, eventually
 
 pytestmark = pytest.mark.integration
 

@@ -17,6 +17,7 @@ import pytest_asyncio
 from aiokafka import AIOKafkaConsumer
 
 from ocop_catalog.entrypoints.consumer import consume
+from ocop_platform.testing.support import background, eventually
 from ocop_shared.contracts.catalog import CATALOG_PRODUCTS_TOPIC
 from ocop_shared.contracts.certification import (
     CertificateExpiredV1,
@@ -29,7 +30,6 @@ from ocop_shared.contracts.envelope import Envelope, EventData, make_envelope
 from ocop_shared.messaging.consumer import INBOX_COLLECTION
 from ocop_shared.messaging.kafka import create_producer, ensure_topics
 from ocop_shared.messaging.workers import run_relay
-from ocop_shared.testing.support import background, eventually
 
 from .conftest import CatalogApp
 

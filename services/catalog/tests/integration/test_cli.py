@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from ocop_catalog.entrypoints.cli import app
-from ocop_shared.infra import Endpoints
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import new_run_id
 from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import new_run_id
 
 pytestmark = pytest.mark.integration
 

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ocop_platform.testing.hostile import hostile_requests
+from ocop_platform.testing.support import bearer
 from ocop_shared.auth import Role
-from ocop_shared.testing.hostile import hostile_requests
-from ocop_shared.testing.support import bearer
 
 if TYPE_CHECKING:
     from conftest import CatalogApp

@@ -14,11 +14,11 @@ from ocop_catalog.adapters.repository import PRODUCTS, CatalogRepository
 from ocop_catalog.domain.model import CatalogProduct, CertificateState
 from ocop_catalog.entrypoints.cli import run_import
 from ocop_catalog.service_layer.catalogue import settle
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import bearer
 from ocop_shared.auth import Role
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.infra import Endpoints
 from ocop_shared.messaging.outbox import OUTBOX_COLLECTION
-from ocop_shared.testing.support import bearer
 from ocop_shared.timeutil import today_in_vietnam
 from ocop_shared.web.body_limit import DEFAULT_MAX_BODY_BYTES
 

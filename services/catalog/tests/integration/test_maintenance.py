@@ -142,7 +142,7 @@ async def test_consumer_process_refreshes_eligibility_when_the_day_changes(
     from datetime import UTC, datetime
 
     from ocop_catalog.entrypoints.consumer import refresh_daily
-    from ocop_shared.testing.support import background, eventually
+    from ocop_platform.testing.support import background, eventually
     from ocop_shared.timeutil import FixedClock
 
     await store(

@@ -10,8 +10,8 @@ import pytest_asyncio
 
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.entrypoints.api import create_app
-from ocop_shared.infra import Endpoints
-from ocop_shared.testing.support import isolated_settings, new_run_id, service_api
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import isolated_settings, new_run_id, service_api
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from ocop_platform.testing.authorisation import authorisation_mismatches, role_headers
+from ocop_platform.testing.support import bearer
 from ocop_shared.auth import Role
-from ocop_shared.testing.authorisation import authorisation_mismatches, role_headers
-from ocop_shared.testing.support import bearer
 
 if TYPE_CHECKING:
     from conftest import CatalogApp

@@ -18,8 +18,8 @@ from ocop_catalog.domain.model import (
     ProductContent,
 )
 from ocop_catalog.service_layer.catalogue import settle
+from ocop_platform.testing.support import eventually
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.testing.support import eventually
 from ocop_shared.timeutil import today_in_vietnam
 
 from .conftest import CatalogApp

@@ -128,7 +128,7 @@ def test_a_broken_xlsx_is_a_clear_error() -> None:
 
 
 def test_a_zip_bomb_xlsx_is_refused_before_it_is_inflated() -> None:
-    from ocop_shared.testing.hostile import zip_bomb_xlsx
+    from ocop_platform.testing.hostile import zip_bomb_xlsx
 
     bomb = zip_bomb_xlsx(20)  # ~70 KB that openpyxl would spend ~15 s inflating into rows
     assert len(bomb) < 200_000

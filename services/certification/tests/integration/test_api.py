@@ -12,9 +12,9 @@ import pytest_asyncio
 
 from ocop_certification.config import CertificationSettings
 from ocop_certification.entrypoints.api import create_app
+from ocop_platform.infra import Endpoints, MongoServer
+from ocop_platform.testing.support import bearer, isolated_settings, new_run_id, service_api
 from ocop_shared.auth import Role
-from ocop_shared.infra import Endpoints, MongoServer
-from ocop_shared.testing.support import bearer, isolated_settings, new_run_id, service_api
 
 pytestmark = pytest.mark.integration
 

@@ -13,10 +13,10 @@ import uvicorn
 from ocop_certification.config import CertificationSettings
 from ocop_certification.entrypoints.api import create_app
 from ocop_certification.entrypoints.demo import demo_step_count, seed_demo
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import eventually, isolated_settings, new_run_id
 from ocop_shared.auth import Role, mint_token
-from ocop_shared.infra import Endpoints
 from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import eventually, isolated_settings, new_run_id
 
 pytestmark = pytest.mark.integration
 

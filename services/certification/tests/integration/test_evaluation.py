@@ -16,10 +16,10 @@ from ocop_certification.config import CertificationSettings
 from ocop_certification.domain.rules import RuleBook, default_rule_book
 from ocop_certification.entrypoints.api import create_app
 from ocop_certification.entrypoints.scheduler import run_scheduler
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import bearer, isolated_settings, new_run_id, service_api
 from ocop_shared.auth import Role, mint_token
-from ocop_shared.infra import Endpoints
 from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import bearer, isolated_settings, new_run_id, service_api
 from ocop_shared.timeutil import FixedClock
 
 pytestmark = pytest.mark.integration

@@ -12,6 +12,7 @@ import pytest
 
 from ocop_events.config import EventsSettings
 from ocop_events.entrypoints.consumer import consume
+from ocop_platform.testing.support import background, bearer, eventually
 from ocop_shared.auth import Role
 from ocop_shared.contracts.certification import CertificateRevokedV1
 from ocop_shared.contracts.envelope import EventData, make_envelope
@@ -19,7 +20,6 @@ from ocop_shared.contracts.orders import PaymentMethod, SaleLineV1, SaleRecorded
 from ocop_shared.messaging.headers import envelope_headers
 from ocop_shared.messaging.kafka import create_producer, ensure_topics
 from ocop_shared.messaging.workers import all_topics
-from ocop_shared.testing.support import background, bearer, eventually
 from ocop_shared.timeutil import today_in_vietnam
 
 from .helpers import fair_body, listing

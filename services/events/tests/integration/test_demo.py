@@ -21,12 +21,12 @@ from ocop_events.config import EventsSettings
 from ocop_events.entrypoints.api import create_app as events_app
 from ocop_events.entrypoints.consumer import consume as events_consume
 from ocop_events.entrypoints.demo import FAIR, demo_step_count, seed_demo
+from ocop_platform.infra import Endpoints
+from ocop_platform.infra.process import free_port
+from ocop_platform.testing.support import background, eventually, isolated_settings, new_run_id
 from ocop_shared.auth import Role, mint_token
-from ocop_shared.infra import Endpoints
-from ocop_shared.infra.process import free_port
 from ocop_shared.messaging.workers import run_relay
 from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import background, eventually, isolated_settings, new_run_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

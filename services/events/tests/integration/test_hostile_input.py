@@ -6,10 +6,10 @@ import httpx
 import pytest
 
 from ocop_events.config import EventsSettings
+from ocop_platform.testing.hostile import hostile_requests
+from ocop_platform.testing.support import bearer
 from ocop_shared.auth import Role
 from ocop_shared.mongo import create_client
-from ocop_shared.testing.hostile import hostile_requests
-from ocop_shared.testing.support import bearer
 
 from .helpers import fair_body
 

@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from ocop_events.config import EventsSettings
+from ocop_platform.testing.support import bearer
 from ocop_shared.auth import Role
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.contracts.certification import CertificateExpiredV1, CertificateRevokedV1
 from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import bearer
 from ocop_shared.timeutil import today_in_vietnam
 
 from .helpers import apply_event, assert_problem, fair_body, listing

@@ -11,9 +11,9 @@ import pytest_asyncio
 
 from ocop_events.config import EventsSettings
 from ocop_events.entrypoints.api import create_app
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import bearer, isolated_settings, new_run_id, service_api
 from ocop_shared.auth import Role
-from ocop_shared.infra import Endpoints
-from ocop_shared.testing.support import bearer, isolated_settings, new_run_id, service_api
 from ocop_shared.timeutil import FixedClock
 
 from .helpers import apply_event, assert_problem, fair_body, listing

@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from ocop_events.config import EventsSettings
+from ocop_platform.testing.authorisation import authorisation_mismatches, role_headers
+from ocop_platform.testing.support import bearer
 from ocop_shared.auth import Role, mint_token
-from ocop_shared.testing.authorisation import authorisation_mismatches, role_headers
-from ocop_shared.testing.support import bearer
 
 from .helpers import apply_event, fair_body, listing
 

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from ocop_events.config import EventsSettings
+from ocop_platform.testing.support import bearer
 from ocop_shared.auth import Role, mint_token
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.testing.support import bearer
 from ocop_shared.timeutil import today_in_vietnam
 
 from .helpers import apply_event, fair_body, listing

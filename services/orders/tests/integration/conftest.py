@@ -14,11 +14,11 @@ from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.model import CertificateInfo, Product
 from ocop_orders.entrypoints.api import create_app
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import bearer, isolated_settings, new_run_id, service_api
 from ocop_shared.auth import Role
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.infra import Endpoints
 from ocop_shared.mongo import Database, create_client
-from ocop_shared.testing.support import bearer, isolated_settings, new_run_id, service_api
 from ocop_shared.timeutil import FixedClock
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # 10:00 in Việt Trì

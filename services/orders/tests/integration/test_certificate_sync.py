@@ -13,6 +13,7 @@ import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 
 from ocop_orders.entrypoints.consumer import consume
+from ocop_platform.testing.support import background, eventually
 from ocop_shared.contracts.catalog import CertificateStatus, Channel, ProductPublishedV1
 from ocop_shared.contracts.certification import (
     CertificateIssuedV1,
@@ -23,7 +24,6 @@ from ocop_shared.contracts.certification import (
 from ocop_shared.contracts.envelope import EventData, make_envelope
 from ocop_shared.messaging.kafka import create_producer, ensure_topics
 from ocop_shared.messaging.workers import all_topics
-from ocop_shared.testing.support import background, eventually
 
 if TYPE_CHECKING:
     from conftest import Shop

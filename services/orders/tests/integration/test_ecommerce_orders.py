@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ocop_orders.fakes.marketplace import sample_order_push
 from ocop_orders.service_layer.ecommerce_intake import sign
+from ocop_platform.stand_ins.marketplace import sample_order_push
 from ocop_shared.contracts.catalog import CertificateStatus
 
 if TYPE_CHECKING:
@@ -412,8 +412,8 @@ async def test_the_online_orders_demo_seeds_once(shop: Shop) -> None:
 
 
 async def test_operators_and_producers_see_only_their_orders(shop: Shop) -> None:
+    from ocop_platform.testing.support import bearer
     from ocop_shared.auth import Role
-    from ocop_shared.testing.support import bearer
 
     showroom, product = await stocked(shop, 5)
     other = await shop.showroom("KHAC")
@@ -444,8 +444,8 @@ async def test_operators_and_producers_see_only_their_orders(shop: Shop) -> None
 
 
 async def test_a_producer_handles_orders_served_from_its_own_stock(shop: Shop) -> None:
+    from ocop_platform.testing.support import bearer
     from ocop_shared.auth import Role
-    from ocop_shared.testing.support import bearer
 
     product = await shop.product("Mật ong Xuân Sơn")
     producer = bearer(shop.settings, Role.PRODUCER, producer_id="prd-chi-dam")

@@ -11,9 +11,9 @@ import pytest
 
 from ocop_orders.adapters.marketplace import ChannelConfig, PartnerApiClient
 from ocop_orders.domain.channel import OrderPage, RemoteOrder
-from ocop_orders.fakes.marketplace import running_marketplace
 from ocop_orders.service_layer.ecommerce_intake import MarketplaceOrderSource, pull_orders
 from ocop_orders.service_layer.unit_of_work import Orders
+from ocop_platform.stand_ins.marketplace import running_marketplace
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.contracts.orders import OrderChannel
 from ocop_shared.runtime import open_runtime
@@ -147,7 +147,7 @@ async def test_the_worker_pulls_orders_and_releases_expired_reservations(shop: S
     from datetime import timedelta
 
     from ocop_orders.entrypoints.ecommerce_worker import run
-    from ocop_shared.testing.support import background, eventually
+    from ocop_platform.testing.support import background, eventually
 
     product = await shop.product("Bưởi Đoan Hùng")
     await shop.client.put(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ocop_shared.testing.hostile import hostile_requests
+from ocop_platform.testing.hostile import hostile_requests
 
 if TYPE_CHECKING:
     from conftest import Shop

@@ -25,8 +25,17 @@ from ocop_orders.domain.model import CertificateInfo, Product
 from ocop_orders.entrypoints.api import create_app
 from ocop_orders.entrypoints.connectors import run_connectors
 from ocop_orders.entrypoints.consumer import consume
-from ocop_orders.fakes.marketplace import RunningFake, running_marketplace
 from ocop_orders.service_layer.outbound import CALLS
+from ocop_platform.infra import Endpoints
+from ocop_platform.stand_ins.marketplace import RunningFake, running_marketplace
+from ocop_platform.testing.support import (
+    background,
+    bearer,
+    eventually,
+    isolated_settings,
+    new_run_id,
+    service_api,
+)
 from ocop_shared.auth import Role
 from ocop_shared.contracts.catalog import CertificateStatus, Channel, ProductUpdatedV1
 from ocop_shared.contracts.certification import (
@@ -35,18 +44,9 @@ from ocop_shared.contracts.certification import (
     RecognitionLevel,
 )
 from ocop_shared.contracts.envelope import EventData, make_envelope
-from ocop_shared.infra import Endpoints
 from ocop_shared.messaging.kafka import create_producer, ensure_topics
 from ocop_shared.messaging.workers import all_topics
 from ocop_shared.mongo import Database, create_client
-from ocop_shared.testing.support import (
-    background,
-    bearer,
-    eventually,
-    isolated_settings,
-    new_run_id,
-    service_api,
-)
 
 pytestmark = pytest.mark.integration
 

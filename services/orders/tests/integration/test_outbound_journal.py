@@ -25,9 +25,9 @@ from ocop_orders.service_layer.outbound import (
     get_call,
     redrive,
 )
-from ocop_shared.infra import Endpoints
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import isolated_settings, new_run_id
 from ocop_shared.runtime import ServiceRuntime, open_runtime
-from ocop_shared.testing.support import isolated_settings, new_run_id
 from ocop_shared.timeutil import FixedClock
 
 pytestmark = pytest.mark.integration

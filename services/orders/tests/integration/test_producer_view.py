@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from openpyxl import load_workbook
 
+from ocop_platform.testing.support import bearer
 from ocop_shared.auth import Role, mint_token
-from ocop_shared.testing.support import bearer
 from ocop_shared.web.console_auth import COOKIE
 
 if TYPE_CHECKING:

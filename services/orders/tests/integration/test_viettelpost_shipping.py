@@ -19,12 +19,12 @@ import uvicorn
 from pydantic import SecretStr
 
 from ocop_orders.adapters.viettelpost import ViettelPost
-from ocop_orders.fakes.viettelpost import FakeState, create_fake
 from ocop_orders.service_layer.outbound import Executors, OutboundWorker
 from ocop_orders.service_layer.shipping import register_viettelpost
 from ocop_orders.service_layer.unit_of_work import Orders
+from ocop_platform.stand_ins.viettelpost import FakeState, create_fake
+from ocop_platform.testing.support import eventually
 from ocop_shared.runtime import ServiceRuntime, open_runtime
-from ocop_shared.testing.support import eventually
 
 if TYPE_CHECKING:
     from conftest import Shop
@@ -653,10 +653,10 @@ async def test_a_quote_while_viettelpost_is_down_is_a_clear_problem(carrier: Car
 async def test_an_orders_life_reaches_kafka_in_order(carrier: Carrier) -> None:
     from aiokafka import AIOKafkaConsumer
 
+    from ocop_platform.testing.support import background
     from ocop_shared.contracts.orders import ECOMMERCE_ORDERS_TOPIC
     from ocop_shared.messaging.kafka import ensure_topics
     from ocop_shared.messaging.workers import all_topics, run_relay
-    from ocop_shared.testing.support import background
 
     shop = carrier.shop
     settings = shop.settings

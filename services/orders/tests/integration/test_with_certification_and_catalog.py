@@ -17,11 +17,11 @@ from ocop_catalog.entrypoints.consumer import consume as catalog_consume
 from ocop_certification.config import CertificationSettings
 from ocop_certification.entrypoints.api import create_app as create_certification_app
 from ocop_orders.entrypoints.consumer import consume as orders_consume
+from ocop_platform.infra import Endpoints
+from ocop_platform.testing.support import app_client, background, bearer, eventually
 from ocop_shared.auth import Role
-from ocop_shared.infra import Endpoints
 from ocop_shared.messaging.workers import run_relay
 from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import app_client, background, bearer, eventually
 
 if TYPE_CHECKING:
     from conftest import Shop

@@ -21,9 +21,13 @@ from ocop_orders.domain.listings import (
     plan_sync,
 )
 from ocop_orders.domain.model import CertificateInfo, Product
-from ocop_orders.fakes.marketplace import create_fake_marketplace, free_port, running_marketplace
 from ocop_orders.service_layer.feed import FEED_HEADERS, csv_bytes, feed_rows
 from ocop_orders.service_layer.outbound import CallFailedError
+from ocop_platform.stand_ins.marketplace import (
+    create_fake_marketplace,
+    free_port,
+    running_marketplace,
+)
 from ocop_shared.contracts.catalog import CertificateStatus
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
