@@ -13,9 +13,10 @@ run: setup  ## start Kafka, MongoDB, the services and demo data; prints the URLs
 
 test: setup lint typecheck pytest  ## the whole suite, as CI runs it
 
-lint:
+lint:  ## ruff, and the import contracts of the root pyproject ([tool.importlinter])
 	$(RUN) ruff format --check --no-cache .
 	$(RUN) ruff check --no-cache .
+	$(RUN) lint-imports --no-cache
 
 format:
 	$(RUN) ruff format --no-cache .
