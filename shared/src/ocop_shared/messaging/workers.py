@@ -18,8 +18,8 @@ from ocop_shared.messaging.consumer import ConsumerRunner, Handler
 from ocop_shared.messaging.dead_letters import DeadLetterPublisher
 from ocop_shared.messaging.kafka import create_producer, ensure_topics
 from ocop_shared.messaging.relay import OutboxRelay
+from ocop_shared.messaging.store import WorkerStore, ensure_messaging_indexes, open_store
 from ocop_shared.mongo import Database
-from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_runtime
 from ocop_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -95,13 +95,13 @@ async def _worker_clients(
     *,
     client_id: str,
     prepare_database: Callable[[Database], Awaitable[None]] | None = None,
-) -> AsyncIterator[tuple[ServiceRuntime, AIOKafkaProducer]]:
+) -> AsyncIterator[tuple[WorkerStore, AIOKafkaProducer]]:
     """The database (collections ready) and a started producer, closed on the way out.
 
     Collections are created before any transaction: one created implicitly inside a
     transaction while another client creates it (SecantusDB 0.6) can lose that write.
     """
-    runtime = await open_runtime(settings)
+    runtime = open_store(settings)
     producer = create_producer(settings.kafka_bootstrap_servers, client_id=client_id)
     try:
         await ensure_messaging_indexes(runtime.db)
