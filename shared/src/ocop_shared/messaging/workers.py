@@ -14,8 +14,9 @@ from aiokafka import AIOKafkaProducer
 
 from ocop_shared.contracts.registry import registered_types
 from ocop_shared.logging import configure_logging
-from ocop_shared.messaging.consumer import ConsumerRunner, Handler
+from ocop_shared.messaging.consumer import ConsumerRunner
 from ocop_shared.messaging.dead_letters import DeadLetterPublisher
+from ocop_shared.messaging.handlers import Handler, HandlerRegistry
 from ocop_shared.messaging.kafka import create_producer, ensure_topics
 from ocop_shared.messaging.relay import OutboxRelay
 from ocop_shared.messaging.store import WorkerStore, ensure_messaging_indexes, open_store
@@ -136,12 +137,14 @@ async def run_consumer(
     *,
     group_id: str,
     topics: list[str],
-    handlers: Mapping[str, Handler],
+    handlers: HandlerRegistry | Mapping[str, Handler],
     prepare_database: Callable[[Database], Awaitable[None]] | None = None,
 ) -> None:
     """Run one consumer-group member until `stop` is set.
 
-    `prepare_database` creates the collections the handlers write to before the first message.
+    `handlers` is the service's `HandlerRegistry`; a plain type → handler map is still
+    accepted while orders is ported (transitional). `prepare_database` creates the
+    collections the handlers write to before the first message.
     """
     async with _worker_clients(
         settings, stop, client_id=f"{group_id}-dlq", prepare_database=prepare_database
