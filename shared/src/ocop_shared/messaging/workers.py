@@ -7,7 +7,8 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import TypeVar
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -24,6 +25,11 @@ from ocop_shared.mongo import Database
 from ocop_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
+
+S = TypeVar("S", bound=ServiceSettings)
+
+Worker = Callable[[S, asyncio.Event], Awaitable[None]]
+"""A coroutine that runs with the service's settings until the stop event is set."""
 
 
 def all_topics(settings: ServiceSettings) -> list[str]:
@@ -174,3 +180,47 @@ def relay_main(settings: ServiceSettings) -> None:
         await run_relay(settings, stop)
 
     asyncio.run(main())
+
+
+def consumer_main(
+    settings: S,
+    consume: Worker[S],
+    *,
+    side_tasks: Sequence[Worker[S]] = (),
+) -> None:
+    """Process entrypoint of a service's consumer: logs, signals, run until stopped.
+
+    `consume` is the service's `consume(settings, stop)` (a `run_consumer` call with its
+    topics, registry and collections); `side_tasks` run beside it with the same stop event,
+    for periodic work that belongs to the consumer process (catalog's daily eligibility
+    refresh, orders' expiry sweep). If any of them ends, by stop or by error, the others are
+    stopped too, so the process never keeps running half of its work.
+    """
+
+    async def main() -> None:
+        configure_logging(
+            f"{settings.service_name}-consumer", settings.log_level, settings.log_json
+        )
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+        await run_together(settings, stop, [consume, *side_tasks])
+
+    asyncio.run(main())
+
+
+async def run_together(settings: S, stop: asyncio.Event, workers: Sequence[Worker[S]]) -> None:
+    """Run `workers` until all have ended; the first to end sets `stop` for the others.
+
+    The first error is raised once every worker has stopped.
+    """
+
+    async def run(worker: Worker[S]) -> None:
+        try:
+            await worker(settings, stop)
+        finally:
+            stop.set()
+
+    results = await asyncio.gather(*(run(w) for w in workers), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
