@@ -70,12 +70,11 @@ async def test_each_event_reaches_the_handler_registered_for_its_class() -> None
     assert registry.contract(CertificateExpiredV1.event_type) is CertificateExpiredV1
 
 
-async def test_stacked_registrations_share_one_handler_of_the_union() -> None:
+async def test_one_handler_of_a_union_takes_several_contracts() -> None:
     registry = HandlerRegistry()
     seen: list[str] = []
 
-    @registry.on(CertificateRevokedV1)
-    @registry.on(CertificateExpiredV1)
+    @registry.on(CertificateRevokedV1, CertificateExpiredV1)
     async def on_ended(
         event: CertificateRevokedV1 | CertificateExpiredV1, context: MessageContext
     ) -> None:
@@ -164,6 +163,13 @@ def test_mypy_refuses_a_handler_registered_for_another_contract(tmp_path: Path) 
             registry.on(CertificateRevokedV1)(on_revoked)  # fine
             registry.on(CertificateExpiredV1)(on_revoked)  # wrong class: an error
             registry.add(CertificateExpiredV1, on_revoked)  # the same, without the decorator
+            registry.on(CertificateRevokedV1, CertificateExpiredV1)(on_revoked)  # not the union
+
+            @registry.on(CertificateRevokedV1, CertificateExpiredV1)
+            async def on_ended(
+                event: CertificateRevokedV1 | CertificateExpiredV1, context: MessageContext
+            ) -> None:
+                print(event.certificate_id)  # fine: the union
             """
         )
     )
@@ -179,5 +185,5 @@ def test_mypy_refuses_a_handler_registered_for_another_contract(tmp_path: Path) 
     )
     errors = [line for line in stdout.splitlines() if ": error:" in line]
     assert status == 1, stdout
-    assert [int(line.split(":")[1]) for line in errors] == [14, 15], stdout
+    assert [int(line.split(":")[1]) for line in errors] == [14, 15, 16], stdout
     assert all("CertificateExpiredV1" in line for line in errors), stdout

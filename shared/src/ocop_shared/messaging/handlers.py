@@ -1,9 +1,10 @@
 """Consumed-event handlers keyed by contract class, each typed to its own event.
 
-A service registers ``registry.on(CertificateRevokedV1)(handler)`` (or uses it as a
-decorator); mypy then checks that ``handler`` accepts a ``CertificateRevokedV1``, so handlers
-need no ``assert isinstance``. The consumer runner decodes a message with the class its
-handler was registered for and dispatches through the registry.
+A service registers ``registry.on(CertificateRevokedV1)(handler)``, or uses ``on`` as a
+decorator (up to three contracts for one handler of their union); mypy then checks that
+the handler accepts that event, so handlers need no ``assert isinstance``. The consumer
+runner decodes a message with the class its handler was registered for and dispatches
+through the registry.
 
 The registry is also a read-only ``Mapping[str, Handler]`` from CloudEvents type to handler,
 so code that looks handlers up by type (tests, the fault suite) keeps working.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from ocop_shared.contracts.envelope import Envelope, EventData
 from ocop_shared.contracts.registry import UnknownEventTypeError, decode, decode_as
@@ -21,6 +22,8 @@ from ocop_shared.messaging.outbox import Outbox
 from ocop_shared.mongo import Database, Session
 
 E = TypeVar("E", bound=EventData)
+E2 = TypeVar("E2", bound=EventData)
+E3 = TypeVar("E3", bound=EventData)
 
 
 @dataclass(frozen=True)
@@ -66,15 +69,29 @@ class HandlerRegistry(Mapping[str, Handler]):
     def __init__(self) -> None:
         self._routes: dict[str, _Route[Any]] = {}
 
-    def on(self, contract: type[E]) -> Callable[[EventHandler[E]], EventHandler[E]]:
-        """Register the decorated handler for `contract`; returns the handler unchanged.
+    @overload
+    def on(self, contract: type[E], /) -> Callable[[EventHandler[E]], EventHandler[E]]: ...
 
-        Decorators stack, so one handler can take several contracts
-        (its parameter is then their union).
+    @overload
+    def on(
+        self, contract: type[E], second: type[E2], /
+    ) -> Callable[[EventHandler[E | E2]], EventHandler[E | E2]]: ...
+
+    @overload
+    def on(
+        self, contract: type[E], second: type[E2], third: type[E3], /
+    ) -> Callable[[EventHandler[E | E2 | E3]], EventHandler[E | E2 | E3]]: ...
+
+    def on(self, *contracts: type[EventData]) -> Callable[[Any], Any]:
+        """Register the decorated handler for each of `contracts`; returns it unchanged.
+
+        With several contracts the handler's event parameter is their union
+        (``event: ProductPublishedV1 | ProductUpdatedV1``); mypy checks it either way.
         """
 
-        def register(handler: EventHandler[E]) -> EventHandler[E]:
-            self.add(contract, handler)
+        def register(handler: EventHandler[Any]) -> EventHandler[Any]:
+            for contract in contracts:
+                self.add(contract, handler)
             return handler
 
         return register
