@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, overload
 
 from ocop_shared.contracts.envelope import Envelope, EventData
-from ocop_shared.contracts.registry import UnknownEventTypeError, decode, decode_as
+from ocop_shared.contracts.registry import decode, decode_as
 from ocop_shared.messaging.outbox import Outbox
 from ocop_shared.mongo import Database, Session
 
@@ -154,5 +154,4 @@ __all__ = [
     "HandlerRegistry",
     "MessageContext",
     "UnhandledEventError",
-    "UnknownEventTypeError",
 ]
