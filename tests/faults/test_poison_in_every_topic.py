@@ -26,7 +26,7 @@ from aiokafka.errors import KafkaError
 
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.entrypoints import consumer as catalog_consumer
-from ocop_catalog.service_layer.handlers import CatalogueHandlers
+from ocop_catalog.service_layer.consumed import CatalogueHandlers
 from ocop_events.config import EventsSettings
 from ocop_events.entrypoints import consumer as events_consumer
 from ocop_events.service_layer.consumed import HANDLERS as EVENTS_HANDLERS

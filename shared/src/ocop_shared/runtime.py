@@ -1,4 +1,8 @@
-"""The clients a service process owns, opened and closed in one place."""
+"""The clients a service process owns, opened and closed in one place.
+
+Built on `ocop_shared.messaging` (outbox, inbox, Kafka probe); messaging never imports this
+module, so the dependency points one way.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from ocop_shared.messaging.consumer import ensure_inbox_indexes
 from ocop_shared.messaging.kafka import kafka_answers
-from ocop_shared.messaging.outbox import Outbox, ensure_outbox_indexes
-from ocop_shared.mongo import Client, Database, create_client, ping
+from ocop_shared.messaging.outbox import Outbox
+from ocop_shared.messaging.store import ensure_messaging_indexes, open_store
+from ocop_shared.mongo import Client, Database, ping
 from ocop_shared.settings import ServiceSettings
 
 
@@ -43,12 +47,8 @@ class ServiceRuntime:
 
 
 async def open_runtime(settings: ServiceSettings) -> ServiceRuntime:
-    client = create_client(settings.mongodb_uri, app_name=settings.service_name)
-    db = client[settings.mongodb_database]
-    runtime = ServiceRuntime(settings, client, db, Outbox(db, settings))
-    return runtime
+    store = open_store(settings)
+    return ServiceRuntime(settings, store.client, store.db, store.outbox)
 
 
-async def ensure_messaging_indexes(db: Database) -> None:
-    await ensure_outbox_indexes(db)
-    await ensure_inbox_indexes(db)
+__all__ = ["ServiceRuntime", "ensure_messaging_indexes", "open_runtime"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import ClassVar
 
 import pytest
 
@@ -11,9 +10,14 @@ from ocop_catalog.adapters.repository import CatalogRepository
 from ocop_catalog.domain.model import CatalogProduct, CertificateState
 from ocop_catalog.entrypoints.demo import seed_demo_content
 from ocop_catalog.service_layer.catalogue import settle
-from ocop_catalog.service_layer.handlers import CatalogueHandlers
+from ocop_catalog.service_layer.consumed import CatalogueHandlers
 from ocop_catalog.service_layer.refresh import refresh_eligibility
 from ocop_shared.contracts.catalog import CertificateStatus
+from ocop_shared.contracts.certification import (
+    CertificateExpiringV1,
+    CertificateSupersededV1,
+    RecognitionLevel,
+)
 from ocop_shared.contracts.envelope import EventData, make_envelope
 from ocop_shared.messaging.consumer import MessageContext
 from ocop_shared.messaging.outbox import OUTBOX_COLLECTION
@@ -66,13 +70,18 @@ async def test_refresh_withdraws_a_certificate_that_ran_out_and_only_once(
     assert [o["type"] for o in outbox] == ["ocop.catalog.product.withdrawn.v1"]
 
 
-class _ExpiringReminder(EventData):
-    """Stands in for certification's CertificateExpiringV1 until it is on main."""
-
-    event_type: ClassVar[str] = "test.certificate.expiring"
-    topic: ClassVar[str] = "test"
-    certificate_id: str
-    product_id: str
+def reminder(certificate_id: str, product_id: str) -> CertificateExpiringV1:
+    return CertificateExpiringV1(
+        certificate_id=certificate_id,
+        certificate_number="OCOP-1",
+        product_id=product_id,
+        producer_id="ct",
+        stars=4,
+        level=RecognitionLevel.PROVINCE,
+        decision_number="1/QĐ",
+        valid_until=TODAY + timedelta(days=700),
+        lead_months=3,
+    )
 
 
 async def test_expiry_reminder_marks_expiring_without_touching_the_sequence(
@@ -88,7 +97,7 @@ async def test_expiry_reminder_marks_expiring_without_touching_the_sequence(
     await store(catalog_app, product)
     runtime = catalog_app.runtime
     envelope = make_envelope(
-        _ExpiringReminder(certificate_id="gcn-1", product_id="sp-2"),
+        reminder("gcn-1", "sp-2"),
         source="certification",
         subject="sp-2",
         sequence=7,  # a reminder does not bump the certification version
@@ -97,9 +106,7 @@ async def test_expiry_reminder_marks_expiring_without_touching_the_sequence(
 
     async def apply(session: Session) -> None:
         context = MessageContext(envelope, session, runtime.db, runtime.outbox)
-        await handlers.on_certificate_expiring(
-            _ExpiringReminder(certificate_id="gcn-1", product_id="sp-2"), context
-        )
+        await handlers.on_certificate_event(reminder("gcn-1", "sp-2"), context)
 
     await in_transaction(runtime.client, apply)
     stored = await CatalogRepository(runtime.db).get("sp-2")
@@ -164,22 +171,12 @@ async def test_consumer_process_refreshes_eligibility_when_the_day_changes(
     assert product.version == 2
 
 
-class _Superseded(EventData):
-    """Stands in for certification's CertificateSupersededV1 until it is on main."""
-
-    event_type: ClassVar[str] = "test.certificate.superseded"
-    topic: ClassVar[str] = "test"
-    certificate_id: str
-    product_id: str
-    superseded_by_certificate_id: str
-
-
 async def test_superseded_is_noted_and_the_new_certificate_of_the_same_version_still_applies(
     catalog_app: CatalogApp,
 ) -> None:
     from datetime import date
 
-    from ocop_shared.contracts.certification import CertificateIssuedV1, RecognitionLevel
+    from ocop_shared.contracts.certification import CertificateIssuedV1
 
     product = CatalogProduct(
         id="sp-4",
@@ -191,8 +188,16 @@ async def test_superseded_is_noted_and_the_new_certificate_of_the_same_version_s
     await store(catalog_app, product)
     runtime = catalog_app.runtime
     handlers = CatalogueHandlers()
-    superseded = _Superseded(
-        certificate_id="gcn-1", product_id="sp-4", superseded_by_certificate_id="gcn-2"
+    superseded = CertificateSupersededV1(
+        certificate_id="gcn-1",
+        certificate_number="OCOP-1",
+        product_id="sp-4",
+        producer_id="ct",
+        stars=4,
+        level=RecognitionLevel.PROVINCE,
+        decision_number="1/QĐ",
+        valid_until=TODAY + timedelta(days=500),
+        superseded_by_certificate_id="gcn-2",
     )
     issued = CertificateIssuedV1(
         certificate_id="gcn-2",
@@ -209,15 +214,14 @@ async def test_superseded_is_noted_and_the_new_certificate_of_the_same_version_s
         supersedes_certificate_id="gcn-1",
     )
 
+    registry = handlers.handlers()
+
     async def apply(event: EventData, sequence: int) -> None:
         envelope = make_envelope(event, source="certification", subject="sp-4", sequence=sequence)
 
         async def work(session: Session) -> None:
             context = MessageContext(envelope, session, runtime.db, runtime.outbox)
-            if isinstance(event, CertificateIssuedV1):
-                await handlers.on_certificate_issued(event, context)
-            else:
-                await handlers.on_certificate_superseded(event, context)
+            await registry.dispatch(event, context)
 
         await in_transaction(runtime.client, work)
 

@@ -2,8 +2,6 @@
 
 from datetime import date
 
-import pytest
-
 from ocop_catalog.domain.model import CatalogProduct, CertificateState, ProductContent
 from ocop_catalog.service_layer.catalogue import settle
 from ocop_shared.contracts.catalog import (
@@ -82,13 +80,13 @@ def test_revocation_withdraws_with_the_reason() -> None:
     assert settled.product.version == 2
 
 
-def test_superseded_and_expiring_are_subscribed_once_their_contracts_exist(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from ocop_catalog.service_layer import handlers as module
+def test_every_certificate_event_is_subscribed_and_typed_to_its_contract() -> None:
+    from ocop_catalog.service_layer.consumed import CatalogueHandlers
+    from ocop_shared.certificates import CERTIFICATE_EVENTS
 
-    known = {module.CERTIFICATE_SUPERSEDED: object, module.CERTIFICATE_EXPIRING: object}
-    monkeypatch.setattr(module, "registered_types", lambda: known)
-    subscribed = module.CatalogueHandlers().handlers()
-    assert module.CERTIFICATE_SUPERSEDED in subscribed
-    assert module.CERTIFICATE_EXPIRING in subscribed
+    subscribed = CatalogueHandlers().handlers()
+    for contract in CERTIFICATE_EVENTS:
+        assert contract.event_type in subscribed
+        assert subscribed.contract(contract.event_type) is contract
+    assert "ocop.certification.certificate.superseded.v1" in subscribed
+    assert "ocop.certification.certificate.expiring.v1" in subscribed

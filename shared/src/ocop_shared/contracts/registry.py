@@ -33,6 +33,11 @@ def decode(envelope: Envelope) -> EventData:
     model = _REGISTRY.get(envelope.type)
     if model is None:
         raise UnknownEventTypeError(envelope.type)
+    return decode_as(model, envelope)
+
+
+def decode_as(model: type[E], envelope: Envelope) -> E:
+    """Decode an envelope's data as `model`, tolerantly (as `decode`)."""
     known = {k: v for k, v in envelope.data.items() if k in model.model_fields}
     return model.model_validate(known)
 

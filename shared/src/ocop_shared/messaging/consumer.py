@@ -9,8 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import structlog
@@ -22,12 +21,21 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import ConnectionFailure
 
 from ocop_shared.contracts.envelope import Envelope, EventData
-from ocop_shared.contracts.registry import UnknownEventTypeError, decode
+from ocop_shared.contracts.registry import UnknownEventTypeError
 from ocop_shared.logging import correlation_id_var
 from ocop_shared.messaging.dead_letters import REPLAY_TARGET_HEADER, DeadLetterPublisher
+from ocop_shared.messaging.handlers import Handler, HandlerRegistry, MessageContext
 from ocop_shared.messaging.headers import header
 from ocop_shared.messaging.outbox import Outbox
 from ocop_shared.mongo import Client, Database, Session, in_transaction
+
+__all__ = [  # MessageContext and Handler lived here first; services still import them from here
+    "INBOX_COLLECTION",
+    "ConsumerRunner",
+    "Handler",
+    "MessageContext",
+    "ensure_inbox_indexes",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -37,19 +45,6 @@ PROCESSED = Counter("ocop_consumer_processed_total", "Events applied", ["group",
 DUPLICATES = Counter("ocop_consumer_duplicates_total", "Events skipped as seen", ["group"])
 DEAD_LETTERED = Counter("ocop_consumer_dead_lettered_total", "Events dead-lettered", ["group"])
 HANDLE_SECONDS = Histogram("ocop_consumer_handle_seconds", "Time to apply one event", ["group"])
-
-
-@dataclass(frozen=True)
-class MessageContext:
-    """What a handler gets besides the decoded event: the session to write with."""
-
-    envelope: Envelope
-    session: Session
-    db: Database
-    outbox: Outbox
-
-
-Handler = Callable[[EventData, MessageContext], Awaitable[None]]
 
 
 class ConsumerStoppingError(Exception):
@@ -78,7 +73,7 @@ class ConsumerRunner:
         bootstrap_servers: str,
         group_id: str,
         topics: list[str],
-        handlers: Mapping[str, Handler],
+        handlers: HandlerRegistry | Mapping[str, Handler],
         dead_letters: DeadLetterPublisher,
         max_attempts: int = 5,
         retry_backoff_s: float = 0.2,
@@ -90,7 +85,8 @@ class ConsumerRunner:
         self._bootstrap = bootstrap_servers
         self._group_id = group_id
         self._topics = topics
-        self._handlers = dict(handlers)
+        # Transitional: a plain type → handler map (orders, until ported) becomes a registry.
+        self._handlers = HandlerRegistry.from_mapping(handlers)
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._retry_backoff_s = retry_backoff_s
@@ -170,14 +166,14 @@ class ConsumerRunner:
         if envelope.type not in self._handlers:
             return None, None
         try:
-            return envelope, decode(envelope)
+            return envelope, self._handlers.decode(envelope)
         except (ValidationError, UnknownEventTypeError) as exc:
             raise PoisonMessageError(f"invalid {envelope.type} data: {exc}") from exc
 
     async def _apply_with_retries(
         self, record: ConsumerRecord[bytes, bytes], envelope: Envelope, event: EventData
     ) -> None:
-        handler = self._handlers[envelope.type]
+        handler = self._handlers[envelope.type]  # checks the decoded class before calling
         inbox_id = f"{self._group_id}:{envelope.id}"
         attempt = 0
         outage_wait = self._retry_backoff_s

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ocop_shared.contracts.envelope import EventData
+from ocop_shared.messaging.store import OutboxStore
 from ocop_shared.mongo import Session, in_transaction
-from ocop_shared.runtime import ServiceRuntime
 
 T = TypeVar("T")
 
@@ -38,7 +38,7 @@ U = TypeVar("U", bound=RaisesEvents)
 
 
 async def run_with_outbox(
-    runtime: ServiceRuntime,
+    runtime: OutboxStore,
     make_unit: Callable[[Session], U],
     work: Callable[[U], Awaitable[T]],
     to_contract: Callable[[Any], Outgoing],

@@ -7,22 +7,29 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import TypeVar
 
 import structlog
 from aiokafka import AIOKafkaProducer
 
 from ocop_shared.contracts.registry import registered_types
 from ocop_shared.logging import configure_logging
-from ocop_shared.messaging.consumer import ConsumerRunner, Handler
+from ocop_shared.messaging.consumer import ConsumerRunner
 from ocop_shared.messaging.dead_letters import DeadLetterPublisher
+from ocop_shared.messaging.handlers import Handler, HandlerRegistry
 from ocop_shared.messaging.kafka import create_producer, ensure_topics
 from ocop_shared.messaging.relay import OutboxRelay
+from ocop_shared.messaging.store import WorkerStore, ensure_messaging_indexes, open_store
 from ocop_shared.mongo import Database
-from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_runtime
 from ocop_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
+
+S = TypeVar("S", bound=ServiceSettings)
+
+Worker = Callable[[S, asyncio.Event], Awaitable[None]]
+"""A coroutine that runs with the service's settings until the stop event is set."""
 
 
 def all_topics(settings: ServiceSettings) -> list[str]:
@@ -95,13 +102,13 @@ async def _worker_clients(
     *,
     client_id: str,
     prepare_database: Callable[[Database], Awaitable[None]] | None = None,
-) -> AsyncIterator[tuple[ServiceRuntime, AIOKafkaProducer]]:
+) -> AsyncIterator[tuple[WorkerStore, AIOKafkaProducer]]:
     """The database (collections ready) and a started producer, closed on the way out.
 
     Collections are created before any transaction: one created implicitly inside a
     transaction while another client creates it (SecantusDB 0.6) can lose that write.
     """
-    runtime = await open_runtime(settings)
+    runtime = open_store(settings)
     producer = create_producer(settings.kafka_bootstrap_servers, client_id=client_id)
     try:
         await ensure_messaging_indexes(runtime.db)
@@ -136,12 +143,14 @@ async def run_consumer(
     *,
     group_id: str,
     topics: list[str],
-    handlers: Mapping[str, Handler],
+    handlers: HandlerRegistry | Mapping[str, Handler],
     prepare_database: Callable[[Database], Awaitable[None]] | None = None,
 ) -> None:
     """Run one consumer-group member until `stop` is set.
 
-    `prepare_database` creates the collections the handlers write to before the first message.
+    `handlers` is the service's `HandlerRegistry`; a plain type → handler map is still
+    accepted while orders is ported (transitional). `prepare_database` creates the
+    collections the handlers write to before the first message.
     """
     async with _worker_clients(
         settings, stop, client_id=f"{group_id}-dlq", prepare_database=prepare_database
@@ -171,3 +180,47 @@ def relay_main(settings: ServiceSettings) -> None:
         await run_relay(settings, stop)
 
     asyncio.run(main())
+
+
+def consumer_main(
+    settings: S,
+    consume: Worker[S],
+    *,
+    side_tasks: Sequence[Worker[S]] = (),
+) -> None:
+    """Process entrypoint of a service's consumer: logs, signals, run until stopped.
+
+    `consume` is the service's `consume(settings, stop)` (a `run_consumer` call with its
+    topics, registry and collections); `side_tasks` run beside it with the same stop event,
+    for periodic work that belongs to the consumer process (catalog's daily eligibility
+    refresh, orders' expiry sweep). If any of them ends, by stop or by error, the others are
+    stopped too, so the process never keeps running half of its work.
+    """
+
+    async def main() -> None:
+        configure_logging(
+            f"{settings.service_name}-consumer", settings.log_level, settings.log_json
+        )
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+        await run_together(settings, stop, [consume, *side_tasks])
+
+    asyncio.run(main())
+
+
+async def run_together(settings: S, stop: asyncio.Event, workers: Sequence[Worker[S]]) -> None:
+    """Run `workers` until all have ended; the first to end sets `stop` for the others.
+
+    The first error is raised once every worker has stopped.
+    """
+
+    async def run(worker: Worker[S]) -> None:
+        try:
+            await worker(settings, stop)
+        finally:
+            stop.set()
+
+    results = await asyncio.gather(*(run(w) for w in workers), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result

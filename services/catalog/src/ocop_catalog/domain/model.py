@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ocop_shared.certificates import CertificateMirror
 from ocop_shared.contracts.catalog import CertificateStatus, Channel
 
 
@@ -24,30 +25,34 @@ class ProducerProfile(BaseModel):
     gln: str | None = None
 
 
-class CertificateState(BaseModel):
-    """The certificate the product carries now, as told by certification events only."""
+class CertificateState(CertificateMirror):
+    """The certificate the product carries now, as told by certification events only.
 
-    model_config = ConfigDict(frozen=True)
+    The shared mirror (`ocop_shared.certificates`) with what the catalogue always shows: a
+    certificate's page needs its stars, decision and validity, which only its issue carries.
+    """
 
-    certificate_id: str
-    number: str
     stars: int
     level: str
     issuing_authority: str
     decision_number: str
     valid_from: date
     valid_until: date
-    status: CertificateStatus
-    status_reason: str | None = None
-    expiry_reminder_on: date | None = None
-    """When certification last reminded that this certificate is about to expire."""
-    superseded_by: str | None = None
 
-    def status_on(self, day: date) -> CertificateStatus:
-        """An active certificate past its end date is shown as expired, never as valid."""
-        if self.status is CertificateStatus.ACTIVE and day > self.valid_until:
-            return CertificateStatus.EXPIRED
-        return self.status
+    @classmethod
+    def shown(cls, mirrored: CertificateMirror | None) -> CertificateState | None:
+        """The mirrored certificate as the catalogue stores it, or None.
+
+        An end of a certificate the catalogue never saw issued says too little to show (no
+        decision, no validity start): the product then shows no certificate, as it did
+        before that event; what it may be sold as is the same (not eligible).
+        """
+        if mirrored is None or isinstance(mirrored, CertificateState):
+            return mirrored
+        try:
+            return cls.model_validate(mirrored.model_dump())
+        except ValidationError:
+            return None
 
     def expiring_soon(self, day: date, within_days: int) -> bool:
         """Still valid today but ending within `within_days` (or certification said so)."""

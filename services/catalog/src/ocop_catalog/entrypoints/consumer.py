@@ -10,15 +10,14 @@ import structlog
 
 from ocop_catalog.adapters.repository import ensure_indexes
 from ocop_catalog.config import CatalogSettings
-from ocop_catalog.service_layer.handlers import CatalogueHandlers
+from ocop_catalog.service_layer.consumed import CatalogueHandlers
 from ocop_catalog.service_layer.refresh import refresh_eligibility
 from ocop_shared.contracts.certification import (
     CERTIFICATES_TOPIC,
     PRODUCERS_TOPIC,
     PRODUCTS_TOPIC,
 )
-from ocop_shared.logging import configure_logging
-from ocop_shared.messaging.workers import run_consumer, stop_on_signals
+from ocop_shared.messaging.workers import consumer_main, run_consumer
 from ocop_shared.runtime import ensure_messaging_indexes, open_runtime
 from ocop_shared.timeutil import Clock
 
@@ -80,13 +79,9 @@ async def refresh_daily(
         await runtime.close()
 
 
-async def main() -> None:
-    settings = CatalogSettings()
-    configure_logging("catalog-consumer", settings.log_level, settings.log_json)
-    stop = asyncio.Event()
-    stop_on_signals(stop)
-    await asyncio.gather(consume(settings, stop), refresh_daily(settings, stop))
+def main() -> None:
+    consumer_main(CatalogSettings(), consume, side_tasks=[refresh_daily])
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

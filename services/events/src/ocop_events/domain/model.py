@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_shared.certificates import CertificateMirror
 from ocop_shared.contracts.catalog import CertificateStatus, Channel
 from ocop_shared.contracts.events import TradeEventKind
 
@@ -142,6 +143,9 @@ class ProductSnapshot(BaseModel):
     valid_until: date | None = None
     eligible_channels: list[Channel] = []
     status_reason: str | None = None
+    certificate: CertificateMirror | None = None
+    """The certificate as certification told it (the fields above are the catalogue's view);
+    ends are matched against it by id."""
     catalog_sequence: int = 0
     certification_sequence: int = 0
 

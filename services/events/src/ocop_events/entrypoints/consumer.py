@@ -10,8 +10,7 @@ from ocop_events.service_layer.consumed import HANDLERS
 from ocop_shared.contracts.catalog import CATALOG_PRODUCTS_TOPIC
 from ocop_shared.contracts.certification import CERTIFICATES_TOPIC
 from ocop_shared.contracts.orders import SALES_TOPIC
-from ocop_shared.logging import configure_logging
-from ocop_shared.messaging.workers import run_consumer, stop_on_signals
+from ocop_shared.messaging.workers import consumer_main, run_consumer
 
 
 def topics(settings: EventsSettings) -> list[str]:
@@ -30,13 +29,9 @@ async def consume(settings: EventsSettings, stop: asyncio.Event) -> None:
     )
 
 
-async def main() -> None:
-    settings = EventsSettings()
-    configure_logging("events-consumer", settings.log_level, settings.log_json)
-    stop = asyncio.Event()
-    stop_on_signals(stop)
-    await consume(settings, stop)
+def main() -> None:
+    consumer_main(EventsSettings(), consume)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
