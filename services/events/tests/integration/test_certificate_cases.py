@@ -11,10 +11,10 @@ import pytest
 
 from ocop_events.adapters.repository import EventsRepository
 from ocop_events.config import EventsSettings
+from ocop_platform.testing.support import bearer
 from ocop_shared.auth import Role
 from ocop_shared.certificate_cases import CASES, issued, revoked
 from ocop_shared.mongo import create_client
-from ocop_shared.testing.support import bearer
 
 from .helpers import apply_event, fair_body, listing
 
