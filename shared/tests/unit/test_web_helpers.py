@@ -56,3 +56,28 @@ def test_xlsx_writes_text_that_looks_like_a_formula_as_text() -> None:
     cells = [sheet.cell(row, 1) for row in (2, 3)]
     assert [c.data_type for c in cells] == ["s", "s"]
     assert cells[1].value == "=1+1"
+
+
+def test_xlsx_survives_control_characters_in_any_cell() -> None:
+    hostile = 'Bưởi\x03 =HYPERLINK("http://x","bấm")'
+    data = xlsx_bytes("Sản phẩm\x01", ["Tên\x02"], [[hostile], ['=HYPERLINK("http://x")\x00']])
+    sheet = load_workbook(BytesIO(data)).active
+    assert sheet is not None
+    assert sheet.cell(1, 1).value == "Tên\ufffd"
+    assert sheet.cell(2, 1).value == 'Bưởi\ufffd =HYPERLINK("http://x","bấm")'
+    assert sheet.cell(3, 1).data_type == "s"
+    assert sheet.cell(3, 1).value == '=HYPERLINK("http://x")\ufffd'
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    from ocop_shared.web.exports import csv_cell, csv_row
+
+    assert [csv_cell(v) for v in ["=1+1", "+84", "-x", "@SUM(A1)", "\tx", "\rx"]] == [
+        "'=1+1",
+        "'+84",
+        "'-x",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+    ]
+    assert csv_row(["Bưởi", 45000, -5, None, 1.5]) == ["Bưởi", 45000, -5, "", 1.5]
