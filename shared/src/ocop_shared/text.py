@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import BeforeValidator, ValidationInfo
+from pydantic import BaseModel, BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -93,6 +93,7 @@ def _validator(*, multiline: bool) -> Any:
             )
         return text
 
+    check.ocop_text_rule = True  # type: ignore[attr-defined]  # found by unchecked_text_fields
     return check
 
 
@@ -101,6 +102,44 @@ Text = Annotated[str, BeforeValidator(_validator(multiline=False))]
 
 MultilineText = Annotated[str, BeforeValidator(_validator(multiline=True))]
 """A multi-line text input (notes, reasons, descriptions): like `Text`, but keeps LF and tab."""
+
+
+def _has_rule(item: Any) -> bool:
+    return getattr(getattr(item, "func", None), "ocop_text_rule", False) is True
+
+
+def _walk(annotation: Any) -> tuple[bool, bool, list[Any]]:
+    """(holds str, every str under the text rule, nested models) of one annotation."""
+    if annotation is str:
+        return True, False, []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return False, True, [annotation]
+    args = get_args(annotation)
+    if get_origin(annotation) is Annotated:
+        base, *metadata = args
+        if base is str:
+            return True, any(_has_rule(m) for m in metadata), []
+        return _walk(base)
+    holds, checked, models = False, True, []
+    for arg in args:
+        arg_holds, arg_checked, arg_models = _walk(arg)
+        holds = holds or arg_holds
+        checked = checked and (arg_checked or not arg_holds)
+        models += arg_models
+    return holds, checked, models
+
+
+def unchecked_text_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """Fields of an input model (and the models nested in it) that take text without the
+    text rule: a test asserts this is empty for every command and form a service accepts."""
+    found: list[str] = []
+    for name, info in model.model_fields.items():
+        holds, checked, models = _walk(info.annotation)
+        if holds and not checked and not any(_has_rule(m) for m in info.metadata):
+            found.append(f"{prefix}{name}")
+        for nested in models:
+            found += unchecked_text_fields(nested, f"{prefix}{name}.")
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

@@ -134,3 +134,18 @@ def test_a_zip_bomb_xlsx_is_refused_before_it_is_inflated() -> None:
     assert len(bomb) < 200_000
     with pytest.raises(ImportHeaderError, match="quá lớn"):
         read_table("ds.xlsx", bomb)
+
+
+def test_a_cell_with_a_control_character_is_a_rejected_row_naming_the_column() -> None:
+    row = parse_row(5, {"name": "Bưởi\x03 Đoan Hùng", "description": "Dòng 1\nDòng 2"})
+    assert isinstance(row, RejectedRow)
+    assert row.reasons == ["«ten_san_pham» chứa ký tự điều khiển không được phép: U+0003"]
+
+
+def test_a_name_typed_decomposed_is_imported_composed_and_multiline_cells_keep_lines() -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", " Bưởi Đoan Hùng ")
+    row = parse_row(6, {"name": decomposed, "description": "Dòng 1\r\nDòng 2\tx"})
+    assert isinstance(row, ProductRow)
+    assert row.values == {"name": "Bưởi Đoan Hùng", "description": "Dòng 1\nDòng 2\tx"}

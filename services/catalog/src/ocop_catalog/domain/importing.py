@@ -15,6 +15,7 @@ from typing import Any
 from ocop_catalog.domain.search import name_key
 from ocop_shared.errors import ValidationFailedError
 from ocop_shared.identifiers import is_gln, is_gtin
+from ocop_shared.text import TextRefusedError, clean_text
 
 # Field → accepted header spellings (folded, words joined by "_"). The first is canonical.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -58,6 +59,8 @@ _LIMITS = {
     "story": 10000,
     "traceability_provider": 100,
 }
+# Cells that may hold line breaks: long texts, and lists one item a line.
+_MULTILINE = frozenset({"description", "story", "images", "sales_points"})
 _YES = {"co", "x", "yes", "true", "1", "dung"}
 _NO = {"khong", "no", "false", "0", "sai"}
 
@@ -172,11 +175,17 @@ def parse_row(line: int, cells: dict[str, object]) -> ProductRow | RejectedRow:
     """Validate one row; every problem is reported, in Vietnamese, not only the first."""
     values: dict[str, Any] = {}
     reasons: list[str] = []
+    refused_fields: set[str] = set()
     for name, raw in cells.items():
-        text = _text(raw)
+        label = COLUMNS[name][0]
+        try:  # the kernel's text rule, as for every form and API body
+            text = clean_text(_text(raw), field=label, multiline=name in _MULTILINE)
+        except TextRefusedError as refused:
+            reasons.append(str(refused))
+            refused_fields.add(name)
+            continue
         if not text:
             continue
-        label = COLUMNS[name][0]
         if name in ("product_id", "producer_id"):
             if _ID.match(text):
                 values[name] = text
@@ -227,7 +236,8 @@ def parse_row(line: int, cells: dict[str, object]) -> ProductRow | RejectedRow:
                 reasons.append(f"{label}: dài quá {limit} ký tự")
             else:
                 values[name] = text
-    if "name" not in values and not any(r.startswith("ten_san_pham") for r in reasons):
+    named = "name" in refused_fields or any(r.startswith("ten_san_pham") for r in reasons)
+    if "name" not in values and not named:
         reasons.append("ten_san_pham: bắt buộc")
     if reasons:
         return RejectedRow(

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from ocop_shared.contracts.certification import LegalForm, RecognitionLevel
+from ocop_shared.text import Text
 
 CERTIFICATE_VALIDITY_MONTHS = 36
 
@@ -24,19 +25,19 @@ class LegalRepresentative(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    full_name: str = Field(min_length=2, max_length=120)
-    position: str | None = Field(None, max_length=100)
+    full_name: Text = Field(min_length=2, max_length=120)
+    position: Text | None = Field(None, max_length=100)
     is_woman: bool = False
     is_ethnic_minority: bool = False
-    ethnicity: str | None = Field(None, max_length=50)
+    ethnicity: Text | None = Field(None, max_length=50)
 
 
 class Contact(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    name: str | None = Field(None, max_length=120)
-    phone: str | None = Field(None, pattern=r"^\+?[0-9 .-]{8,16}$")
-    email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: Text | None = Field(None, max_length=120)
+    phone: Text | None = Field(None, pattern=r"^\+?[0-9 .-]{8,16}$")
+    email: Text | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class Producer(BaseModel):

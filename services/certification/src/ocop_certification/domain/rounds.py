@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ocop_certification.domain.rules import RoundLevel
+from ocop_shared.text import Text
 
 
 class CouncilMember(BaseModel):
@@ -14,9 +15,9 @@ class CouncilMember(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    subject: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:-]+$")
-    full_name: str = Field(min_length=2, max_length=120)
-    role: str = Field("Thành viên", max_length=80)
+    subject: Text = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:-]+$")
+    full_name: Text = Field(min_length=2, max_length=120)
+    role: Text = Field("Thành viên", max_length=80)
     """Chủ tịch, Phó Chủ tịch, Thành viên, Thư ký..."""
 
 
@@ -53,12 +54,12 @@ class OpenRound(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     level: RoundLevel
-    province: str = Field(min_length=2, max_length=100)
-    district: str | None = Field(None, max_length=100)
-    commune: str | None = Field(None, max_length=100, description="Xã (đợt tiếp nhận cấp xã)")
+    province: Text = Field(min_length=2, max_length=100)
+    district: Text | None = Field(None, max_length=100)
+    commune: Text | None = Field(None, max_length=100, description="Xã (đợt tiếp nhận cấp xã)")
     year: int = Field(ge=2013, le=2100)
     number: int = Field(ge=1, le=20)
-    name: str | None = Field(None, max_length=200)
+    name: Text | None = Field(None, max_length=200)
     opens_on: date
     submission_deadline: date
     scoring_deadline: date
