@@ -13,7 +13,10 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from ocop_shared.numbers import format_number_vn
 from ocop_shared.timeutil import VIETNAM, format_date_vn
+
+__all__ = ["format_datetime_vn", "format_number_vn", "format_stars", "format_vnd"]
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -24,16 +27,6 @@ def format_vnd(amount: int | None) -> str:
         return ""
     sign = "-" if amount < 0 else ""
     return f"{sign}{abs(amount):,} ₫".replace(",", ".")
-
-
-def format_number_vn(value: int | float | None) -> str:
-    """Thousands separated by dots, decimals by a comma: ``12.345,5``."""
-    if value is None:
-        return ""
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    whole, _, fraction = f"{value:,.1f}".partition(".")
-    return f"{whole.replace(',', '.')},{fraction}"
 
 
 def format_datetime_vn(moment: datetime | None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +18,14 @@ class CertificateStatus(StrEnum):
     SUPERSEDED = "superseded"
     REVOKED = "revoked"
     EXPIRED = "expired"
+
+
+CERTIFICATE_STATUS_VI = {
+    CertificateStatus.ACTIVE: "Còn hiệu lực",
+    CertificateStatus.EXPIRED: "Hết hiệu lực",
+    CertificateStatus.REVOKED: "Đã thu hồi",
+    CertificateStatus.SUPERSEDED: "Đã được thay thế",
+}
 
 
 class LegalRepresentative(BaseModel):
@@ -115,6 +123,21 @@ class Certificate(BaseModel):
     expired_on: date | None = None
     reminders_sent: tuple[int, ...] = ()
     """Lead times (months before expiry) already reminded, so a reminder goes out once."""
+
+    @property
+    def first_invalid_day(self) -> date:
+        """The day after ``valid_until``: the last valid day is still valid, all day long."""
+        return self.valid_until + timedelta(days=1)
+
+    def as_of(self, today: date) -> Certificate:
+        """How the certificate reads on ``today`` (a date in Asia/Ho_Chi_Minh): an active one
+        past its last valid day reads expired at once, everywhere; the hourly sweep only
+        catches the stored state up and tells the other services."""
+        if self.status is CertificateStatus.ACTIVE and today > self.valid_until:
+            return self.model_copy(
+                update={"status": CertificateStatus.EXPIRED, "expired_on": self.first_invalid_day}
+            )
+        return self
 
 
 def add_months(day: date, months: int) -> date:

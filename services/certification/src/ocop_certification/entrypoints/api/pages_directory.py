@@ -87,8 +87,10 @@ async def producers_page(request: Request, ctx: Ctx, q: Search = None) -> Respon
     active_counts: dict[str, int] = defaultdict(int)
     for product in products:
         product_counts[product.producer_id] += 1
+    today = ctx.clock.today()
     for c in await repository.certificates(status=CertificateStatus.ACTIVE):
-        active_counts[c.producer_id] += 1
+        if c.as_of(today).status is CertificateStatus.ACTIVE:
+            active_counts[c.producer_id] += 1
     return page(
         request,
         "producers.html",
@@ -127,7 +129,10 @@ async def products_page(
             producers[p.producer_id].name if p.producer_id in producers else None,
         )
     ][:SHOW_LIMIT]
-    certs = await repository.certificates_of_products([p.id for p in found])
+    today = ctx.clock.today()
+    certs = [
+        c.as_of(today) for c in await repository.certificates_of_products([p.id for p in found])
+    ]
     open_dossiers: dict[str, list[str]] = defaultdict(list)
     for d in await repository.list_dossiers(producer_id=scope, limit=SCAN_LIMIT):
         if d.status not in CLOSED:
