@@ -25,7 +25,7 @@ from ocop_certification.entrypoints.api.page_auth import (
 from ocop_certification.entrypoints.api.routes_oversight import STATUS_VI
 from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.certification import LegalForm
-from ocop_shared.text import fold
+from ocop_shared.text import matches
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,13 +40,6 @@ LEGAL_FORM_VI = {
     LegalForm.COOPERATIVE_GROUP: "Tổ hợp tác",
     LegalForm.HOUSEHOLD_BUSINESS: "Hộ kinh doanh",
 }
-
-
-def matches(query: str | None, *fields: str | None) -> bool:
-    """Every folded word of the query appears in one of the fields (folded too)."""
-    words = fold(query or "").split()
-    haystack = " ".join(fold(f) for f in fields if f)
-    return all(w in haystack for w in words)
 
 
 def _own_producer(who: Principal) -> str | None:

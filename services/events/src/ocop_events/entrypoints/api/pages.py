@@ -35,7 +35,7 @@ from ocop_events.entrypoints.api.page_auth import is_staff, page_principal
 from ocop_events.service_layer import participations
 from ocop_shared.auth import Principal, Role
 from ocop_shared.errors import DomainError
-from ocop_shared.text import fold
+from ocop_shared.text import matches
 from ocop_shared.web.console_auth import sign_in_redirect, sign_in_router
 from ocop_shared.web.exports import xlsx_response
 from ocop_shared.web.pages import service_templates
@@ -152,18 +152,12 @@ def filter_registrations(
     status: ParticipationStatus | None,
 ) -> list[Participation]:
     """Registrations of a status whose producer, product or booth contains every word."""
-    wanted = fold(text).split()
     found = []
     for p in registrations:
         if status is not None and p.status is not status:
             continue
-        haystack = fold(
-            " ".join(
-                [p.producer_name or "", p.producer_id, p.booth_code or "", p.id]
-                + [products[i].name if i in products else i for i in p.product_ids]
-            )
-        )
-        if all(word in haystack for word in wanted):
+        names = [products[i].name if i in products else i for i in p.product_ids]
+        if matches(text, p.producer_name, p.producer_id, p.booth_code, p.id, *names):
             found.append(p)
     return found
 
