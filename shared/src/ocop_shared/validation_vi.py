@@ -139,3 +139,49 @@ def field_name(loc: Sequence[Any]) -> str | None:
     names = [str(p) for p in loc if not isinstance(p, int)]
     names = [n for n in names if n not in {"body", "query", "path", "header", "cookie"}]
     return names[-1] if names else None
+
+
+COMMON_LABELS_VI: Mapping[str, str] = {
+    "name": "Tên",
+    "province": "Tỉnh/thành phố",
+    "commune": "Xã/phường",
+    "district": "Huyện (dữ liệu cũ)",
+    "description": "Mô tả",
+    "note": "Ghi chú",
+    "reason": "Lý do",
+    "comment": "Nhận xét",
+    "decision_number": "Số quyết định",
+    "decision_date": "Ngày quyết định",
+    "issuing_authority": "Cơ quan ban hành",
+    "producer_id": "Mã chủ thể",
+    "producer_name": "Tên chủ thể",
+    "product_id": "Mã sản phẩm",
+    "product_ids": "Sản phẩm",
+    "stars": "Hạng sao",
+    "min_stars": "Hạng sao tối thiểu",
+    "tax_code": "Mã số thuế",
+    "gtin": "Mã số mã vạch (GTIN)",
+    "gln": "Mã địa điểm (GLN)",
+    "group_code": "Nhóm sản phẩm",
+    "phone": "Số điện thoại",
+    "email": "Thư điện tử",
+    "full_name": "Họ và tên",
+    "title": "Tiêu đề",
+    "keywords": "Từ khóa",
+    "year": "Năm",
+    "number": "Số",
+    "kind": "Loại",
+}
+"""Labels of fields every service has; a service adds its own (``vietnamese_titles``)."""
+
+
+def vietnamese_titles(labels: Mapping[str, str]) -> Callable[[str, Any], str]:
+    """A pydantic ``field_title_generator``: each field's ``title`` is its Vietnamese label
+    (``labels`` first, then ``COMMON_LABELS_VI``, else its name), so problem+json and forms
+    name it the way users read it. ``model_config = ConfigDict(field_title_generator=...)``."""
+    merged = {**COMMON_LABELS_VI, **labels}
+
+    def title(name: str, _info: Any) -> str:
+        return merged.get(name, name)
+
+    return title

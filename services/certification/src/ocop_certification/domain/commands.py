@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ocop_certification.domain.dossiers import CommuneInputs, Registration
+from ocop_certification.domain.labels import TITLES
 from ocop_certification.domain.model import Contact, LegalRepresentative
 from ocop_shared.contracts.certification import LegalForm, RecognitionLevel
 from ocop_shared.identifiers import is_gln, is_gtin, is_tax_code
@@ -18,7 +19,9 @@ _PLACE = Field(min_length=2, max_length=100)
 
 
 class _Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
 
 class RegisterProducer(_Command):

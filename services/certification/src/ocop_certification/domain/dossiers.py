@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_certification.domain.labels import TITLES
 from ocop_certification.domain.rules import LevelDecision, RoundLevel, ScoreResult
 from ocop_shared.errors import InvalidStateError
 from ocop_shared.text import MultilineText, Text
@@ -96,7 +97,9 @@ class Transition(BaseModel):
 class CommuneInputs(BaseModel):
     """What the commune supplies for scoring (Chiêm Hóa plan), checked before evaluation."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
     product_origin: MultilineText | None = Field(None, max_length=500)
     local_raw_materials: bool = False
@@ -122,7 +125,9 @@ class CommuneInputs(BaseModel):
 class Registration(BaseModel):
     """Phiếu đăng ký sản phẩm tham gia đánh giá."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
     description: MultilineText = Field(min_length=10, max_length=5000)
     target_stars: int = Field(ge=3, le=5)

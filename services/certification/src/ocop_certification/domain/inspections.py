@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ocop_certification.domain.commands import RevokeCertificate
+from ocop_certification.domain.labels import TITLES
 from ocop_shared.text import MultilineText, Text
 
 
@@ -40,7 +41,9 @@ class InspectionOutcome(StrEnum):
 
 
 class Finding(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
     category: FindingCategory
     description: MultilineText = Field(min_length=3, max_length=2000)
@@ -49,7 +52,9 @@ class Finding(BaseModel):
 class RecordInspection(BaseModel):
     """An inspection; a violation must come with the revocation decision it leads to."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
     product_id: Text = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     certificate_id: Text | None = Field(

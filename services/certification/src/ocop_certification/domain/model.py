@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_certification.domain.labels import TITLES
 from ocop_shared.contracts.certification import LegalForm, RecognitionLevel
 from ocop_shared.text import Text
 
@@ -31,7 +32,9 @@ CERTIFICATE_STATUS_VI = {
 class LegalRepresentative(BaseModel):
     """Người đại diện theo pháp luật; the flags earn bonus points under 148/QĐ-TTg."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
     full_name: Text = Field(min_length=2, max_length=120)
     position: Text | None = Field(None, max_length=100)
@@ -41,7 +44,9 @@ class LegalRepresentative(BaseModel):
 
 
 class Contact(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
     name: Text | None = Field(None, max_length=120)
     phone: Text | None = Field(None, pattern=r"^\+?[0-9 .-]{8,16}$")

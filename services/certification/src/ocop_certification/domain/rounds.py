@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ocop_certification.domain.labels import TITLES
 from ocop_certification.domain.rules import RoundLevel
 from ocop_shared.text import Text
 
@@ -13,7 +14,9 @@ from ocop_shared.text import Text
 class CouncilMember(BaseModel):
     """A member of the evaluation council; ``subject`` is the subject of their login token."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
     subject: Text = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:-]+$")
     full_name: Text = Field(min_length=2, max_length=120)
@@ -51,7 +54,9 @@ class Round(BaseModel):
 
 
 class OpenRound(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
     level: RoundLevel
     province: Text = Field(min_length=2, max_length=100)
@@ -80,6 +85,6 @@ class OpenRound(BaseModel):
 
 
 class SetCouncil(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", field_title_generator=TITLES)
 
     council: tuple[CouncilMember, ...] = Field(max_length=30)

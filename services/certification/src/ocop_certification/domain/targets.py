@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_certification.domain.labels import TITLES
 from ocop_certification.domain.model import Certificate, CertificateStatus, Product
 from ocop_shared.text import Text
 
@@ -14,7 +15,9 @@ from ocop_shared.text import Text
 class SetPlanTarget(BaseModel):
     """E.g. Phú Thọ 2022 (788/KH-UBND) or Chiêm Hóa 2024 (121/KH-UBND)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
     province: Text = Field(min_length=2, max_length=100)
     district: Text | None = Field(None, max_length=100, description="Huyện (kế hoạch cấp huyện)")

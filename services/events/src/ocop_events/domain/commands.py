@@ -7,6 +7,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ocop_events.domain.labels import TITLES
 from ocop_events.domain.model import EligibilityRules
 from ocop_shared.contracts.events import TradeEventKind
 from ocop_shared.text import MultilineText, Text
@@ -17,7 +18,9 @@ _REASON = Field(min_length=3, max_length=1000)
 
 
 class _Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
 
 class CreateTradeEvent(_Command):

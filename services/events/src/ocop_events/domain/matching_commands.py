@@ -7,6 +7,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from ocop_events.domain.labels import TITLES
 from ocop_events.domain.matching_model import BuyerKind, MatchStage
 from ocop_shared.text import MultilineText, Text
 
@@ -19,7 +20,9 @@ Money = Annotated[int, Field(ge=0, le=10**10)]
 
 
 class _Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
 
 def _distinct_months(months: list[int]) -> list[int]:
