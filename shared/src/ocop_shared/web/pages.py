@@ -7,11 +7,13 @@ A service builds its templates with ``service_templates(directory)``; its own te
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup
 
 from ocop_shared.numbers import format_number_vn
 from ocop_shared.timeutil import VIETNAM, format_date_vn
@@ -46,9 +48,23 @@ def _date_filter(day: date | datetime | None) -> str:
     return format_date_vn(day)
 
 
+# Characters HTML does not allow in text (C0/C1 controls but tab, LF, CR; DEL; lone surrogates):
+# whatever was stored, a page shows U+FFFD in their place instead of writing them out.
+_NOT_IN_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _finalize(value: object) -> object:
+    """Every ``{{ … }}`` output passes here before autoescaping."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _NOT_IN_HTML.sub("\ufffd", value)
+    return value
+
+
 def service_templates(directory: Path) -> Jinja2Templates:
     """Jinja2 templates from ``directory`` with the shared layout and filters available."""
     templates = Jinja2Templates(directory=directory)
+    templates.env.autoescape = True  # every template, whatever its file name
+    templates.env.finalize = _finalize
     templates.env.loader = ChoiceLoader(
         [FileSystemLoader(directory), FileSystemLoader(SHARED_TEMPLATES)]
     )

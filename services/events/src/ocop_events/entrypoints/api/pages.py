@@ -25,6 +25,7 @@ from ocop_events.domain.model import (
     KIND_LABELS,
     STATUS_LABELS,
     Booth,
+    Flag,
     Participation,
     ParticipationStatus,
     ProductSnapshot,
@@ -128,8 +129,10 @@ async def _event_context(runtime: Runtime, event_id: str) -> dict[str, Any]:
     product_ids = sorted({pid for p in registrations for pid in p.product_ids})
     products = await repository.products(product_ids)
     booths = await repository.booths(event_id)
+    producer_names = await repository.producer_names(sorted({p.producer_id for p in registrations}))
     names = {
-        p.id: p.producer_name or _product_names(p.product_ids, products) for p in registrations
+        p.id: producer_name(p, producer_names) or _product_names(p.product_ids, products)
+        for p in registrations
     }
     counts = {s.value: 0 for s in ParticipationStatus}
     for p in registrations:
@@ -142,6 +145,11 @@ async def _event_context(runtime: Runtime, event_id: str) -> dict[str, Any]:
         "free_booths": [b.code for b in booths if b.participation_id is None],
         "booth_map": booth_map(booths, names),
         "counts": counts,
+        "producer_names": producer_names,
+        "shown_producer": {
+            p.id: producer_name(p, producer_names) or p.producer_id for p in registrations
+        },
+        "flag_texts": {p.id: [flag_text(f, products) for f in p.flags] for p in registrations},
     }
 
 
@@ -160,6 +168,18 @@ def filter_registrations(
         if matches(text, p.producer_name, p.producer_id, p.booth_code, p.id, *names):
             found.append(p)
     return found
+
+
+def producer_name(p: Participation, known: dict[str, str]) -> str:
+    """The name to show for a registration's producer: its own, else one the producer gave
+    elsewhere; empty (never the ``prd-…`` id) when nobody ever named it."""
+    return p.producer_name or known.get(p.producer_id, "")
+
+
+def flag_text(flag: Flag, products: dict[str, ProductSnapshot]) -> str:
+    """A flag as staff read it: the product by name, then what happened to its certificate."""
+    product = products.get(flag.product_id)
+    return f"{product.name}: {flag.reason}" if product else flag.reason
 
 
 def zone_counts(booths: list[Booth]) -> dict[str, dict[str, int]]:
@@ -403,14 +423,14 @@ async def participants_export(request: Request, event_id: Id, runtime: Runtime) 
     context = await _event_context(runtime, event_id)
     rows = [
         (
-            p.producer_name or "",
+            producer_name(p, context["producer_names"]),
             p.producer_id,
             _product_names(p.product_ids, context["products"]),
             STATUS_LABELS[p.status],
             p.booth_code,
             p.registered_at,
             p.reason,
-            "; ".join(f.reason for f in p.flags),
+            "; ".join(flag_text(f, context["products"]) for f in p.flags),
         )
         for p in context["registrations"]
     ]
@@ -460,7 +480,10 @@ async def print_page(request: Request, event_id: Id, runtime: Runtime, clock: Ap
             "pending": pending,
             "by_zone": dict(by_zone),
             "zones": {b.code: b.zone for b in context["booths"]},
-            "holders": {p.id: p.producer_name or p.producer_id for p in confirmed},
+            "holders": {
+                p.id: producer_name(p, context["producer_names"]) or p.producer_id
+                for p in confirmed
+            },
             "free_count": len(context["free_booths"]),
             "names": lambda ids: _product_names(ids, context["products"]),
             "printed_at": clock.now(),
@@ -513,6 +536,17 @@ async def console(request: Request, runtime: Runtime, clock: AppClock) -> Respon
         ]
         to_review += [(event, p) for p in live if p.status is ParticipationStatus.REGISTERED]
         flagged += [(event, p) for p in live if p.flags]
+    shown = [p for _, p in to_review + flagged]
+    known = await repository.producer_names(sorted({p.producer_id for p in shown}))
+    products = await repository.products(sorted({f.product_id for p in shown for f in p.flags}))
     return render(
-        request, "console.html", {"rows": rows, "to_review": to_review, "flagged": flagged}
+        request,
+        "console.html",
+        {
+            "rows": rows,
+            "to_review": to_review,
+            "flagged": flagged,
+            "shown_producer": {p.id: producer_name(p, known) or p.producer_id for p in shown},
+            "flag_texts": {p.id: [flag_text(f, products) for f in p.flags] for p in shown},
+        },
     )
