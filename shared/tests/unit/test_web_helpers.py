@@ -81,3 +81,14 @@ def test_csv_cells_never_start_a_formula() -> None:
         "'\rx",
     ]
     assert csv_row(["Bưởi", 45000, -5, None, 1.5]) == ["Bưởi", 45000, -5, "", 1.5]
+
+
+def test_decimals_are_vietnamese_and_never_rounded_up_to_a_band_edge() -> None:
+    from fractions import Fraction
+
+    from ocop_shared.numbers import format_points_vn
+
+    assert format_number_vn(89.67) == "89,67"
+    assert format_number_vn(Fraction(269_999, 3000)) == "89,99"  # 89.9966…, not 90
+    assert format_number_vn(1_234_567.5) == "1.234.567,5"
+    assert format_points_vn(90.0) == "90 điểm"

@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ocop_shared.errors import NotFoundError, ValidationFailedError
-from ocop_shared.numbers import format_points_vn
+from ocop_shared.numbers import format_number_vn, format_points_vn
 
 RULESET_DIRECTORY = Path(__file__).parent / "rulesets"
 Part = str  # "A" | "B" | "C"
@@ -225,7 +225,7 @@ def validate_sheet(
         value = scores[code]
         if not 0 <= value <= criterion.max_points:
             raise ValidationFailedError(
-                f"Điểm tiêu chí {code} phải từ 0 đến {criterion.max_points:g}",
+                f"Điểm tiêu chí {code} phải từ 0 đến {format_number_vn(criterion.max_points)}",
                 field=f"{field_prefix}.{code}",
             )
     return {code: float(scores[code]) for code in criteria}

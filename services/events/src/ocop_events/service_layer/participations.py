@@ -22,6 +22,7 @@ from ocop_events.domain.events import (
     ParticipationWithdrawn,
 )
 from ocop_events.domain.model import (
+    STATUS_LABELS,
     Booth,
     Participation,
     ParticipationStatus,
@@ -142,7 +143,8 @@ async def confirm(
         current = await repository.get_participation(participation_id)
         if current.status is not ParticipationStatus.REGISTERED:
             raise InvalidStateError(
-                f"Chỉ xác nhận được đơn đang chờ duyệt (đơn này: {current.status.value})",
+                "Chỉ xác nhận được đơn đang chờ duyệt "
+                f"(đơn này: {STATUS_LABELS[current.status].lower()})",
                 field="participation_id",
             )
         event = await repository.get_event(current.event_id)
