@@ -149,3 +149,26 @@ def test_a_name_typed_decomposed_is_imported_composed_and_multiline_cells_keep_l
     row = parse_row(6, {"name": decomposed, "description": "Dòng 1\r\nDòng 2\tx"})
     assert isinstance(row, ProductRow)
     assert row.values == {"name": "Bưởi Đoan Hùng", "description": "Dòng 1\nDòng 2\tx"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "province"),
+    [
+        ("Phú Thọ", "Phú Thọ"),
+        ("TỈNH PHU THO", "Phú Thọ"),
+        ("Vĩnh Phúc", "Phú Thọ"),  # merged into Phú Thọ on 1/7/2025
+        ("Hà Giang", "Tuyên Quang"),
+        ("TP. Hồ Chí Minh", "Hồ Chí Minh"),
+        ("Thừa Thiên Huế", "Huế"),
+    ],
+)
+def test_a_province_is_read_as_one_of_the_34_of_today(cell: str, province: str) -> None:
+    row = parse_row(7, {"name": "Bưởi Đoan Hùng", "province": cell})
+    assert isinstance(row, ProductRow)
+    assert row.values["province"] == province
+
+
+def test_an_unknown_province_is_a_rejected_row_not_a_new_province() -> None:
+    row = parse_row(8, {"name": "Bưởi Đoan Hùng", "province": "Hà Tây"})
+    assert isinstance(row, RejectedRow)
+    assert row.reasons[0].startswith("tinh: 'Hà Tây' không phải tỉnh, thành phố nào")

@@ -15,6 +15,7 @@ from typing import Any
 from ocop_catalog.domain.search import name_key
 from ocop_shared.errors import ValidationFailedError
 from ocop_shared.identifiers import is_gln, is_gtin
+from ocop_shared.places import find_province
 from ocop_shared.text import TextRefusedError, clean_text
 
 # Field → accepted header spellings (folded, words joined by "_"). The first is canonical.
@@ -230,6 +231,16 @@ def parse_row(line: int, cells: dict[str, object]) -> ProductRow | RejectedRow:
                 reasons.append(f"{label}: ghi 'có' hoặc 'không'")
         elif name == "sales_points":
             values[name] = _list(text)
+        elif name == "province":
+            # Today's 34 provinces; a pre-2025 name maps to the province it merged into.
+            found = find_province(text)
+            if found is None:
+                reasons.append(
+                    f"{label}: '{text}' không phải tỉnh, thành phố nào trong 34 đơn vị "
+                    "hành chính cấp tỉnh (từ 1/7/2025)"
+                )
+            else:
+                values[name] = found.province.name
         else:
             limit = _LIMITS[name]
             if len(text) > limit:
