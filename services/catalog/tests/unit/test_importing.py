@@ -172,3 +172,76 @@ def test_an_unknown_province_is_a_rejected_row_not_a_new_province() -> None:
     row = parse_row(8, {"name": "Bưởi Đoan Hùng", "province": "Hà Tây"})
     assert isinstance(row, RejectedRow)
     assert row.reasons[0].startswith("tinh: 'Hà Tây' không phải tỉnh, thành phố nào")
+
+
+def _xlsx(*rows: list[object], merges: tuple[str, ...] = ()) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_header_merged_over_two_rows_is_read_column_by_column() -> None:
+    data = _xlsx(
+        ["DANH SÁCH SẢN PHẨM OCOP"],
+        ["STT", "Sản phẩm", None, "Chủ thể", None, "Giá bán (đồng)", "Tỉnh thành"],
+        [None, "Mã", "Tên", "Mã", "Tên", None, None],
+        [1, "sp-1", "Bưởi Đoan Hùng", "ct-1", "HTX Chí Đám", 45000, "Vĩnh Phúc"],
+        merges=("B2:C2", "D2:E2", "A2:A3", "F2:F3", "G2:G3"),
+    )
+    table = read_table("ds.xlsx", data)
+    assert table.mapping == {
+        1: "product_id",
+        2: "name",
+        3: "producer_id",
+        4: "producer_name",
+        5: "suggested_price_vnd",
+        6: "province",
+    }
+    assert [line for line, _ in table.rows] == [4]
+
+
+def test_a_merged_header_that_cannot_be_read_is_refused_not_half_read() -> None:
+    data = _xlsx(
+        ["STT", "Tên sản phẩm", "Giá", None],
+        [None, None, "Bán lẻ", "Bán buôn"],
+        [1, "Bưởi Đoan Hùng", 45000, 40000],
+        merges=("C1:D1",),
+    )
+    with pytest.raises(ImportHeaderError) as refused:
+        read_table("ds.xlsx", data)
+    assert "cột không nhận ra: Giá Bán buôn" in refused.value.detail
+    assert "Tiêu đề gộp ô trên hai dòng" in refused.value.detail
+
+
+def test_data_under_a_column_without_a_header_is_refused_naming_the_column() -> None:
+    data = _xlsx(["Tên sản phẩm", "Giá bán", None], ["Bưởi Đoan Hùng", 45000, "ghi tay"])
+    with pytest.raises(ImportHeaderError, match="Cột C có dữ liệu nhưng không có tiêu đề"):
+        read_table("ds.xlsx", data)
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("Giá bán", "suggested_price_vnd"),
+        ("Giá bán lẻ (đồng)", "suggested_price_vnd"),
+        ("Tỉnh thành", "province"),
+        ("Tỉnh/Thành phố", "province"),
+        ("Tên sản phẩm (*)", "name"),
+        ("Mã vạch (GTIN)", "gtin"),
+        ("ĐVT", "unit"),
+    ],
+)
+def test_header_synonyms_provinces_use_are_recognised(label: str, field: str) -> None:
+    assert (
+        map_header(["Tên sản phẩm", label] if field != "name" else [label])[
+            1 if field != "name" else 0
+        ]
+        == field
+    )
