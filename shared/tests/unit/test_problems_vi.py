@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import httpx
+import pytest
 from fastapi import FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -107,3 +108,17 @@ async def test_malformed_json_is_named_as_such_not_as_a_position_in_the_body() -
 async def test_query_parameters_are_named_by_their_title() -> None:
     response = await _send("GET", "/products", params={"limit": "nhiều"})
     assert _messages(response) == {"query.limit": "«Số dòng» phải là số nguyên"}
+
+
+def test_a_refused_role_is_named_in_vietnamese_not_by_its_enum_value() -> None:
+    from fastapi import HTTPException
+
+    from ocop_shared.auth import Principal, Role
+    from ocop_shared.web.security import require_roles
+
+    check = require_roles(Role.PROVINCE_OFFICER, Role.TRADE_STAFF)
+    with pytest.raises(HTTPException) as refused:
+        check(Principal(subject="b", roles=[Role.BUYER]))
+    assert refused.value.detail == (
+        "Cần một trong các vai trò: cán bộ OCOP tỉnh, cán bộ xúc tiến thương mại"
+    )
