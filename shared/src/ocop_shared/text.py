@@ -78,6 +78,17 @@ def refusal_message(field: str | None, codes: list[str], *, multiline: bool) -> 
     return f"{where} chứa ký tự điều khiển không được phép{allowed}: {', '.join(codes)}"
 
 
+def _label(info: ValidationInfo) -> str | None:
+    name = info.field_name
+    titles = (info.config or {}).get("field_title_generator")
+    if name is not None and callable(titles):
+        try:
+            return str(titles(name, None))
+        except Exception:  # a generator that needs its FieldInfo: keep the name
+            return name
+    return name
+
+
 def _validator(*, multiline: bool) -> Any:
     def check(value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str):
@@ -85,10 +96,10 @@ def _validator(*, multiline: bool) -> Any:
         text = normalise_text(value, multiline=multiline)
         bad = control_characters(text, multiline=multiline)
         if bad:
-            # Named by the field here; the problem handler names it by its Vietnamese label.
+            # Named by the model's Vietnamese label when it gives one (``vietnamese_titles``).
             raise PydanticCustomError(
                 "text_control_characters",
-                refusal_message(info.field_name, bad, multiline=multiline),
+                refusal_message(_label(info), bad, multiline=multiline),
                 {"codes": bad, "multiline": multiline},
             )
         return text
