@@ -78,17 +78,6 @@ def refusal_message(field: str | None, codes: list[str], *, multiline: bool) -> 
     return f"{where} chứa ký tự điều khiển không được phép{allowed}: {', '.join(codes)}"
 
 
-def _label(info: ValidationInfo) -> str | None:
-    name = info.field_name
-    titles = (info.config or {}).get("field_title_generator")
-    if name is not None and callable(titles):
-        try:
-            return str(titles(name, None))
-        except Exception:  # a generator that needs its FieldInfo: keep the name
-            return name
-    return name
-
-
 def _validator(*, multiline: bool) -> Any:
     def check(value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str):
@@ -96,10 +85,11 @@ def _validator(*, multiline: bool) -> Any:
         text = normalise_text(value, multiline=multiline)
         bad = control_characters(text, multiline=multiline)
         if bad:
-            # Named by the model's Vietnamese label when it gives one (``vietnamese_titles``).
+            # Named by the field here; problem+json names it by its Vietnamese label
+            # (``ocop_shared.validation_vi``), and forms by theirs.
             raise PydanticCustomError(
                 "text_control_characters",
-                refusal_message(_label(info), bad, multiline=multiline),
+                refusal_message(info.field_name, bad, multiline=multiline),
                 {"codes": bad, "multiline": multiline},
             )
         return text

@@ -49,17 +49,3 @@ def test_an_event_name_with_a_control_character_is_refused_and_a_note_keeps_its_
         **fields,  # type: ignore[arg-type]
     )
     assert event.description == "Dòng 1\nDòng 2"
-
-
-def test_a_refused_text_is_named_by_its_vietnamese_label_even_outside_the_api() -> None:
-    with pytest.raises(ValidationError) as caught:
-        matching_commands.PostOffer(
-            producer_id="prd-1",
-            producer_name="HTX\x07 Chí Đám",
-            title="Bưởi Đoan Hùng",
-            capacity_kg_per_month=100,
-            price_vnd=30000,
-            province="Phú Thọ",
-        )
-    (error,) = caught.value.errors()
-    assert error["msg"] == "«Tên chủ thể» chứa ký tự điều khiển không được phép: U+0007"
