@@ -158,6 +158,7 @@ def filter_registrations(
     products: dict[str, ProductSnapshot],
     text: str,
     status: ParticipationStatus | None,
+    known: dict[str, str] | None = None,
 ) -> list[Participation]:
     """Registrations of a status whose producer, product or booth contains every word."""
     found = []
@@ -165,7 +166,8 @@ def filter_registrations(
         if status is not None and p.status is not status:
             continue
         names = [products[i].name if i in products else i for i in p.product_ids]
-        if matches(text, p.producer_name, p.producer_id, p.booth_code, p.id, *names):
+        named = producer_name(p, known or {})
+        if matches(text, named, p.producer_id, p.booth_code, p.id, *names):
             found.append(p)
     return found
 
@@ -207,7 +209,11 @@ async def event_page(
     context = await _event_context(runtime, event_id)
     context["registrations_total"] = len(context["registrations"])
     context["registrations"] = filter_registrations(
-        context["registrations"], context["products"], q, trang_thai or None
+        context["registrations"],
+        context["products"],
+        q,
+        trang_thai or None,
+        context["producer_names"],
     )
     context["q"], context["status_filter"] = q, trang_thai
     context["zones"] = zone_counts(context["booths"])
