@@ -1,9 +1,10 @@
 """Spreadsheet rows: headers in Vietnamese, validation per row with reasons and line numbers."""
 
 import io
+from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from ocop_catalog.adapters.spreadsheets import read_table
 from ocop_catalog.domain.importing import (
@@ -245,3 +246,25 @@ def test_header_synonyms_provinces_use_are_recognised(label: str, field: str) ->
         ]
         == field
     )
+
+
+def test_the_rejected_rows_report_never_writes_a_formula(tmp_path: Path) -> None:
+    import csv
+
+    from ocop_catalog.entrypoints.cli import write_rejected
+    from ocop_catalog.service_layer.importer import ImportReport
+
+    report = ImportReport(
+        file_name="ds.csv",
+        rejected=[RejectedRow(2, None, '=HYPERLINK("http://x","bấm")\x03', ["gia_ban_le: sai"])],
+    )
+    as_csv, as_xlsx = tmp_path / "loi.csv", tmp_path / "loi.xlsx"
+    write_rejected(report, as_csv)
+    write_rejected(report, as_xlsx)
+    with as_csv.open(encoding="utf-8-sig", newline="") as read:
+        rows = list(csv.reader(read))
+    assert rows[1][2] == '\'=HYPERLINK("http://x","bấm")\x03'
+    sheet = load_workbook(as_xlsx).active
+    assert sheet is not None
+    assert sheet.cell(2, 3).data_type == "s"
+    assert sheet.cell(2, 3).value == '=HYPERLINK("http://x","bấm")\ufffd'
