@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -92,3 +93,23 @@ def test_decimals_are_vietnamese_and_never_rounded_up_to_a_band_edge() -> None:
     assert format_number_vn(Fraction(269_999, 3000)) == "89,99"  # 89.9966…, not 90
     assert format_number_vn(1_234_567.5) == "1.234.567,5"
     assert format_points_vn(90.0) == "90 điểm"
+
+
+def test_pages_keep_hostile_data_inert_in_text_attributes_and_json_blocks(tmp_path: Path) -> None:
+    import json
+    import re
+
+    from ocop_shared.web.pages import service_templates
+
+    (tmp_path / "t.html").write_text(
+        '<p title="{{ name }}">{{ name }}</p>{{ json_block("data", {"name": name}) }}',
+        encoding="utf-8",
+    )
+    hostile = "</script><!--<script>alert(1)</script> \"' &\x03\x00"
+    html = service_templates(tmp_path).env.get_template("t.html").render(name=hostile)
+    assert "<script>alert" not in html and "<!--" not in html
+    assert "\x03" not in html and "\x00" not in html
+    assert html.count("</script>") == 1  # only the block's own end
+    block = re.search(r'<script type="application/json" id="data">(.*)</script>', html)
+    assert block is not None
+    assert json.loads(block.group(1)) == {"name": hostile}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from ocop_shared.numbers import format_number_vn
@@ -60,6 +61,21 @@ def _finalize(value: object) -> object:
     return value
 
 
+_BLOCK_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+
+
+def json_block(block_id: str, data: object) -> Markup:
+    """Data for a page's script, the one way pages hand data to JavaScript:
+    ``{{ json_block("cart", cart) }}`` writes ``<script type="application/json" id="cart">``
+    with ``<``, ``>``, ``&`` and ``'`` escaped (``</script>`` or ``<!--`` in a name stays
+    inert); the script reads ``JSON.parse(document.getElementById("cart").textContent)``.
+    Never put data into a script's code, and never ``|safe`` it."""
+    if not _BLOCK_ID.match(block_id):
+        raise ValueError(f"bad block id {block_id!r}")
+    payload = htmlsafe_json_dumps(data)
+    return Markup(f'<script type="application/json" id="{block_id}">{payload}</script>')  # noqa: S704 (escaped JSON)
+
+
 def service_templates(directory: Path) -> Jinja2Templates:
     """Jinja2 templates from ``directory`` with the shared layout and filters available."""
     templates = Jinja2Templates(directory=directory)
@@ -75,4 +91,5 @@ def service_templates(directory: Path) -> Jinja2Templates:
         vn_number=format_number_vn,
         stars=format_stars,
     )
+    templates.env.globals["json_block"] = json_block
     return templates
