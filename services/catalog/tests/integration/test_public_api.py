@@ -46,6 +46,17 @@ async def test_bad_query_is_a_problem_naming_the_parameter(
     assert field in [e["field"] for e in response.json()["errors"]]
 
 
+async def test_a_bad_query_is_explained_in_vietnamese_by_the_parameter_label(
+    catalog: httpx.AsyncClient,
+) -> None:
+    response = await catalog.get("/api/v1/products", params={"limit": "0", "min_stars": "9"})
+    messages = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert messages == {
+        "query.limit": "«Số dòng mỗi trang» phải từ 1 trở lên",
+        "query.min_stars": "«Số sao tối thiểu» tối đa là 5",
+    }
+
+
 async def test_operator_looking_text_is_searched_as_words(catalog: httpx.AsyncClient) -> None:
     response = await catalog.get("/api/v1/products", params={"q": '{"$gt": ""}'})
     assert response.status_code == 200

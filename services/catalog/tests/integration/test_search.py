@@ -121,7 +121,17 @@ async def ids(app: CatalogApp, **params: Any) -> list[str]:
 
 @pytest.mark.parametrize(
     "text",
-    ["buoi doan hung", "BƯỞI ĐOAN HÙNG", "doan hung buoi", "Bưởi   đoan-Hùng", "bươi đoàn hưng"],
+    [
+        "buoi doan hung",
+        "BƯỞI ĐOAN HÙNG",
+        "doan hung buoi",
+        "Bưởi   đoan-Hùng",
+        "bươi đoàn hưng",
+        "Вưởі Đоаn Hùng",  # Cyrillic В і о а from a Russian keyboard layout
+        "Βưởι Đοαn Ηùng",  # Greek Β ι ο α Η
+        "ｂｕｏｉ ｄｏａｎ ｈｕｎｇ",  # full-width Latin
+        "bu\u031b\u0309o\u031b\u0309i đoan hu\u0300ng",  # combining marks, uncomposed
+    ],
 )
 async def test_text_search_ignores_diacritics_case_spacing_and_word_order(
     seeded: CatalogApp, text: str

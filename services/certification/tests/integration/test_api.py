@@ -92,6 +92,45 @@ async def test_malformed_json_is_422_not_500(api: Any) -> None:
     assert_problem(response, 422)
 
 
+async def test_problems_speak_vietnamese_and_name_the_field_by_its_label(api: Any) -> None:
+    client, settings = api
+    officer = bearer(settings, Role.PROVINCE_OFFICER)
+    wrong = await client.post(
+        "/api/v1/producers",
+        json={**PRODUCER, "name": 5, "province": "Phú\u0003 Thọ"},
+        headers=officer,
+    )
+    problem = assert_problem(wrong, 422, "body.name")
+    messages = {e["field"]: e["message"] for e in problem["errors"]}
+    assert messages == {
+        "body.name": "«Tên» phải là chuỗi ký tự",
+        "body.province": "«Tỉnh/thành phố» chứa ký tự điều khiển không được phép: U+0003",
+    }
+    assert problem["detail"] == "Kiểm tra lại: Tên, Tỉnh/thành phố"
+    broken = await client.post(
+        "/api/v1/producers",
+        content=b'{"name": "HTX",,}',
+        headers={**officer, "content-type": "application/json"},
+    )
+    malformed = assert_problem(broken, 422, "body")
+    assert malformed["detail"].startswith("JSON không hợp lệ")
+
+
+async def test_a_name_registered_decomposed_is_stored_and_shown_composed(api: Any) -> None:
+    import unicodedata
+
+    client, settings = api
+    officer = bearer(settings, Role.PROVINCE_OFFICER)
+    decomposed = unicodedata.normalize("NFD", "HTX Chè Nhân Sơn")
+    created = await client.post(
+        "/api/v1/producers", json={**PRODUCER, "name": f"  {decomposed} "}, headers=officer
+    )
+    assert created.status_code == 201, created.text
+    stored = await client.get(f"/api/v1/producers/{created.json()['id']}", headers=officer)
+    assert stored.json()["name"] == "HTX Chè Nhân Sơn"
+    assert unicodedata.is_normalized("NFC", stored.json()["name"])
+
+
 async def test_duplicate_tax_code_is_a_conflict(api: Any) -> None:
     client, settings = api
     officer = bearer(settings, Role.PROVINCE_OFFICER)

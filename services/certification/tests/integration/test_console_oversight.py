@@ -303,6 +303,9 @@ async def test_officer_finds_products_and_producers_without_diacritics(console: 
     assert f'data-product-id="{honey["id"]}"' in by_owner.text
     assert f'data-product-id="{product["id"]}"' not in by_owner.text
 
+    for query in ("loa thom che", "Сhè Thôm"):  # any word order; a Cyrillic С reads as C
+        again = await console.client.get("/san-pham", params={"q": query})
+        assert f'data-product-id="{product["id"]}"' in again.text, query
     producers = await console.client.get("/chu-the", params={"q": "dong van"})
     assert f'data-producer-id="{other["id"]}"' in producers.text
     assert f'data-producer-id="{product["producer_id"]}"' not in producers.text

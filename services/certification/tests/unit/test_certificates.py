@@ -106,3 +106,38 @@ def test_revocation_before_the_issue_date_is_refused() -> None:
         certificates.revoke(
             product, cert, revoke_command(decision_date=date(2024, 1, 1)), revoked_by="u"
         )
+
+
+def test_a_certificate_reads_expired_the_day_after_its_last_valid_day_not_before() -> None:
+    _, cert, _, _, _ = certificates.issue(
+        PRODUCT, None, issue_command(), certificate_id="gcn-1", issued_by="u", today=TODAY
+    )
+    last_valid_day = cert.valid_until  # 31/01/2028, Asia/Ho_Chi_Minh
+    assert cert.as_of(last_valid_day).status is CertificateStatus.ACTIVE
+    lapsed = cert.as_of(date(2028, 2, 1))
+    assert lapsed.status is CertificateStatus.EXPIRED
+    assert lapsed.expired_on == date(2028, 2, 1)  # the first invalid day
+    assert cert.status is CertificateStatus.ACTIVE  # the stored state is the sweep's to change
+
+
+def test_a_lapsed_certificate_cannot_be_revoked_before_the_sweep_has_run() -> None:
+    product, cert, _, _, _ = certificates.issue(
+        PRODUCT, None, issue_command(), certificate_id="gcn-1", issued_by="u", today=TODAY
+    )
+    with pytest.raises(CertificateNotActiveError, match="Hết hiệu lực"):
+        certificates.revoke(
+            product,
+            cert.as_of(date(2028, 2, 1)),
+            revoke_command(decision_date=date(2028, 2, 1)),
+            revoked_by="u",
+        )
+
+
+def test_the_sweep_records_the_first_invalid_day_as_the_expiry() -> None:
+    product, cert, _, _, _ = certificates.issue(
+        PRODUCT, None, issue_command(), certificate_id="gcn-1", issued_by="u", today=TODAY
+    )
+    assert certificates.expire(product, cert, today=cert.valid_until) is None
+    swept = certificates.expire(product, cert, today=date(2028, 2, 1))
+    assert swept is not None
+    assert swept[1].expired_on == date(2028, 2, 1)

@@ -6,8 +6,8 @@ from datetime import date
 
 from ocop_certification.domain.rounds import Round
 from ocop_certification.domain.rules import RoundLevel, default_rule_book
-from ocop_certification.entrypoints.api.pages_directory import matches
 from ocop_certification.entrypoints.api.pages_producer import open_rounds
+from ocop_shared.text import matches
 
 
 def test_search_ignores_diacritics_case_and_word_order() -> None:

@@ -256,3 +256,45 @@ def test_a_rule_set_may_let_the_province_recognise_4_stars_while_forwarding_5() 
     assert decide_at_level(strict, P, result).recognised_stars is None
     decision = decide_at_level(lenient, P, result)
     assert (decision.outcome, decision.recognised_stars) == (Outcome.FORWARDED, 4)
+
+
+def _minus(sheet: dict[str, float], rule_set: RuleSet, points: float) -> dict[str, float]:
+    """The sheet with `points` fewer on a criterion that is not mandatory."""
+    code = next(
+        c.code
+        for c in rule_set.criteria("product")
+        if c.mandatory_from_stars is None and sheet[c.code] >= points
+    )
+    return {**sheet, code: round(sheet[code] - points, 2)}
+
+
+@pytest.mark.parametrize("key", ["1048", "148", "1489"])
+def test_band_edges_use_the_exact_average_not_a_rounded_one(key: str) -> None:
+    rule_set = BOOK.get(key)
+    ninety = sheet_with_total(rule_set, 90)
+    result = score(rule_set, "product", [ninety, ninety, _minus(ninety, rule_set, 0.01)])
+    # (90 + 90 + 89.99) / 3 = 89.9966…: 4★, and never shown as 90
+    assert result.stars == 4
+    assert result.average_points == result.result_points == 89.99
+    decision = decide_at_level(rule_set, P, result)
+    assert decision.outcome is not Outcome.FORWARDED
+    assert "89,99 điểm" in decision.reason
+    assert "90" not in decision.reason
+
+
+@pytest.mark.parametrize("edge", [30, 50, 70])
+def test_every_band_edge_is_reached_only_by_the_exact_average(edge: int) -> None:
+    rule_set = BOOK.get("148")
+    at_edge = sheet_with_total(rule_set, edge)
+    below = score(rule_set, "product", [at_edge, at_edge, _minus(at_edge, rule_set, 0.01)])
+    reached = score(rule_set, "product", [at_edge, at_edge, at_edge])
+    assert below.stars == rule_set.stars_for(edge) - 1
+    assert reached.stars == rule_set.stars_for(edge)
+
+
+def test_a_forwarding_decision_names_the_level_in_vietnamese() -> None:
+    rule_set = BOOK.get("148")
+    decision = decide_at_level(
+        rule_set, P, score(rule_set, "product", [sheet_with_total(rule_set, 92.5)])
+    )
+    assert decision.reason == "Đạt 92,5 điểm ≥ 90 điểm: chuyển lên cấp trung ương"

@@ -360,6 +360,15 @@ async def test_officer_filters_registrations_and_confirms_in_bulk_by_zone(api: A
     page = await client.get(f"/su-kien/{event_id}?q=banh chung", headers=staff(settings))
     assert "<td>Hộ Bánh chưng Dị Nậu</td>" in page.text
     assert "<td>HTX Gà Mía</td>" not in page.text
+    # the kernel's fold: any word order, letters typed on another keyboard read as Latin
+    for query in ("chung banh", "Вánh сhưng"):
+        again = await client.get(
+            f"/su-kien/{event_id}", params={"q": query}, headers=staff(settings)
+        )
+        assert "<td>Hộ Bánh chưng Dị Nậu</td>" in again.text, query
+    for query in ("doan hung buoi", "ĐOАN hùng bưởi", "ｂｕｏｉ doan"):
+        found = await client.get("/api/v1/products", params={"q": query}, headers=headers)
+        assert [p["id"] for p in found.json()] == ["sp-1"], query
     assert 'id="confirm-all"' in page.text
     assert '<option value="B02">' in page.text  # every free booth is offered, not the first 60
 

@@ -50,10 +50,11 @@ def product(**kw: Any) -> ProductSnapshot:
         ({"stars": 2}, "đạt 2★; sự kiện yêu cầu từ 3★"),
         ({"certificate_status": CertificateStatus.REVOKED}, "đã bị thu hồi"),
         ({"certificate_status": CertificateStatus.EXPIRED}, "đã hết hạn"),
-        ({"valid_until": date(2025, 9, 30)}, "đã hết hạn ngày 30/09/2025"),
+        # valid_until is the last valid day: named as such, never as the day it lapsed
+        ({"valid_until": date(2025, 9, 30)}, "đã hết hạn (hiệu lực đến hết ngày 30/09/2025)"),
         (
             {"valid_until": date(2025, 11, 12)},
-            "hết hạn ngày 12/11/2025, trước khi sự kiện kết thúc",
+            "chỉ còn hiệu lực đến hết ngày 12/11/2025, trước khi sự kiện kết thúc",
         ),
         ({"certificate_status": CertificateStatus.NONE, "stars": None}, "chưa được công nhận"),
         ({"eligible_channels": [Channel.SHOWROOM]}, "chưa đủ điều kiện tham gia hội chợ"),

@@ -1,8 +1,12 @@
-"""XLSX exports officials open in Excel: one sheet, bold frozen header, sized columns."""
+"""Exports officials open in Excel: XLSX (one sheet, bold frozen header, sized columns) and
+the one rule for CSV cells. Both survive whatever is stored: a cell holding a control
+character or text that looks like a formula is written as inert text.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from urllib.parse import quote
@@ -18,11 +22,49 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 Cell = str | int | float | date | datetime | None
 
 
+# What the XLSX format cannot hold (openpyxl raises IllegalCharacterError on them): C0
+# controls but tab, LF, CR; also lone surrogates and the two non-characters.
+_XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
+def xlsx_text(text: str) -> str:
+    """``text`` with every character an XLSX cell cannot hold replaced by U+FFFD (visible)."""
+    return _XLSX_ILLEGAL.sub(REPLACEMENT, text)
+
+
 def _excel_value(value: Cell) -> Cell:
     # Excel has no time zones: show the Vietnamese wall-clock time people expect.
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(VIETNAM).replace(tzinfo=None)
+    if isinstance(value, str):
+        return xlsx_text(value)
     return value
+
+
+# A spreadsheet runs a CSV cell beginning with one of these as a formula (or DDE command).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str | int | float:
+    """One CSV cell that Excel or LibreOffice will show as text, never run (OWASP CSV
+    injection): text beginning with ``= + - @``, tab or CR gets a leading apostrophe;
+    numbers stay numbers; None is empty. Every CSV writer puts each cell through this."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def csv_row(values: Iterable[object]) -> list[str | int | float]:
+    """``csv_cell`` of every value: ``writer.writerow(csv_row(row))``."""
+    return [csv_cell(v) for v in values]
 
 
 def xlsx_bytes(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
@@ -30,8 +72,9 @@ def xlsx_bytes(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = sheet_title[:31]  # Excel's limit
-    sheet.append(list(headers))
+    # Excel's limits: 31 characters, none of []:*?/\ in a sheet's name.
+    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", _XLSX_ILLEGAL.sub("", sheet_title))[:31] or "Sheet"
+    sheet.append([xlsx_text(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E3F4E8")

@@ -10,10 +10,12 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ocop_shared.errors import DomainError
+from ocop_shared.validation_vi import MALFORMED_JSON, field_name, label_in, message_vi
 
 log = structlog.get_logger(__name__)
 
@@ -64,23 +66,67 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+_SOURCES = {"query": "query_params", "path": "path_params", "header": "header_params"}
+
+
+def _param_title(dependant: Any, source: str, name: str) -> str | None:
+    """The ``title`` of a query/path/header parameter, searched through sub-dependencies."""
+    for param in getattr(dependant, _SOURCES[source], ()):
+        if name in (param.name, getattr(param, "alias", None)):
+            title = getattr(param.field_info, "title", None)
+            return str(title) if title else None
+    for sub in getattr(dependant, "dependencies", ()):
+        found = _param_title(sub, source, name)
+        if found:
+            return found
+    return None
+
+
+def _label(request: Request, loc: tuple[Any, ...] | list[Any]) -> str | None:
+    """The Vietnamese label the route's schema gives the field at ``loc``, else its name."""
+    route = request.scope.get("route")
+    label: str | None = None
+    if loc and loc[0] == "body":
+        body_field = getattr(route, "body_field", None)
+        model = getattr(getattr(body_field, "field_info", None), "annotation", None)
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            label = label_in(model, list(loc[1:]))
+    elif len(loc) >= 2 and loc[0] in _SOURCES:
+        label = _param_title(getattr(route, "dependant", None), str(loc[0]), str(loc[1]))
+    return label or field_name(loc)
+
+
 async def _validation(request: Request, exc: Exception) -> Response:
+    """422 in Vietnamese: each error names its field by its label (``«Tên sản phẩm» là bắt
+    buộc``); a body that is not JSON at all is named as such, not as ``body.15``."""
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {
-            "field": _field_path(err.get("loc", ())),
-            "message": err.get("msg", ""),
-            "type": err.get("type"),
-        }
-        for err in exc.errors()
-    ]
-    fields = ", ".join(e["field"] for e in errors)
+    errors: list[dict[str, Any]] = []
+    labels: list[str] = []
+    malformed = False
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        if err.get("type") == "json_invalid":
+            malformed = True
+            errors.append(
+                {"field": "body", "message": message_vi(err, None), "type": "json_invalid"}
+            )
+            continue
+        label = _label(request, loc)
+        if label and label not in labels:
+            labels.append(label)
+        errors.append(
+            {"field": _field_path(loc), "message": message_vi(err, label), "type": err.get("type")}
+        )
+    if malformed:
+        detail = f"{MALFORMED_JSON}: nội dung gửi lên không đọc được như JSON"
+    else:
+        detail = f"Kiểm tra lại: {', '.join(labels)}" if labels else "Kiểm tra lại dữ liệu gửi lên"
     return negotiated(
         request,
         problem(
             422,
             "Dữ liệu không hợp lệ",
-            f"Kiểm tra lại: {fields}",
+            detail,
             code="validation-failed",
             errors=errors,
         ),

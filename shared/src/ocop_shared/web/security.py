@@ -35,13 +35,25 @@ async def current_principal(
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
+ROLE_LABELS_VI = {
+    Role.ADMIN: "quản trị",
+    Role.PROVINCE_OFFICER: "cán bộ OCOP tỉnh",
+    Role.COMMUNE_OFFICER: "cán bộ OCOP xã",
+    Role.COUNCIL_MEMBER: "thành viên hội đồng đánh giá",
+    Role.PRODUCER: "chủ thể OCOP",
+    Role.SHOWROOM_OPERATOR: "người vận hành điểm bán",
+    Role.TRADE_STAFF: "cán bộ xúc tiến thương mại",
+    Role.BUYER: "người mua",
+}
+"""How a role is named to people; the enum value is for tokens and machines."""
+
 
 def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
     """A dependency that lets through admins and the given roles, 403 for anyone else."""
 
     def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has_any(*roles):
-            allowed = ", ".join(r.value for r in roles)
+            allowed = ", ".join(ROLE_LABELS_VI.get(r, r.value) for r in roles)
             raise HTTPException(403, f"Cần một trong các vai trò: {allowed}")
         return principal
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass
 
 from openpyxl import load_workbook
 
-from ocop_catalog.domain.importing import ImportHeaderError, looks_like_header, map_header
+from ocop_catalog.domain.importing import (
+    ImportHeaderError,
+    looks_like_header,
+    map_header,
+    two_row_labels,
+)
 
 # A zip bomb: a few kilobytes that inflate into gigabytes of rows. Real province workbooks
 # compress their sheets 5-20 times; refuse before openpyxl inflates anything.
@@ -38,23 +44,74 @@ def read_table(file_name: str, data: bytes) -> Table:
     raise ImportHeaderError("Chỉ nhận tệp .csv hoặc .xlsx (Excel 2007 trở lên)", field="file.name")
 
 
+def _column(index: int) -> str:
+    """Excel's letters for a 0-based column index (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _filled(cells: list[object], index: int) -> bool:
+    return index < len(cells) and cells[index] not in (None, "")
+
+
+def _with_header(
+    rows: list[tuple[int, list[object]]], line: int, header: list[object], below: list[object]
+) -> Table:
+    """The table under a one-row header, unless the row below shows the header really spans
+    two rows (values under blank header cells: merged cells): never drop such a column."""
+    mapping = map_header(header)
+    unlabelled = [j for j in range(len(below)) if _filled(below, j) and not _filled(header, j)]
+    if not unlabelled:
+        return Table(mapping, [r for r in rows if r[0] > line])
+    try:
+        two_rows = map_header(list(two_row_labels(header, below)))
+    except ImportHeaderError:
+        two_rows = None
+    if two_rows is None or not set(mapping.values()) <= set(two_rows.values()):
+        columns = ", ".join(_column(j) for j in unlabelled)
+        raise ImportHeaderError(
+            f"Cột {columns} có dữ liệu nhưng không có tiêu đề (hoặc tiêu đề gộp ô trên hai "
+            "dòng chưa nhận ra được): hãy đặt cho mỗi cột một tiêu đề trên một dòng",
+            field="file.header",
+        )
+    return Table(two_rows, [r for r in rows if r[0] > line + 1])
+
+
 def _table(rows: list[tuple[int, list[object]]]) -> Table:
     candidates = [
         r for r in rows[: HEADER_SEARCH_ROWS * 2] if any(c not in (None, "") for c in r[1])
     ]
-    header_at = next(
-        (
-            i
-            for i, (_, cells) in enumerate(candidates[:HEADER_SEARCH_ROWS])
-            if looks_like_header(cells)
-        ),
-        None,
-    )
     if not candidates:
         raise ImportHeaderError("Tệp không có dữ liệu", field="file")
-    header_line, header = candidates[header_at or 0]
-    mapping = map_header(header)  # raises before anything is written
-    return Table(mapping, [r for r in rows if r[0] > header_line])
+    window = candidates[:HEADER_SEARCH_ROWS]
+    following = {line: rows[k + 1][1] for k, (line, _) in enumerate(rows[:-1])}
+    # A header on one row, as most files have it (possibly under a title row).
+    for line, cells in window:
+        if looks_like_header(cells):
+            try:
+                return _with_header(rows, line, cells, following.get(line, []))
+            except ImportHeaderError:
+                break
+    # A header on two rows with merged cells ("Sản phẩm" over "Mã" and "Tên").
+    for (top_line, top), (_, below) in itertools.pairwise(window):
+        labels: list[object] = list(two_row_labels(top, below))
+        if looks_like_header(labels) and following.get(top_line) is below:
+            try:
+                return Table(map_header(labels), [r for r in rows if r[0] > top_line + 1])
+            except ImportHeaderError as exc:
+                raise ImportHeaderError(
+                    f"{exc.detail}. Tiêu đề gộp ô trên hai dòng: hãy đặt cho mỗi cột một "
+                    "tiêu đề trên một dòng",
+                    field=exc.field,
+                ) from exc
+    # Nothing readable: the error names what is wrong with the most header-like row.
+    header_at = next((i for i, (_, cells) in enumerate(window) if looks_like_header(cells)), 0)
+    line, header = candidates[header_at]
+    return _with_header(rows, line, header, following.get(line, []))
 
 
 def _decode(data: bytes) -> str:

@@ -15,29 +15,62 @@ from typing import Any
 from ocop_catalog.domain.search import name_key
 from ocop_shared.errors import ValidationFailedError
 from ocop_shared.identifiers import is_gln, is_gtin
+from ocop_shared.places import find_province
+from ocop_shared.text import TextRefusedError, clean_text
 
 # Field → accepted header spellings (folded, words joined by "_"). The first is canonical.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "product_id": ("ma_san_pham", "product_id", "ma_sp"),
-    "name": ("ten_san_pham", "name", "ten_sp"),
-    "producer_id": ("ma_chu_the", "producer_id"),
-    "producer_name": ("ten_chu_the", "producer_name", "chu_the"),
-    "group_code": ("nhom_san_pham", "nhom", "group_code"),
-    "province": ("tinh", "tinh_thanh_pho", "province"),
-    "commune": ("xa", "xa_phuong", "xa_phuong_thi_tran", "commune"),
-    "district": ("huyen_cu", "huyen", "quan_huyen", "district"),
-    "gtin": ("gtin", "ma_vach", "ma_so_ma_vach"),
-    "gln": ("gln",),
-    "unit": ("don_vi_tinh", "don_vi", "unit"),
-    "pack_size": ("quy_cach", "quy_cach_dong_goi", "pack_size"),
-    "suggested_price_vnd": ("gia_ban_le", "gia_ban_le_de_xuat", "gia", "suggested_price_vnd"),
-    "description": ("mo_ta", "description"),
+    "product_id": ("ma_san_pham", "product_id", "ma_sp", "ma_sp_ocop", "ma_san_pham_ocop"),
+    "name": ("ten_san_pham", "name", "ten_sp", "ten_san_pham_ocop", "san_pham", "ten_hang"),
+    "producer_id": ("ma_chu_the", "producer_id", "ma_chu_the_ocop"),
+    "producer_name": (
+        "ten_chu_the",
+        "producer_name",
+        "chu_the",
+        "chu_the_ocop",
+        "ten_chu_the_ocop",
+        "ten_co_so",
+        "co_so_san_xuat",
+        "ten_co_so_san_xuat",
+    ),
+    "group_code": ("nhom_san_pham", "nhom", "group_code", "nganh_hang", "nhom_nganh"),
+    "province": ("tinh", "tinh_thanh_pho", "province", "tinh_thanh", "tinh_tp", "thanh_pho"),
+    "commune": (
+        "xa",
+        "xa_phuong",
+        "xa_phuong_thi_tran",
+        "commune",
+        "phuong_xa",
+        "xa_phuong_dac_khu",
+    ),
+    "district": ("huyen_cu", "huyen", "quan_huyen", "district", "quan_huyen_cu"),
+    "gtin": ("gtin", "ma_vach", "ma_so_ma_vach", "ma_gtin", "ma_vach_gtin", "barcode"),
+    "gln": ("gln", "ma_gln"),
+    "unit": ("don_vi_tinh", "don_vi", "unit", "dvt"),
+    "pack_size": ("quy_cach", "quy_cach_dong_goi", "pack_size", "dong_goi", "khoi_luong_tinh"),
+    "suggested_price_vnd": (
+        "gia_ban_le",
+        "gia_ban_le_de_xuat",
+        "gia",
+        "suggested_price_vnd",
+        "gia_ban",
+        "don_gia",
+        "gia_ban_de_xuat",
+        "gia_niem_yet",
+    ),
+    "description": ("mo_ta", "description", "mo_ta_san_pham", "gioi_thieu_san_pham"),
     "story": ("cau_chuyen_san_pham", "cau_chuyen", "story"),
-    "images": ("hinh_anh", "anh", "images"),
+    "images": ("hinh_anh", "anh", "images", "hinh_anh_san_pham", "link_anh", "anh_san_pham"),
     "traceability_provider": ("don_vi_truy_xuat", "truy_xuat_don_vi", "traceability_provider"),
-    "traceability_url": ("link_truy_xuat", "truy_xuat_url", "traceability_url"),
+    "traceability_url": (
+        "link_truy_xuat",
+        "truy_xuat_url",
+        "traceability_url",
+        "duong_dan_truy_xuat",
+        "truy_xuat_nguon_goc",
+    ),
     "key_farm_product": ("san_pham_chu_luc", "chu_luc", "key_farm_product"),
-    "sales_points": ("noi_ban", "diem_ban", "sales_points"),
+    "sales_points": ("noi_ban", "diem_ban", "sales_points", "dia_diem_ban"),
 }
 IGNORED_COLUMNS = ("stt", "so_thu_tu", "ghi_chu")
 REQUIRED_FIELDS = ("name",)
@@ -58,6 +91,8 @@ _LIMITS = {
     "story": 10000,
     "traceability_provider": 100,
 }
+# Cells that may hold line breaks: long texts, and lists one item a line.
+_MULTILINE = frozenset({"description", "story", "images", "sales_points"})
 _YES = {"co", "x", "yes", "true", "1", "dung"}
 _NO = {"khong", "no", "false", "0", "sai"}
 
@@ -66,8 +101,37 @@ class ImportHeaderError(ValidationFailedError):
     """The file's header is not the catalogue's: nothing has been written."""
 
 
+# "Giá bán lẻ (đồng)", "Tên sản phẩm (*)", "GTIN [13 số]": units, marks and notes in brackets
+# are not part of a column's name.
+_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*")
+
+
 def header_key(label: object) -> str:
-    return name_key(str(label or "")).replace(" ", "_")
+    return name_key(_NOTE.sub(" ", str(label or ""))).replace(" ", "_")
+
+
+def is_known_header(label: object) -> bool:
+    key = header_key(label)
+    return key in _ALIASES or key in IGNORED_COLUMNS
+
+
+def two_row_labels(top: list[object], below: list[object]) -> list[str]:
+    """Labels of a header written on two rows with merged cells ("Sản phẩm" over "Mã" and
+    "Tên"): each lower cell is read with the upper label it sits under ("Tên sản phẩm"); a
+    cell merged down over both rows keeps its upper label."""
+    labels: list[str] = []
+    parent = ""
+    for index in range(max(len(top), len(below))):
+        upper = str(top[index]).strip() if index < len(top) and top[index] is not None else ""
+        lower = str(below[index]).strip() if index < len(below) and below[index] is not None else ""
+        if upper:
+            parent = upper
+        if not lower:
+            labels.append(upper)
+            continue
+        tried = [f"{lower} {parent}", f"{parent} {lower}", lower] if parent else [lower]
+        labels.append(next((t for t in tried if is_known_header(t)), tried[min(1, len(tried) - 1)]))
+    return labels
 
 
 def map_header(labels: list[object]) -> dict[int, str]:
@@ -172,11 +236,17 @@ def parse_row(line: int, cells: dict[str, object]) -> ProductRow | RejectedRow:
     """Validate one row; every problem is reported, in Vietnamese, not only the first."""
     values: dict[str, Any] = {}
     reasons: list[str] = []
+    refused_fields: set[str] = set()
     for name, raw in cells.items():
-        text = _text(raw)
+        label = COLUMNS[name][0]
+        try:  # the kernel's text rule, as for every form and API body
+            text = clean_text(_text(raw), field=label, multiline=name in _MULTILINE)
+        except TextRefusedError as refused:
+            reasons.append(str(refused))
+            refused_fields.add(name)
+            continue
         if not text:
             continue
-        label = COLUMNS[name][0]
         if name in ("product_id", "producer_id"):
             if _ID.match(text):
                 values[name] = text
@@ -221,13 +291,24 @@ def parse_row(line: int, cells: dict[str, object]) -> ProductRow | RejectedRow:
                 reasons.append(f"{label}: ghi 'có' hoặc 'không'")
         elif name == "sales_points":
             values[name] = _list(text)
+        elif name == "province":
+            # Today's 34 provinces; a pre-2025 name maps to the province it merged into.
+            found = find_province(text)
+            if found is None:
+                reasons.append(
+                    f"{label}: '{text}' không phải tỉnh, thành phố nào trong 34 đơn vị "
+                    "hành chính cấp tỉnh (từ 1/7/2025)"
+                )
+            else:
+                values[name] = found.province.name
         else:
             limit = _LIMITS[name]
             if len(text) > limit:
                 reasons.append(f"{label}: dài quá {limit} ký tự")
             else:
                 values[name] = text
-    if "name" not in values and not any(r.startswith("ten_san_pham") for r in reasons):
+    named = "name" in refused_fields or any(r.startswith("ten_san_pham") for r in reasons)
+    if "name" not in values and not named:
         reasons.append("ten_san_pham: bắt buộc")
     if reasons:
         return RejectedRow(

@@ -23,7 +23,7 @@ from ocop_catalog.service_layer.importer import (
 )
 from ocop_catalog.service_layer.refresh import refresh_eligibility
 from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_runtime
-from ocop_shared.web.exports import xlsx_bytes
+from ocop_shared.web.exports import csv_row, xlsx_bytes
 
 app = typer.Typer(help="Danh mục sản phẩm OCOP (catalogue service).", no_args_is_help=True)
 console = Console()
@@ -106,8 +106,8 @@ def write_rejected(report: ImportReport, path: Path) -> None:
         return
     with path.open("w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
-        writer.writerow(REJECTED_HEADERS)
-        writer.writerows(rows)
+        writer.writerow(csv_row(REJECTED_HEADERS))
+        writer.writerows(csv_row(row) for row in rows)
 
 
 @app.command("import")

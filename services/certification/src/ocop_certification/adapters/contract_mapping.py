@@ -123,7 +123,7 @@ def to_contract(event: DomainEvent) -> Outgoing:
             return Outgoing(
                 contracts.CertificateExpiredV1(
                     **_certificate_fields(cert),
-                    expired_on=cert.expired_on or cert.valid_until,
+                    expired_on=cert.expired_on or cert.first_invalid_day,
                     decision_number=cert.decision_number,
                     certification_version=version,
                 ),

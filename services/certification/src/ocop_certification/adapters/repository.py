@@ -20,6 +20,7 @@ from ocop_certification.domain.errors import (
 from ocop_certification.domain.inspections import Inspection
 from ocop_certification.domain.model import Certificate, CertificateStatus, Producer, Product
 from ocop_certification.domain.rounds import Round
+from ocop_certification.domain.rules import LEVEL_NAMES_VI
 from ocop_certification.domain.targets import PlanTarget
 from ocop_shared.errors import ConflictError, NotFoundError
 from ocop_shared.mongo import Database, Session, ensure_collections
@@ -271,7 +272,8 @@ class CertificationRepository:
             await self._db[ROUNDS].insert_one(_to_doc(round_), session=self._session)
         except DuplicateKeyError as exc:
             raise ConflictError(
-                f"Đợt {round_.number}/{round_.year} cấp {round_.level} đã có", field="body.number"
+                f"Đợt {round_.number}/{round_.year} cấp {LEVEL_NAMES_VI[round_.level]} đã có",
+                field="body.number",
             ) from exc
 
     async def get_round(self, round_id: str, *, field: str = "round_id") -> Round:

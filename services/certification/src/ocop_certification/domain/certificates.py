@@ -14,6 +14,7 @@ from ocop_certification.domain.events import (
     CertificateSuperseded,
 )
 from ocop_certification.domain.model import (
+    CERTIFICATE_STATUS_VI,
     Certificate,
     CertificateStatus,
     Product,
@@ -102,7 +103,8 @@ def revoke(
     """Revocation (thu hồi) of an active certificate by decision."""
     if certificate.status is not CertificateStatus.ACTIVE:
         raise CertificateNotActiveError(
-            f"Giấy chứng nhận đang ở trạng thái '{certificate.status}', không thể thu hồi",
+            f"Giấy chứng nhận đang ở trạng thái «{CERTIFICATE_STATUS_VI[certificate.status]}», "
+            "không thể thu hồi",
             field="certificate_id",
         )
     if command.decision_date < certificate.decision_date:
@@ -134,7 +136,7 @@ def expire(
     if certificate.status is not CertificateStatus.ACTIVE or certificate.valid_until >= today:
         return None
     expired = certificate.model_copy(
-        update={"status": CertificateStatus.EXPIRED, "expired_on": certificate.valid_until}
+        update={"status": CertificateStatus.EXPIRED, "expired_on": certificate.first_invalid_day}
     )
     updated = product.model_copy(
         update={"certification_version": product.certification_version + 1}

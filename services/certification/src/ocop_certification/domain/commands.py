@@ -8,26 +8,30 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ocop_certification.domain.dossiers import CommuneInputs, Registration
+from ocop_certification.domain.labels import TITLES
 from ocop_certification.domain.model import Contact, LegalRepresentative
 from ocop_shared.contracts.certification import LegalForm, RecognitionLevel
 from ocop_shared.identifiers import is_gln, is_gtin, is_tax_code
+from ocop_shared.text import MultilineText, Text
 
 _NAME = Field(min_length=2, max_length=200)
 _PLACE = Field(min_length=2, max_length=100)
 
 
 class _Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
 
 class RegisterProducer(_Command):
-    name: str = _NAME
+    name: Text = _NAME
     legal_form: LegalForm
-    tax_code: str = Field(description="Mã số thuế / mã số doanh nghiệp (10 hoặc 13 chữ số)")
-    province: str = _PLACE
-    commune: str = _PLACE
-    district: str | None = Field(None, max_length=100, description="Huyện (dữ liệu cũ)")
-    gln: str | None = None
+    tax_code: Text = Field(description="Mã số thuế / mã số doanh nghiệp (10 hoặc 13 chữ số)")
+    province: Text = _PLACE
+    commune: Text = _PLACE
+    district: Text | None = Field(None, max_length=100, description="Huyện (dữ liệu cũ)")
+    gln: Text | None = None
     legal_representative: LegalRepresentative | None = None
     contacts: tuple[Contact, ...] = Field((), max_length=10)
 
@@ -47,9 +51,9 @@ class RegisterProducer(_Command):
 
 
 class RegisterProduct(_Command):
-    producer_id: str = Field(min_length=1, max_length=64)
-    name: str = _NAME
-    group_code: str | None = Field(
+    producer_id: Text = Field(min_length=1, max_length=64)
+    name: Text = _NAME
+    group_code: Text | None = Field(
         None,
         min_length=1,
         max_length=32,
@@ -57,13 +61,13 @@ class RegisterProduct(_Command):
         description="Mã ngành 1048 (food, drink, herbs, cloth, keepsake, travel); "
         "suy ra từ phân nhóm nếu bỏ trống",
     )
-    subgroup_code: str | None = Field(
+    subgroup_code: Text | None = Field(
         None, max_length=16, pattern=r"^[0-9]+(\.[0-9]+)*$", description="Phân nhóm theo 148"
     )
-    province: str = _PLACE
-    commune: str = _PLACE
-    district: str | None = Field(None, max_length=100, description="Huyện (dữ liệu cũ)")
-    gtin: str | None = None
+    province: Text = _PLACE
+    commune: Text = _PLACE
+    district: Text | None = Field(None, max_length=100, description="Huyện (dữ liệu cũ)")
+    gtin: Text | None = None
 
     @field_validator("gtin")
     @classmethod
@@ -74,25 +78,27 @@ class RegisterProduct(_Command):
 
 
 class IssueCertificate(_Command):
-    product_id: str = Field(min_length=1, max_length=64)
+    product_id: Text = Field(min_length=1, max_length=64)
     stars: int = Field(ge=3, le=5, description="Chỉ sản phẩm 3–5 sao được cấp giấy chứng nhận")
     level: RecognitionLevel
-    issuing_authority: str = Field(min_length=2, max_length=200)
-    decision_number: str = Field(min_length=1, max_length=64)
+    issuing_authority: Text = Field(min_length=2, max_length=200)
+    decision_number: Text = Field(min_length=1, max_length=64)
     decision_date: date
-    certificate_number: str | None = Field(None, min_length=1, max_length=64)
+    certificate_number: Text | None = Field(None, min_length=1, max_length=64)
 
 
 class RevokeCertificate(_Command):
-    decision_number: str = Field(min_length=1, max_length=64)
+    decision_number: Text = Field(min_length=1, max_length=64)
     decision_date: date
-    reason: str = Field(min_length=3, max_length=1000)
-    issuing_authority: str = Field(min_length=2, max_length=200)
+    reason: MultilineText = Field(min_length=3, max_length=1000)
+    issuing_authority: Text = Field(min_length=2, max_length=200)
 
 
-CriterionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{1,2}$")]
+CriterionCode = Annotated[Text, StringConstraints(pattern=r"^[A-Z][0-9]{1,2}$")]
 Points = Annotated[float, Field(allow_inf_nan=False)]
-SafeId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+SafeId = Annotated[
+    Text, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+]
 
 
 class CreateDossier(_Command):
@@ -100,7 +106,7 @@ class CreateDossier(_Command):
 
     product_id: SafeId
     round_id: SafeId
-    subgroup_code: str | None = Field(None, max_length=16, pattern=r"^[0-9]+(\.[0-9]+)*$")
+    subgroup_code: Text | None = Field(None, max_length=16, pattern=r"^[0-9]+(\.[0-9]+)*$")
     registration: Registration
     self_assessment: dict[CriterionCode, Points] | None = Field(None, max_length=60)
 
@@ -111,26 +117,26 @@ class UpdateDossier(_Command):
 
 
 class Reason(_Command):
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: MultilineText = Field(min_length=3, max_length=2000)
 
 
 class CheckDossier(_Command):
     commune_inputs: CommuneInputs
-    note: str | None = Field(None, max_length=2000)
+    note: MultilineText | None = Field(None, max_length=2000)
 
 
 class SubmitScoreSheet(_Command):
     scores: dict[CriterionCode, Points] = Field(max_length=60)
-    comment: str | None = Field(None, max_length=2000)
+    comment: MultilineText | None = Field(None, max_length=2000)
 
 
 class FinaliseDossier(_Command):
     """The level's decision; a recognition needs the decision's number, date and authority."""
 
-    decision_number: str | None = Field(None, min_length=1, max_length=64)
+    decision_number: Text | None = Field(None, min_length=1, max_length=64)
     decision_date: date | None = None
-    issuing_authority: str | None = Field(None, min_length=2, max_length=200)
-    reason: str | None = Field(None, max_length=2000)
+    issuing_authority: Text | None = Field(None, min_length=2, max_length=200)
+    reason: MultilineText | None = Field(None, max_length=2000)
 
 
 class TransferDossier(_Command):

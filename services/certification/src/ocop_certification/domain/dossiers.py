@@ -7,8 +7,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_certification.domain.labels import TITLES
 from ocop_certification.domain.rules import LevelDecision, RoundLevel, ScoreResult
 from ocop_shared.errors import InvalidStateError
+from ocop_shared.text import MultilineText, Text
 
 
 class DossierStatus(StrEnum):
@@ -95,18 +97,20 @@ class Transition(BaseModel):
 class CommuneInputs(BaseModel):
     """What the commune supplies for scoring (Chiêm Hóa plan), checked before evaluation."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
-    product_origin: str | None = Field(None, max_length=500)
+    product_origin: MultilineText | None = Field(None, max_length=500)
     local_raw_materials: bool = False
     local_labour: bool = False
-    idea_origin: str | None = Field(None, max_length=500)
-    local_identity: str | None = Field(None, max_length=500)
-    distribution_organisation: str | None = Field(None, max_length=500)
-    main_distribution_area: str | None = Field(None, max_length=200)
+    idea_origin: MultilineText | None = Field(None, max_length=500)
+    local_identity: MultilineText | None = Field(None, max_length=500)
+    distribution_organisation: MultilineText | None = Field(None, max_length=500)
+    main_distribution_area: Text | None = Field(None, max_length=200)
     representative_woman_or_ethnic_minority: bool = False
-    business_growth: str | None = Field(None, max_length=500)
-    value_added: str | None = Field(None, max_length=500)
+    business_growth: MultilineText | None = Field(None, max_length=500)
+    value_added: MultilineText | None = Field(None, max_length=500)
 
     def bonus_inputs(self) -> dict[str, bool]:
         return {
@@ -121,13 +125,15 @@ class CommuneInputs(BaseModel):
 class Registration(BaseModel):
     """Phiếu đăng ký sản phẩm tham gia đánh giá."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
-    description: str = Field(min_length=10, max_length=5000)
+    description: MultilineText = Field(min_length=10, max_length=5000)
     target_stars: int = Field(ge=3, le=5)
-    production_capacity: str | None = Field(None, max_length=300)
-    raw_materials: str | None = Field(None, max_length=1000)
-    contact_person: str | None = Field(None, max_length=120)
+    production_capacity: Text | None = Field(None, max_length=300)
+    raw_materials: MultilineText | None = Field(None, max_length=1000)
+    contact_person: Text | None = Field(None, max_length=120)
 
 
 class EvidenceKind(StrEnum):

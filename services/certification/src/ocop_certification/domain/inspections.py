@@ -8,6 +8,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ocop_certification.domain.commands import RevokeCertificate
+from ocop_certification.domain.labels import TITLES
+from ocop_shared.text import MultilineText, Text
 
 
 class FindingCategory(StrEnum):
@@ -39,19 +41,23 @@ class InspectionOutcome(StrEnum):
 
 
 class Finding(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
     category: FindingCategory
-    description: str = Field(min_length=3, max_length=2000)
+    description: MultilineText = Field(min_length=3, max_length=2000)
 
 
 class RecordInspection(BaseModel):
     """An inspection; a violation must come with the revocation decision it leads to."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
-    product_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    certificate_id: str | None = Field(
+    product_id: Text = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    certificate_id: Text | None = Field(
         None,
         min_length=1,
         max_length=64,
@@ -59,8 +65,8 @@ class RecordInspection(BaseModel):
         description="Giấy chứng nhận được hậu kiểm; nếu có, vi phạm chỉ thu hồi đúng giấy này",
     )
     inspected_on: date
-    authority: str = Field(min_length=2, max_length=200)
-    inspectors: tuple[str, ...] = Field((), max_length=20)
+    authority: Text = Field(min_length=2, max_length=200)
+    inspectors: tuple[Text, ...] = Field((), max_length=20)
     outcome: InspectionOutcome
     findings: tuple[Finding, ...] = Field((), max_length=50)
     revocation: RevokeCertificate | None = None

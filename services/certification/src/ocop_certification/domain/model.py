@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_certification.domain.labels import TITLES
 from ocop_shared.contracts.certification import LegalForm, RecognitionLevel
+from ocop_shared.text import Text
 
 CERTIFICATE_VALIDITY_MONTHS = 36
 
@@ -19,24 +21,36 @@ class CertificateStatus(StrEnum):
     EXPIRED = "expired"
 
 
+CERTIFICATE_STATUS_VI = {
+    CertificateStatus.ACTIVE: "Còn hiệu lực",
+    CertificateStatus.EXPIRED: "Hết hiệu lực",
+    CertificateStatus.REVOKED: "Đã thu hồi",
+    CertificateStatus.SUPERSEDED: "Đã được thay thế",
+}
+
+
 class LegalRepresentative(BaseModel):
     """Người đại diện theo pháp luật; the flags earn bonus points under 148/QĐ-TTg."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
-    full_name: str = Field(min_length=2, max_length=120)
-    position: str | None = Field(None, max_length=100)
+    full_name: Text = Field(min_length=2, max_length=120)
+    position: Text | None = Field(None, max_length=100)
     is_woman: bool = False
     is_ethnic_minority: bool = False
-    ethnicity: str | None = Field(None, max_length=50)
+    ethnicity: Text | None = Field(None, max_length=50)
 
 
 class Contact(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
-    name: str | None = Field(None, max_length=120)
-    phone: str | None = Field(None, pattern=r"^\+?[0-9 .-]{8,16}$")
-    email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: Text | None = Field(None, max_length=120)
+    phone: Text | None = Field(None, pattern=r"^\+?[0-9 .-]{8,16}$")
+    email: Text | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class Producer(BaseModel):
@@ -114,6 +128,21 @@ class Certificate(BaseModel):
     expired_on: date | None = None
     reminders_sent: tuple[int, ...] = ()
     """Lead times (months before expiry) already reminded, so a reminder goes out once."""
+
+    @property
+    def first_invalid_day(self) -> date:
+        """The day after ``valid_until``: the last valid day is still valid, all day long."""
+        return self.valid_until + timedelta(days=1)
+
+    def as_of(self, today: date) -> Certificate:
+        """How the certificate reads on ``today`` (a date in Asia/Ho_Chi_Minh): an active one
+        past its last valid day reads expired at once, everywhere; the hourly sweep only
+        catches the stored state up and tells the other services."""
+        if self.status is CertificateStatus.ACTIVE and today > self.valid_until:
+            return self.model_copy(
+                update={"status": CertificateStatus.EXPIRED, "expired_on": self.first_invalid_day}
+            )
+        return self
 
 
 def add_months(day: date, months: int) -> date:

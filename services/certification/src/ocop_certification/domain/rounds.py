@@ -6,17 +6,21 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ocop_certification.domain.labels import TITLES
 from ocop_certification.domain.rules import RoundLevel
+from ocop_shared.text import Text
 
 
 class CouncilMember(BaseModel):
     """A member of the evaluation council; ``subject`` is the subject of their login token."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
-    subject: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:-]+$")
-    full_name: str = Field(min_length=2, max_length=120)
-    role: str = Field("Thành viên", max_length=80)
+    subject: Text = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:-]+$")
+    full_name: Text = Field(min_length=2, max_length=120)
+    role: Text = Field("Thành viên", max_length=80)
     """Chủ tịch, Phó Chủ tịch, Thành viên, Thư ký..."""
 
 
@@ -50,15 +54,17 @@ class Round(BaseModel):
 
 
 class OpenRound(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
     level: RoundLevel
-    province: str = Field(min_length=2, max_length=100)
-    district: str | None = Field(None, max_length=100)
-    commune: str | None = Field(None, max_length=100, description="Xã (đợt tiếp nhận cấp xã)")
+    province: Text = Field(min_length=2, max_length=100)
+    district: Text | None = Field(None, max_length=100)
+    commune: Text | None = Field(None, max_length=100, description="Xã (đợt tiếp nhận cấp xã)")
     year: int = Field(ge=2013, le=2100)
     number: int = Field(ge=1, le=20)
-    name: str | None = Field(None, max_length=200)
+    name: Text | None = Field(None, max_length=200)
     opens_on: date
     submission_deadline: date
     scoring_deadline: date
@@ -79,6 +85,6 @@ class OpenRound(BaseModel):
 
 
 class SetCouncil(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", field_title_generator=TITLES)
 
     council: tuple[CouncilMember, ...] = Field(max_length=30)

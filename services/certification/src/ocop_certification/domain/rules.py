@@ -9,15 +9,18 @@ file, no code change. A round is judged under the rule set in force on its date.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ocop_shared.errors import NotFoundError, ValidationFailedError
+from ocop_shared.numbers import format_number_vn, format_points_vn
 
 RULESET_DIRECTORY = Path(__file__).parent / "rulesets"
 Part = str  # "A" | "B" | "C"
@@ -30,6 +33,15 @@ class RoundLevel(StrEnum):
     DISTRICT = "district"
     PROVINCE = "province"
     CENTRAL = "central"
+
+
+LEVEL_NAMES_VI = {
+    RoundLevel.COMMUNE: "xã",
+    RoundLevel.DISTRICT: "huyện",
+    RoundLevel.PROVINCE: "tỉnh",
+    RoundLevel.CENTRAL: "trung ương",
+}
+"""How a level is written for people ("cấp trung ương"); the enum value is for machines."""
 
 
 class _Data(BaseModel):
@@ -213,7 +225,7 @@ def validate_sheet(
         value = scores[code]
         if not 0 <= value <= criterion.max_points:
             raise ValidationFailedError(
-                f"Điểm tiêu chí {code} phải từ 0 đến {criterion.max_points:g}",
+                f"Điểm tiêu chí {code} phải từ 0 đến {format_number_vn(criterion.max_points)}",
                 field=f"{field_prefix}.{code}",
             )
     return {code: float(scores[code]) for code in criteria}
@@ -233,8 +245,15 @@ class ScoreResult(_Data):
     stars: int
 
 
-def _round(value: float) -> float:
-    return round(value + 1e-9, 2)
+def _exact(value: float) -> Fraction:
+    """The decimal a council member typed (89.99), not its nearest binary float."""
+    return Fraction(repr(float(value)))
+
+
+def _shown(value: Fraction) -> float:
+    """Two decimals, cut towards zero: what is stored and shown never reaches a band edge or
+    a forwarding threshold the exact average did not reach (89.9967 is 89.99, not 90)."""
+    return float(Fraction(math.floor(value * 100), 100))
 
 
 def score(
@@ -253,34 +272,40 @@ def score(
     if not sheets:
         raise ValidationFailedError("Chưa có phiếu chấm nào", field="score_sheets")
     count = len(sheets)
-    per_criterion = {c.code: sum(s[c.code] for s in sheets) / count for c in criteria}
+    # Exact arithmetic: three sheets of 90, 90 and 89.99 average 89.9966…, which is 4★ and
+    # not forwarded, however the average is rounded for display.
+    per_criterion = {
+        c.code: sum((_exact(s[c.code]) for s in sheets), Fraction(0)) / count for c in criteria
+    }
     parts = {
-        part: _round(sum(per_criterion[c.code] for c in criteria if c.part == part))
+        part: _shown(sum((per_criterion[c.code] for c in criteria if c.part == part), Fraction(0)))
         for part in rule_set.part_maxima
     }
-    average = _round(sum(per_criterion.values()))
+    average = sum(per_criterion.values(), Fraction(0))
     inputs = bonus_inputs or {}
-    bonus = min(sum(b.points for b in rule_set.bonus if inputs.get(b.input)), rule_set.bonus_max)
-    total = min(average + bonus, rule_set.max_total)
+    bonus = min(
+        sum((_exact(b.points) for b in rule_set.bonus if inputs.get(b.input)), Fraction(0)),
+        _exact(rule_set.bonus_max),
+    )
+    total = min(average + bonus, _exact(rule_set.max_total))
     failed = [
         c
         for c in criteria
-        if c.mandatory_from_stars is not None and per_criterion[c.code] < (c.min_points or 0)
+        if c.mandatory_from_stars is not None and per_criterion[c.code] < _exact(c.min_points or 0)
     ]
     cap = min((c.mandatory_from_stars for c in failed if c.mandatory_from_stars), default=None)
     if cap is not None:
-        total = min(total, rule_set.band_min(cap) - 0.01)
-    result = _round(total)
+        total = min(total, _exact(rule_set.band_min(cap)) - Fraction(1, 100))
     return ScoreResult(
         rule_set=rule_set.key,
         members=count,
-        average_points=average,
+        average_points=_shown(average),
         part_averages=parts,
-        bonus_points=bonus,
+        bonus_points=float(bonus),
         failed_mandatory=tuple(c.code for c in failed),
         star_cap=None if cap is None else cap - 1,
-        result_points=result,
-        stars=rule_set.stars_for(result),
+        result_points=_shown(total),
+        stars=max(b.stars for b in rule_set.star_bands if total >= _exact(b.min_points)),
     )
 
 
@@ -311,7 +336,7 @@ def decide_at_level(rule_set: RuleSet, level: RoundLevel, result: ScoreResult) -
     """Forward over the level's threshold; else recognise the stars this level may issue."""
     if level not in rule_set.levels:
         raise ValidationFailedError(
-            f"Cấp '{level}' không có trong {rule_set.title}", field="body.level"
+            f"Cấp {LEVEL_NAMES_VI[level]} không có trong {rule_set.title}", field="body.level"
         )
     here = rule_set.recognition.get(level, ())
     threshold = rule_set.forwarding.get(level)
@@ -322,18 +347,21 @@ def decide_at_level(rule_set: RuleSet, level: RoundLevel, result: ScoreResult) -
             outcome=Outcome.FORWARDED,
             forward_to=upper,
             recognised_stars=provisional if rule_set.recognise_lower_while_forwarding else None,
-            reason=f"Đạt {result.result_points:g} điểm ≥ {threshold:g}: chuyển lên cấp {upper}",
+            reason=f"Đạt {format_points_vn(result.result_points)} ≥ {format_points_vn(threshold)}: "
+            f"chuyển lên cấp {LEVEL_NAMES_VI[upper]}",
         )
     if result.stars in here:
         return LevelDecision(
             outcome=Outcome.RECOGNISED,
             recognised_stars=result.stars,
-            reason=f"Đạt {result.result_points:g} điểm: công nhận {result.stars} sao",
+            reason=f"Đạt {format_points_vn(result.result_points)}: công nhận {result.stars} sao",
         )
     if result.stars < 3:
-        why = f"Đạt {result.result_points:g} điểm ({result.stars} sao): chưa đạt 3 sao"
+        why = f"Đạt {format_points_vn(result.result_points)} ({result.stars} sao): chưa đạt 3 sao"
     else:
-        why = f"Cấp {level} không công nhận {result.stars} sao theo {rule_set.title}"
+        why = (
+            f"Cấp {LEVEL_NAMES_VI[level]} không công nhận {result.stars} sao theo {rule_set.title}"
+        )
     if result.failed_mandatory:
         why += f"; không đạt tiêu chí bắt buộc {', '.join(result.failed_mandatory)}"
     return LevelDecision(outcome=Outcome.NOT_RECOGNISED, reason=why)

@@ -7,18 +7,22 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_certification.domain.labels import TITLES
 from ocop_certification.domain.model import Certificate, CertificateStatus, Product
+from ocop_shared.text import Text
 
 
 class SetPlanTarget(BaseModel):
     """E.g. Phú Thọ 2022 (788/KH-UBND) or Chiêm Hóa 2024 (121/KH-UBND)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
-    province: str = Field(min_length=2, max_length=100)
-    district: str | None = Field(None, max_length=100, description="Huyện (kế hoạch cấp huyện)")
+    province: Text = Field(min_length=2, max_length=100)
+    district: Text | None = Field(None, max_length=100, description="Huyện (kế hoạch cấp huyện)")
     year: int = Field(ge=2018, le=2100)
-    plan_reference: str | None = Field(None, max_length=120, description="Số kế hoạch")
+    plan_reference: Text | None = Field(None, max_length=120, description="Số kế hoạch")
     new_products: int = Field(0, ge=0, le=100_000, description="Sản phẩm mới đạt ≥3★")
     upgrades_3_to_4: int = Field(0, ge=0, le=100_000)
     upgrades_4_to_5: int = Field(0, ge=0, le=100_000)

@@ -5,19 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from ocop_certification.domain.dossiers import Dossier
-from ocop_certification.domain.rules import RoundLevel, RuleBook
+from ocop_certification.domain.rules import LEVEL_NAMES_VI, RuleBook
 from ocop_certification.service_layer.unit_of_work import UnitOfWork, run_in_unit_of_work
 from ocop_shared.auth import Principal, Role, ensure_producer_scope
 from ocop_shared.errors import ForbiddenError
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.timeutil import Clock
 
-LEVEL_NAMES_VI = {
-    RoundLevel.COMMUNE: "xã",
-    RoundLevel.DISTRICT: "huyện",
-    RoundLevel.PROVINCE: "tỉnh",
-    RoundLevel.CENTRAL: "trung ương",
-}
+__all__ = ["LEVEL_NAMES_VI", "Context"]
 
 
 class Context:

@@ -213,7 +213,8 @@ async def transfer(
         expected = levels[levels.index(dossier.level) + 1] if dossier.level in levels else None
         if target.level != expected:
             raise ValidationFailedError(
-                f"Hồ sơ được chuyển lên cấp {expected}, không phải {target.level}",
+                f"Hồ sơ được chuyển lên cấp {LEVEL_NAMES_VI[expected] if expected else '—'}, "
+                f"không phải cấp {LEVEL_NAMES_VI[target.level]}",
                 field="body.round_id",
             )
         return apply(

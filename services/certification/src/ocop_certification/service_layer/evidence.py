@@ -9,6 +9,7 @@ from ocop_certification.service_layer.context import Context, ensure_may_edit, s
 from ocop_certification.service_layer.unit_of_work import UnitOfWork
 from ocop_shared.auth import Principal
 from ocop_shared.errors import InvalidStateError, ValidationFailedError
+from ocop_shared.text import TextRefusedError, clean_text
 
 # ---------------------------------------------------------------- evidence
 
@@ -37,6 +38,10 @@ async def attach_evidence(
             "Chỉ bổ sung minh chứng trước khi hồ sơ được kiểm tra", field="status"
         )
     check_upload(content, content_type, max_bytes=limits[0], allowed=limits[1])
+    try:  # the kernel's text rule: a file name is shown and sent back in headers
+        filename = clean_text(filename, field="Tên tệp") or "minh-chung"
+    except TextRefusedError as refused:
+        raise ValidationFailedError(str(refused), field="body.file") from refused
     file_id = await store.put(filename, content, content_type, dossier_id)
     ref = EvidenceRef(
         file_id=file_id,

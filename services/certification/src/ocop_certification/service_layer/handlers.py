@@ -133,10 +133,16 @@ async def issue_within(
 
 
 async def revoke_certificate(
-    runtime: ServiceRuntime, certificate_id: str, command: RevokeCertificate, by: Principal
+    runtime: ServiceRuntime,
+    certificate_id: str,
+    command: RevokeCertificate,
+    by: Principal,
+    *,
+    today: date,
 ) -> Certificate:
     async def work(uow: UnitOfWork) -> Certificate:
-        certificate = await uow.repository.get_certificate(certificate_id)
+        # read as of today: one past its last valid day is expired, swept or not
+        certificate = (await uow.repository.get_certificate(certificate_id)).as_of(today)
         product = await uow.repository.get_product(certificate.product_id)
         updated, revoked, event = certificates.revoke(
             product, certificate, command, revoked_by=by.subject

@@ -14,7 +14,7 @@ import structlog
 from ocop_certification.adapters.repository import CertificationRepository
 from ocop_certification.domain import certificates
 from ocop_certification.domain.inspections import Inspection, InspectionOutcome, RecordInspection
-from ocop_certification.domain.model import CertificateStatus, add_months
+from ocop_certification.domain.model import CERTIFICATE_STATUS_VI, CertificateStatus, add_months
 from ocop_certification.domain.targets import PlanTarget, Progress, SetPlanTarget, progress
 from ocop_certification.service_layer.handlers import new_id
 from ocop_certification.service_layer.unit_of_work import UnitOfWork, run_in_unit_of_work
@@ -118,12 +118,15 @@ async def record_inspection(
     async def work(uow: UnitOfWork) -> Inspection:
         product = await uow.repository.get_product(command.product_id)
         current = await uow.repository.find_certificate(product.current_certificate_id)
+        current = current.as_of(clock.today()) if current is not None else None
         revoked_id = None
         if command.certificate_id is not None and (
             current is None or current.id != command.certificate_id
         ):
             # The console names the certificate it shows: never revoke a newer one by surprise.
-            shown = await uow.repository.get_certificate(command.certificate_id)
+            shown = (await uow.repository.get_certificate(command.certificate_id)).as_of(
+                clock.today()
+            )
             if shown.product_id != product.id:
                 raise ValidationFailedError(
                     "Giấy chứng nhận không thuộc sản phẩm này", field="body.certificate_id"
@@ -131,7 +134,7 @@ async def record_inspection(
             if command.outcome is InspectionOutcome.VIOLATION:
                 raise InvalidStateError(
                     "Giấy chứng nhận này không còn là giấy hiện hành của sản phẩm "
-                    f"(trạng thái: {shown.status}); không thể thu hồi",
+                    f"(trạng thái: {CERTIFICATE_STATUS_VI[shown.status]}); không thể thu hồi",
                     field="body.certificate_id",
                 )
         if command.outcome is InspectionOutcome.VIOLATION:

@@ -294,6 +294,24 @@ class EventsRepository:
             (from_doc(Participation, d) for d in docs), key=lambda p: (p.registered_at, p.id)
         )
 
+    async def producer_names(self, producer_ids: list[str] | None = None) -> dict[str, str]:
+        """Producer names by id, as producers gave them (supply offers, then registrations,
+        registrations over offers): consoles and exports show names, never ``prd-…`` ids."""
+        names: dict[str, str] = {}
+        query: dict[str, Any] = {"producer_name": {"$type": "string"}}
+        if producer_ids is not None:
+            query["producer_id"] = {"$in": producer_ids}
+        for collection in (OFFERS, PARTICIPATIONS):
+            cursor = self._db[collection].find(
+                query,
+                {"producer_id": 1, "producer_name": 1},
+                session=self._session,
+            )
+            for doc in await cursor.to_list():
+                if doc.get("producer_name") and doc.get("producer_id"):
+                    names[str(doc["producer_id"])] = str(doc["producer_name"])
+        return names
+
     async def participations_by_event(self, event_ids: list[str]) -> dict[str, list[Participation]]:
         """Registrations of many events in one read, each event's in registration order."""
         by_event: dict[str, list[Participation]] = {event_id: [] for event_id in event_ids}

@@ -7,8 +7,10 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ocop_events.domain.labels import TITLES
 from ocop_events.domain.model import EligibilityRules
 from ocop_shared.contracts.events import TradeEventKind
+from ocop_shared.text import MultilineText, Text
 
 _ID = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 _TEXT = Field(min_length=2, max_length=200)
@@ -16,21 +18,23 @@ _REASON = Field(min_length=3, max_length=1000)
 
 
 class _Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
 
 class CreateTradeEvent(_Command):
     kind: TradeEventKind
-    name: str = _TEXT
-    venue: str = _TEXT
-    province: str = Field(min_length=2, max_length=100)
-    organiser: str = _TEXT
+    name: Text = _TEXT
+    venue: Text = _TEXT
+    province: Text = Field(min_length=2, max_length=100)
+    organiser: Text = _TEXT
     starts_on: date
     ends_on: date
     registration_opens: date
     registration_closes: date
     rules: EligibilityRules = EligibilityRules()
-    description: str | None = Field(None, max_length=4000)
+    description: MultilineText | None = Field(None, max_length=4000)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
@@ -46,8 +50,8 @@ class CreateTradeEvent(_Command):
 class GenerateBooths(_Command):
     """Bulk booth generation for one zone: prefix A, 1..50 → A01 … A50."""
 
-    zone: str = Field(min_length=1, max_length=40)
-    prefix: str = Field(min_length=1, max_length=8, pattern=r"^[A-Z][A-Z0-9-]*$")
+    zone: Text = Field(min_length=1, max_length=40)
+    prefix: Text = Field(min_length=1, max_length=8, pattern=r"^[A-Z][A-Z0-9-]*$")
     first: int = Field(1, ge=1, le=999)
     last: int = Field(ge=1, le=999)
     size_m2: int = Field(9, ge=1, le=500)
@@ -62,10 +66,10 @@ class GenerateBooths(_Command):
 
 
 class RegisterParticipation(_Command):
-    producer_id: str = _ID
-    producer_name: str | None = Field(None, min_length=2, max_length=200)
-    product_ids: list[str] = Field(min_length=1, max_length=50)
-    note: str | None = Field(None, max_length=1000)
+    producer_id: Text = _ID
+    producer_name: Text | None = Field(None, min_length=2, max_length=200)
+    product_ids: list[Text] = Field(min_length=1, max_length=50)
+    note: MultilineText | None = Field(None, max_length=1000)
 
     @field_validator("product_ids")
     @classmethod
@@ -79,22 +83,22 @@ class RegisterParticipation(_Command):
 
 
 class ConfirmParticipation(_Command):
-    booth_code: str | None = Field(
+    booth_code: Text | None = Field(
         None, min_length=1, max_length=16, pattern=r"^[A-Z0-9][A-Z0-9-]*$"
     )
     """The booth to allocate; the first free one (by code) when omitted."""
 
 
 class MoveBooth(_Command):
-    booth_code: str = Field(min_length=1, max_length=16, pattern=r"^[A-Z0-9][A-Z0-9-]*$")
+    booth_code: Text = Field(min_length=1, max_length=16, pattern=r"^[A-Z0-9][A-Z0-9-]*$")
 
 
 class RejectParticipation(_Command):
-    reason: str = _REASON
+    reason: MultilineText = _REASON
 
 
 class WithdrawParticipation(_Command):
-    reason: str = _REASON
+    reason: MultilineText = _REASON
 
 
 class FileFairReport(_Command):
@@ -105,4 +109,4 @@ class FileFairReport(_Command):
     visitors: int = Field(0, ge=0, le=10**7)
     contracts_signed: int = Field(0, ge=0, le=10_000)
     contracts_value_vnd: int = Field(0, ge=0, le=10**14)
-    note: str | None = Field(None, max_length=2000)
+    note: MultilineText | None = Field(None, max_length=2000)

@@ -27,7 +27,10 @@ def product_refusal(
         return f"Giấy chứng nhận OCOP của {name} đã bị thu hồi"
     if status is CertificateStatus.EXPIRED:
         until = format_date_vn(product.valid_until)
-        return f"Giấy chứng nhận OCOP của {name} đã hết hạn" + (f" ngày {until}" if until else "")
+        # valid_until is the last valid day: name it as such, never as the day it lapsed
+        return f"Giấy chứng nhận OCOP của {name} đã hết hạn" + (
+            f" (hiệu lực đến hết ngày {until})" if until else ""
+        )
     if status is CertificateStatus.NONE or product.stars is None:
         return f"Sản phẩm {name} chưa được công nhận OCOP"
     if product.stars < event.rules.min_stars:
@@ -37,8 +40,9 @@ def product_refusal(
         )
     if product.valid_until is not None and product.valid_until < event.ends_on:
         return (
-            f"Giấy chứng nhận của {name} hết hạn ngày {format_date_vn(product.valid_until)}, "
-            f"trước khi sự kiện kết thúc ({format_date_vn(event.ends_on)})"
+            f"Giấy chứng nhận của {name} chỉ còn hiệu lực đến hết ngày "
+            f"{format_date_vn(product.valid_until)}, trước khi sự kiện kết thúc "
+            f"({format_date_vn(event.ends_on)})"
         )
     if event.rules.require_fair_channel and Channel.FAIR not in product.eligible_channels:
         return f"Sản phẩm {name} chưa đủ điều kiện tham gia hội chợ theo chính sách danh mục"

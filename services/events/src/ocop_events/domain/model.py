@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_events.domain.labels import TITLES
 from ocop_shared.certificates import CertificateMirror
 from ocop_shared.contracts.catalog import CertificateStatus, Channel
 from ocop_shared.contracts.events import TradeEventKind
@@ -23,7 +24,7 @@ KIND_LABELS = {
 class EligibilityRules(BaseModel):
     """Who may take part; defaults follow the catalogue's fair policy (active, ≥3★)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", field_title_generator=TITLES)
 
     min_stars: int = Field(3, ge=1, le=5)
     max_products_per_producer: int = Field(5, ge=1, le=50)

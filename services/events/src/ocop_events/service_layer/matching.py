@@ -6,7 +6,14 @@ from ocop_events.adapters.matching_repository import MatchingRepository
 from ocop_events.domain.events import MatchAccepted, MatchDealSigned, MatchProposed
 from ocop_events.domain.matching import Candidate, OfferIndex, rank
 from ocop_events.domain.matching_commands import AdvanceMatch, PostDemand, PostOffer, RunMatching
-from ocop_events.domain.matching_model import Demand, Match, MatchStage, Offer, may_move
+from ocop_events.domain.matching_model import (
+    STAGE_LABELS,
+    Demand,
+    Match,
+    MatchStage,
+    Offer,
+    may_move,
+)
 from ocop_events.service_layer.participations import new_id
 from ocop_events.service_layer.unit_of_work import UnitOfWork, run_in_unit_of_work
 from ocop_shared.auth import Principal, Role, ensure_producer_scope
@@ -188,7 +195,8 @@ async def advance(
         current = await uow.matching.get_match(match_id)
         if not may_move(current.stage, command.stage):
             raise InvalidStateError(
-                f"Không thể chuyển từ '{current.stage.value}' sang '{command.stage.value}'",
+                f"Không thể chuyển từ «{STAGE_LABELS[current.stage]}» "
+                f"sang «{STAGE_LABELS[command.stage]}»",
                 field="body.stage",
             )
         update: dict[str, object] = {

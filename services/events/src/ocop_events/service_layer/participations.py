@@ -22,6 +22,7 @@ from ocop_events.domain.events import (
     ParticipationWithdrawn,
 )
 from ocop_events.domain.model import (
+    STATUS_LABELS,
     Booth,
     Participation,
     ParticipationStatus,
@@ -110,12 +111,17 @@ async def register(
         booths = await repository.count_booths(event_id)
         # Events without a booth plan (forums, livestreams) have no waiting list.
         full = booths > 0 and await repository.count_holding_places(event_id) >= booths
+        # A registration without a name takes the one the producer gave before: consoles and
+        # exports show names, not ids.
+        name = command.producer_name or (
+            await repository.producer_names([command.producer_id])
+        ).get(command.producer_id)
         participation = Participation(
             id=new_id("dk"),
             event_id=event.id,
             event_ends_on=event.ends_on,
             producer_id=command.producer_id,
-            producer_name=command.producer_name,
+            producer_name=name,
             product_ids=command.product_ids,
             status=ParticipationStatus.WAITLISTED if full else ParticipationStatus.REGISTERED,
             registered_at=clock.now(),
@@ -137,7 +143,8 @@ async def confirm(
         current = await repository.get_participation(participation_id)
         if current.status is not ParticipationStatus.REGISTERED:
             raise InvalidStateError(
-                f"Chỉ xác nhận được đơn đang chờ duyệt (đơn này: {current.status.value})",
+                "Chỉ xác nhận được đơn đang chờ duyệt "
+                f"(đơn này: {STATUS_LABELS[current.status].lower()})",
                 field="participation_id",
             )
         event = await repository.get_event(current.event_id)

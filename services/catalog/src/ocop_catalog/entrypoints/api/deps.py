@@ -66,7 +66,8 @@ Importer = Annotated[ProductImporter, Depends(get_importer)]
 ImportOfficer = Annotated[Principal, Depends(require_roles(Role.PROVINCE_OFFICER))]
 
 SearchText = Annotated[
-    str | None, Query(max_length=200, description="Tìm không dấu, không phân biệt hoa thường")
+    str | None,
+    Query(max_length=200, title="Từ khóa", description="Tìm không dấu, không phân biệt hoa thường"),
 ]
 
 
@@ -76,24 +77,26 @@ def _blank_is_none(value: object) -> object:
 
 
 Blank = BeforeValidator(_blank_is_none)
-MinStars = Annotated[int | None, Query(ge=1, le=5), Blank]
+MinStars = Annotated[int | None, Query(ge=1, le=5, title="Số sao tối thiểu"), Blank]
 ShortText = Annotated[str | None, Query(max_length=100)]
 Identifier = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-Skip = Annotated[int, Query(ge=0, le=100_000)]
-Limit = Annotated[int, Query(ge=1, le=200)]
+Skip = Annotated[int, Query(ge=0, le=100_000, title="Bỏ qua")]
+Limit = Annotated[int, Query(ge=1, le=200, title="Số dòng mỗi trang")]
 
 
 def search_query(
     q: SearchText = None,
     min_stars: MinStars = None,
-    stars: Annotated[int | None, Query(ge=1, le=5), Blank] = None,
+    stars: Annotated[int | None, Query(ge=1, le=5, title="Số sao"), Blank] = None,
     group: ShortText = None,
     province: ShortText = None,
     commune: ShortText = None,
     producer_id: Identifier = None,
     channel: Annotated[Channel | None, Blank] = None,
-    status: Annotated[CertificateStatus | None, Blank] = None,
-    expiring_within_days: Annotated[int | None, Query(ge=1, le=3650), Blank] = None,
+    status: Annotated[CertificateStatus | None, Query(title="Trạng thái"), Blank] = None,
+    expiring_within_days: Annotated[
+        int | None, Query(ge=1, le=3650, title="Sắp hết hạn trong (ngày)"), Blank
+    ] = None,
     sort: Annotated[SortOrder | None, Blank] = None,
     skip: Skip = 0,
     limit: Limit = 20,

@@ -54,6 +54,8 @@ def _problem(error: Mapping[str, Any]) -> str:
         return f"tối đa {ctx.get('le', ctx.get('lt'))}"
     if kind in {"enum", "literal_error"}:
         return "giá trị không hợp lệ"
+    if kind == "text_control_characters":  # the kernel's text rule
+        return f"chứa ký tự điều khiển không được phép: {', '.join(ctx.get('codes', []))}"
     return str(error.get("msg", "không hợp lệ")).removeprefix("Value error, ")
 
 

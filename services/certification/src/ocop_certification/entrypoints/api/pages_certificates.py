@@ -63,8 +63,9 @@ async def _render(
     status_code: int = 200,
 ) -> HTMLResponse:
     repository = CertificationRepository(ctx.runtime.db)
+    today = ctx.clock.today()
     try:
-        certificate = await repository.get_certificate(certificate_id)
+        certificate = (await repository.get_certificate(certificate_id)).as_of(today)
     except DomainError as exc:
         return HTMLResponse(exc.detail, status_code=exc.status)
     if not who.has_any(*STAFF_ROLES) and not who.may_act_for_producer(certificate.producer_id):
@@ -72,7 +73,7 @@ async def _render(
     product = await repository.get_product(certificate.product_id)
     producer = await repository.get_producer(certificate.producer_id)
     history = sorted(
-        await repository.certificates_of_product(product.id),
+        [c.as_of(today) for c in await repository.certificates_of_product(product.id)],
         key=lambda c: (c.decision_date, c.number),
         reverse=True,
     )

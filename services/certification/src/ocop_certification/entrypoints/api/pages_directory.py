@@ -25,7 +25,7 @@ from ocop_certification.entrypoints.api.page_auth import (
 from ocop_certification.entrypoints.api.routes_oversight import STATUS_VI
 from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.certification import LegalForm
-from ocop_shared.text import fold
+from ocop_shared.text import matches
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,13 +40,6 @@ LEGAL_FORM_VI = {
     LegalForm.COOPERATIVE_GROUP: "Tổ hợp tác",
     LegalForm.HOUSEHOLD_BUSINESS: "Hộ kinh doanh",
 }
-
-
-def matches(query: str | None, *fields: str | None) -> bool:
-    """Every folded word of the query appears in one of the fields (folded too)."""
-    words = fold(query or "").split()
-    haystack = " ".join(fold(f) for f in fields if f)
-    return all(w in haystack for w in words)
 
 
 def _own_producer(who: Principal) -> str | None:
@@ -87,8 +80,10 @@ async def producers_page(request: Request, ctx: Ctx, q: Search = None) -> Respon
     active_counts: dict[str, int] = defaultdict(int)
     for product in products:
         product_counts[product.producer_id] += 1
+    today = ctx.clock.today()
     for c in await repository.certificates(status=CertificateStatus.ACTIVE):
-        active_counts[c.producer_id] += 1
+        if c.as_of(today).status is CertificateStatus.ACTIVE:
+            active_counts[c.producer_id] += 1
     return page(
         request,
         "producers.html",
@@ -127,7 +122,10 @@ async def products_page(
             producers[p.producer_id].name if p.producer_id in producers else None,
         )
     ][:SHOW_LIMIT]
-    certs = await repository.certificates_of_products([p.id for p in found])
+    today = ctx.clock.today()
+    certs = [
+        c.as_of(today) for c in await repository.certificates_of_products([p.id for p in found])
+    ]
     open_dossiers: dict[str, list[str]] = defaultdict(list)
     for d in await repository.list_dossiers(producer_id=scope, limit=SCAN_LIMIT):
         if d.status not in CLOSED:

@@ -67,10 +67,11 @@ async def get_product(product_id: Id, runtime: Runtime, _: Staff) -> Product:
 
 
 @router.get("/products/{product_id}/certificates", tags=["certificates"])
-async def product_certificates(product_id: Id, runtime: Runtime, _: Staff) -> list[Certificate]:
-    repository = CertificationRepository(runtime.db)
+async def product_certificates(product_id: Id, ctx: Ctx, _: Staff) -> list[Certificate]:
+    repository = CertificationRepository(ctx.runtime.db)
     await repository.get_product(product_id)
-    return await repository.certificates_of_product(product_id)
+    today = ctx.clock.today()
+    return [c.as_of(today) for c in await repository.certificates_of_product(product_id)]
 
 
 @router.post("/certificates", status_code=status.HTTP_201_CREATED, tags=["certificates"])
@@ -84,13 +85,16 @@ async def issue_certificate(body: IssueCertificate, ctx: Ctx, who: Officer) -> C
 
 
 @router.get("/certificates/{certificate_id}", tags=["certificates"])
-async def get_certificate(certificate_id: Id, runtime: Runtime, _: Staff) -> Certificate:
-    return await CertificationRepository(runtime.db).get_certificate(certificate_id)
+async def get_certificate(certificate_id: Id, ctx: Ctx, _: Staff) -> Certificate:
+    certificate = await CertificationRepository(ctx.runtime.db).get_certificate(certificate_id)
+    return certificate.as_of(ctx.clock.today())
 
 
 @router.post("/certificates/{certificate_id}/revoke", tags=["certificates"])
 async def revoke_certificate(
-    certificate_id: Id, body: RevokeCertificate, runtime: Runtime, who: Officer
+    certificate_id: Id, body: RevokeCertificate, ctx: Ctx, who: Officer
 ) -> Certificate:
     """Thu hồi giấy chứng nhận theo quyết định."""
-    return await handlers.revoke_certificate(runtime, certificate_id, body, who)
+    return await handlers.revoke_certificate(
+        ctx.runtime, certificate_id, body, who, today=ctx.clock.today()
+    )

@@ -12,7 +12,13 @@ from pydantic import BaseModel
 
 from ocop_certification.adapters.repository import CertificationRepository
 from ocop_certification.domain.inspections import Inspection, RecordInspection
-from ocop_certification.domain.model import Certificate, CertificateStatus, Producer, Product
+from ocop_certification.domain.model import (
+    CERTIFICATE_STATUS_VI,
+    Certificate,
+    CertificateStatus,
+    Producer,
+    Product,
+)
 from ocop_certification.domain.targets import PlanTarget, SetPlanTarget
 from ocop_certification.entrypoints.api.deps import Ctx, Officer, Settings, Staff
 from ocop_certification.service_layer import lifecycle
@@ -23,12 +29,7 @@ router = APIRouter(prefix="/api/v1")
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Province = Annotated[str | None, Query(min_length=2, max_length=100)]
 
-STATUS_VI = {
-    CertificateStatus.ACTIVE: "Còn hiệu lực",
-    CertificateStatus.EXPIRED: "Hết hiệu lực",
-    CertificateStatus.REVOKED: "Đã thu hồi",
-    CertificateStatus.SUPERSEDED: "Đã được thay thế",
-}
+STATUS_VI = CERTIFICATE_STATUS_VI
 LEVEL_VI = {"district": "Huyện", "province": "Tỉnh", "central": "Trung ương"}
 
 
@@ -47,7 +48,16 @@ async def certificate_register(
     product_ids = None
     if province is not None:
         product_ids = [p.id for p in await repository.products_in(province, None)]
-    certs = await repository.certificates(status=status_, province_product_ids=product_ids)
+    today = ctx.clock.today()
+    # Status as of today: an active certificate past its last valid day is listed as expired
+    # before the hourly sweep has stored it so.
+    stored = None if status_ in (CertificateStatus.ACTIVE, CertificateStatus.EXPIRED) else status_
+    certs = [
+        c.as_of(today)
+        for c in await repository.certificates(status=stored, province_product_ids=product_ids)
+    ]
+    if status_ is not None:
+        certs = [c for c in certs if c.status is status_]
     certs.sort(key=lambda c: (c.decision_date, c.number), reverse=True)
     products = await repository.products_by_id(sorted({c.product_id for c in certs}))
     producers = await repository.producers_by_id(sorted({c.producer_id for c in certs}))

@@ -25,6 +25,7 @@ from ocop_events.domain.model import (
     KIND_LABELS,
     STATUS_LABELS,
     Booth,
+    Flag,
     Participation,
     ParticipationStatus,
     ProductSnapshot,
@@ -35,7 +36,7 @@ from ocop_events.entrypoints.api.page_auth import is_staff, page_principal
 from ocop_events.service_layer import participations
 from ocop_shared.auth import Principal, Role
 from ocop_shared.errors import DomainError
-from ocop_shared.text import fold
+from ocop_shared.text import matches
 from ocop_shared.web.console_auth import sign_in_redirect, sign_in_router
 from ocop_shared.web.exports import xlsx_response
 from ocop_shared.web.pages import service_templates
@@ -128,8 +129,10 @@ async def _event_context(runtime: Runtime, event_id: str) -> dict[str, Any]:
     product_ids = sorted({pid for p in registrations for pid in p.product_ids})
     products = await repository.products(product_ids)
     booths = await repository.booths(event_id)
+    producer_names = await repository.producer_names(sorted({p.producer_id for p in registrations}))
     names = {
-        p.id: p.producer_name or _product_names(p.product_ids, products) for p in registrations
+        p.id: producer_name(p, producer_names) or _product_names(p.product_ids, products)
+        for p in registrations
     }
     counts = {s.value: 0 for s in ParticipationStatus}
     for p in registrations:
@@ -142,6 +145,11 @@ async def _event_context(runtime: Runtime, event_id: str) -> dict[str, Any]:
         "free_booths": [b.code for b in booths if b.participation_id is None],
         "booth_map": booth_map(booths, names),
         "counts": counts,
+        "producer_names": producer_names,
+        "shown_producer": {
+            p.id: producer_name(p, producer_names) or p.producer_id for p in registrations
+        },
+        "flag_texts": {p.id: [flag_text(f, products) for f in p.flags] for p in registrations},
     }
 
 
@@ -150,22 +158,30 @@ def filter_registrations(
     products: dict[str, ProductSnapshot],
     text: str,
     status: ParticipationStatus | None,
+    known: dict[str, str] | None = None,
 ) -> list[Participation]:
     """Registrations of a status whose producer, product or booth contains every word."""
-    wanted = fold(text).split()
     found = []
     for p in registrations:
         if status is not None and p.status is not status:
             continue
-        haystack = fold(
-            " ".join(
-                [p.producer_name or "", p.producer_id, p.booth_code or "", p.id]
-                + [products[i].name if i in products else i for i in p.product_ids]
-            )
-        )
-        if all(word in haystack for word in wanted):
+        names = [products[i].name if i in products else i for i in p.product_ids]
+        named = producer_name(p, known or {})
+        if matches(text, named, p.producer_id, p.booth_code, p.id, *names):
             found.append(p)
     return found
+
+
+def producer_name(p: Participation, known: dict[str, str]) -> str:
+    """The name to show for a registration's producer: its own, else one the producer gave
+    elsewhere; empty (never the ``prd-…`` id) when nobody ever named it."""
+    return p.producer_name or known.get(p.producer_id, "")
+
+
+def flag_text(flag: Flag, products: dict[str, ProductSnapshot]) -> str:
+    """A flag as staff read it: the product by name, then what happened to its certificate."""
+    product = products.get(flag.product_id)
+    return f"{product.name}: {flag.reason}" if product else flag.reason
 
 
 def zone_counts(booths: list[Booth]) -> dict[str, dict[str, int]]:
@@ -193,7 +209,11 @@ async def event_page(
     context = await _event_context(runtime, event_id)
     context["registrations_total"] = len(context["registrations"])
     context["registrations"] = filter_registrations(
-        context["registrations"], context["products"], q, trang_thai or None
+        context["registrations"],
+        context["products"],
+        q,
+        trang_thai or None,
+        context["producer_names"],
     )
     context["q"], context["status_filter"] = q, trang_thai
     context["zones"] = zone_counts(context["booths"])
@@ -409,14 +429,14 @@ async def participants_export(request: Request, event_id: Id, runtime: Runtime) 
     context = await _event_context(runtime, event_id)
     rows = [
         (
-            p.producer_name or "",
+            producer_name(p, context["producer_names"]),
             p.producer_id,
             _product_names(p.product_ids, context["products"]),
             STATUS_LABELS[p.status],
             p.booth_code,
             p.registered_at,
             p.reason,
-            "; ".join(f.reason for f in p.flags),
+            "; ".join(flag_text(f, context["products"]) for f in p.flags),
         )
         for p in context["registrations"]
     ]
@@ -466,7 +486,10 @@ async def print_page(request: Request, event_id: Id, runtime: Runtime, clock: Ap
             "pending": pending,
             "by_zone": dict(by_zone),
             "zones": {b.code: b.zone for b in context["booths"]},
-            "holders": {p.id: p.producer_name or p.producer_id for p in confirmed},
+            "holders": {
+                p.id: producer_name(p, context["producer_names"]) or p.producer_id
+                for p in confirmed
+            },
             "free_count": len(context["free_booths"]),
             "names": lambda ids: _product_names(ids, context["products"]),
             "printed_at": clock.now(),
@@ -519,6 +542,17 @@ async def console(request: Request, runtime: Runtime, clock: AppClock) -> Respon
         ]
         to_review += [(event, p) for p in live if p.status is ParticipationStatus.REGISTERED]
         flagged += [(event, p) for p in live if p.flags]
+    shown = [p for _, p in to_review + flagged]
+    known = await repository.producer_names(sorted({p.producer_id for p in shown}))
+    products = await repository.products(sorted({f.product_id for p in shown for f in p.flags}))
     return render(
-        request, "console.html", {"rows": rows, "to_review": to_review, "flagged": flagged}
+        request,
+        "console.html",
+        {
+            "rows": rows,
+            "to_review": to_review,
+            "flagged": flagged,
+            "shown_producer": {p.id: producer_name(p, known) or p.producer_id for p in shown},
+            "flag_texts": {p.id: [flag_text(f, products) for f in p.flags] for p in shown},
+        },
     )

@@ -255,11 +255,15 @@ async def producers_export(request: Request, runtime: Runtime) -> Response:
         return guard
     figures = await results.results(runtime)
     names = {e.event_id: e.event_name for e in figures.events}
+    producers = await EventsRepository(runtime.db).producer_names(
+        sorted({p.producer_id for p in figures.producers})
+    )
     return xlsx_response(
         "Kết quả theo chủ thể.xlsx",
         "Theo chủ thể",
         [
             "Sự kiện",
+            "Chủ thể",
             "Mã chủ thể",
             "Bán tại gian (VND)",
             "Tự báo cáo (VND)",
@@ -270,6 +274,7 @@ async def producers_export(request: Request, runtime: Runtime) -> Response:
         [
             (
                 names.get(p.event_id, p.event_id),
+                producers.get(p.producer_id, ""),
                 p.producer_id,
                 p.pos_sales_vnd,
                 p.reported_sales_vnd,

@@ -27,7 +27,7 @@ from ocop_events.domain.model import (
 from ocop_events.entrypoints.api.deps import AppClock, Id, Runtime, Staff, StaffOrProducer
 from ocop_events.service_layer import participations
 from ocop_shared.auth import Role, ensure_producer_scope
-from ocop_shared.text import fold
+from ocop_shared.text import matches
 
 router = APIRouter(prefix="/api/v1")
 
@@ -200,6 +200,5 @@ async def list_products(
     else:
         products = await repository.products_of_producer(who.producer_id or "-")
     if q:
-        needle = fold(q)
-        products = [p for p in products if needle in fold(p.name)]
+        products = [p for p in products if matches(q, p.name)]
     return sorted(products, key=lambda p: p.name)

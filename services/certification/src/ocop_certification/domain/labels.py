@@ -1,0 +1,63 @@
+"""How the certification service's input fields are named to people (problem+json, forms)."""
+
+from __future__ import annotations
+
+from ocop_shared.validation_vi import vietnamese_titles
+
+FIELD_LABELS_VI = {
+    "name": "Tên",
+    "legal_form": "Loại hình chủ thể",
+    "legal_representative": "Người đại diện theo pháp luật",
+    "contacts": "Liên hệ",
+    "position": "Chức vụ",
+    "is_woman": "Là nữ",
+    "is_ethnic_minority": "Là người dân tộc thiểu số",
+    "ethnicity": "Dân tộc",
+    "subgroup_code": "Phân nhóm",
+    "level": "Cấp",
+    "certificate_number": "Số giấy chứng nhận",
+    "certificate_id": "Giấy chứng nhận",
+    "round_id": "Đợt đánh giá",
+    "registration": "Phiếu đăng ký",
+    "target_stars": "Hạng sao mong muốn",
+    "production_capacity": "Năng lực sản xuất",
+    "raw_materials": "Nguồn nguyên liệu",
+    "contact_person": "Người liên hệ",
+    "self_assessment": "Tự đánh giá",
+    "scores": "Điểm chấm",
+    "commune_inputs": "Thông tin xã cung cấp",
+    "product_origin": "Nguồn gốc sản phẩm",
+    "local_raw_materials": "Nguyên liệu địa phương",
+    "local_labour": "Lao động địa phương",
+    "idea_origin": "Nguồn gốc ý tưởng",
+    "local_identity": "Bản sắc địa phương",
+    "distribution_organisation": "Tổ chức phân phối",
+    "main_distribution_area": "Vùng phân phối chính",
+    "representative_woman_or_ethnic_minority": "Người đại diện là nữ hoặc dân tộc thiểu số",
+    "business_growth": "Tăng trưởng kinh doanh",
+    "value_added": "Giá trị gia tăng",
+    "inspected_on": "Ngày hậu kiểm",
+    "authority": "Cơ quan hậu kiểm",
+    "inspectors": "Người hậu kiểm",
+    "outcome": "Kết quả hậu kiểm",
+    "findings": "Phát hiện",
+    "category": "Nhóm vi phạm",
+    "revocation": "Quyết định thu hồi",
+    "plan_reference": "Số kế hoạch",
+    "new_products": "Sản phẩm mới",
+    "upgrades_3_to_4": "Nâng hạng 3→4 sao",
+    "upgrades_4_to_5": "Nâng hạng 4→5 sao",
+    "re_evaluations": "Đánh giá lại",
+    "cumulative_total": "Tổng lũy kế",
+    "communes_target": "Số xã có sản phẩm",
+    "communes_total": "Tổng số xã",
+    "opens_on": "Ngày mở",
+    "submission_deadline": "Hạn nộp hồ sơ",
+    "scoring_deadline": "Hạn chấm điểm",
+    "council": "Hội đồng",
+    "subject": "Tài khoản",
+    "role": "Vai trò",
+}
+
+TITLES = vietnamese_titles(FIELD_LABELS_VI)
+"""``field_title_generator`` of every input model of the service."""
