@@ -80,3 +80,22 @@ async def test_pages_keep_a_hostile_name_inert(catalog_app: CatalogApp) -> None:
         assert "\x03" not in page.text, path
         assert "&lt;!--&lt;script&gt;alert(1)&lt;/script&gt;" in page.text, path
         assert "\"' &amp;amp;" not in page.text, path  # quotes escaped too
+
+
+async def test_reindex_refolds_names_stored_before_the_fold_knew_their_letters(
+    catalog_app: CatalogApp,
+) -> None:
+    await _hostile_product(catalog_app)
+    repository = CatalogRepository(catalog_app.runtime.db)
+    product = await repository.get("sp-hostile")
+    await repository.save(product.model_copy(update={"name": "Вưởі Đоаn Hùng"}))  # Cyrillic
+    products = catalog_app.runtime.db["products"]
+    stale = ["hung"]  # what the old fold kept of it: Cyrillic letters were dropped
+    await products.update_one({"_id": "sp-hostile"}, {"$set": {"search_tokens": stale}})
+    found = await catalog_app.client.get("/api/v1/products", params={"q": "buoi doan hung"})
+    assert found.json()["total"] == 0
+
+    assert await repository.rederive_search_keys() == 1
+    assert await repository.rederive_search_keys() == 0  # idempotent
+    found = await catalog_app.client.get("/api/v1/products", params={"q": "buoi doan hung"})
+    assert [i["product"]["id"] for i in found.json()["items"]] == ["sp-hostile"]

@@ -298,6 +298,7 @@ async def test_officer_finds_products_and_producers_without_diacritics(console: 
     assert f'data-product-id="{honey["id"]}"' not in found.text
     assert f'href="/giay-chung-nhan/{certificate["id"]}"' in found.text
     assert f'href="/ho-so?product_id={product["id"]}"' in found.text
+    assert "ngành Đồ uống" in found.text and "ngành drink" not in found.text  # not the code
 
     by_owner = await console.client.get("/san-pham", params={"producer_id": other["id"]})
     assert f'data-product-id="{honey["id"]}"' in by_owner.text

@@ -229,6 +229,21 @@ class CatalogRepository:
             "groups": sorted(g for g in groups if g),
         }
 
+    async def rederive_search_keys(self) -> int:
+        """Recompute every product's search tokens and keys with today's kernel fold (after
+        the fold learns new letters); only documents whose keys change are written, and no
+        version moves: nothing but search sees it. Returns how many changed."""
+        changed = 0
+        for doc in await self._db[PRODUCTS].find({}, session=self._session).to_list():
+            fresh = to_doc(from_doc(doc))
+            update = {k: fresh[k] for k in _DERIVED if k != "_id" and doc.get(k) != fresh[k]}
+            if update:
+                await self._db[PRODUCTS].update_one(
+                    {"_id": doc["_id"]}, {"$set": update}, session=self._session
+                )
+                changed += 1
+        return changed
+
     async def all_ids(self) -> list[str]:
         cursor = self._db[PRODUCTS].find({}, {"_id": 1}, session=self._session)
         return [d["_id"] for d in await cursor.to_list()]

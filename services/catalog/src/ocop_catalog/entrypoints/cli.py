@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ocop_catalog.adapters.repository import ensure_indexes
+from ocop_catalog.adapters.repository import CatalogRepository, ensure_indexes
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.domain.importing import ImportHeaderError
 from ocop_catalog.service_layer.importer import (
@@ -143,6 +143,20 @@ def refresh() -> None:
             await runtime.close()
 
     console.print(f"{asyncio.run(run())} sản phẩm thay đổi kênh bán")
+
+
+@app.command()
+def reindex() -> None:
+    """Tính lại khóa tìm kiếm của mọi sản phẩm (sau khi quy tắc bỏ dấu/chuẩn hoá chữ thay đổi)."""
+
+    async def run() -> int:
+        runtime = await _runtime(CatalogSettings())
+        try:
+            return await CatalogRepository(runtime.db).rederive_search_keys()
+        finally:
+            await runtime.close()
+
+    console.print(f"{asyncio.run(run())} sản phẩm được cập nhật khóa tìm kiếm")
 
 
 @app.command("demo-content")

@@ -179,6 +179,7 @@ async def render_dossier(
             "error": error,
             "criteria": criteria,
             "level_names": LEVEL_NAMES_VI,
+            "sectors": ctx.rules.taxonomy_of(rule_set).sectors_1048,
             "may_edit": dossier.status in EDITABLE
             and who.may_act_for_producer(dossier.producer_id),
             "may_upload": dossier.status in EVIDENCE_STATUSES

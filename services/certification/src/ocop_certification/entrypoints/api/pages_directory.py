@@ -145,6 +145,7 @@ async def products_page(
         chosen_producer=chosen,
         status_vi=STATUS_VI,
         dossier_labels=STATUS_LABELS_VI,
+        sectors=ctx.rules.latest_taxonomy().sectors_1048,
         is_producer=own is not None,
         may_register=who.has_any(Role.PRODUCER, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER),
     )
