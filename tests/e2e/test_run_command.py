@@ -11,9 +11,9 @@ import time
 import httpx
 import pytest
 
-from ocop_certification.entrypoints.demo import demo_product_count
 from ocop_platform.cli.system import stand_in_ports
 from ocop_platform.infra import Endpoints, free_port
+from ocop_platform.seeding import demo_data
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -55,7 +55,7 @@ def _stop(process: subprocess.Popen[bytes]) -> str:
 def test_ocop_run_serves_the_demo_catalogue_and_stops_cleanly(infra: Endpoints) -> None:
     catalog_port, certification_port = free_port(), free_port()
     process = _ocop_run(infra, catalog_port, certification_port)
-    expected = demo_product_count()
+    expected = len(demo_data().registered_product_names())
     try:
         total = 0
         deadline = time.monotonic() + 120

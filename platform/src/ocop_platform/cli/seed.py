@@ -1,7 +1,8 @@
 """`ocop seed`: load the demo data (Phú Thọ, Chiêm Hóa) into services that are already running.
 
-The same seeders `ocop run` uses, through each service's own API, in order (later ones need
-the earlier data); each is idempotent, so running it twice changes nothing.
+The same seeding client `ocop run` uses (`ocop_platform.seeding`), through each service's own
+API, section by section (later ones need the earlier data). It is idempotent: a second run
+creates nothing (its report says 0 created) and it touches only the demo's own records.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import typer
 
 from ocop_platform.cli.console import out
 from ocop_platform.cli.services import api_token, service_url
-from ocop_platform.cli.system import DEMO, _seed, _Signals
+from ocop_platform.cli.system import _Signals, seed_demo
+from ocop_platform.seeding import SECTIONS
 
 
 def seed(
@@ -24,6 +26,5 @@ def seed(
     """
     bearer = api_token(token, subject="demo-seed")
     signals = _Signals()  # not installed: Ctrl-C stops as usual, between or within seeders
-    for seeder in DEMO:
-        _seed(seeder, service_url(seeder.api.removesuffix("-api")), bearer, signals)
+    seed_demo({s.service: service_url(s.service) for s in SECTIONS}, bearer, signals)
     out.print("[green]Đã nạp dữ liệu mẫu (demo data loaded).[/]")

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any, Protocol, cast
+from typing import IO, Any
 
 import httpx
 import structlog
@@ -40,6 +39,7 @@ from ocop_platform.cli.console import err, fail, out
 from ocop_platform.cli.infra import endpoint_table, start_infra
 from ocop_platform.infra import Endpoints, InfraError, default_state_dir, free_port, infra_down
 from ocop_platform.infra.process import tcp_port_open
+from ocop_platform.seeding import SECTIONS, Section, SeedReport, SeedRun, demo_data, seed_section
 from ocop_shared.auth import Role, mint_token
 from ocop_shared.settings import ServiceSettings
 
@@ -210,24 +210,6 @@ SYSTEM: tuple[Component, ...] = (
 def stand_in_ports() -> dict[str, int]:
     """A free port for every stand-in (tests run the platform next to other runs)."""
     return {c.port_env: free_port() for c in SYSTEM if isinstance(c, ApiProcess) and c.stand_in}
-
-
-@dataclass(frozen=True)
-class DemoSeeder:
-    """Demo data loaded through a service's own API, in order (later ones need earlier data)."""
-
-    api: str
-    module: str
-    label: str
-
-
-DEMO: tuple[DemoSeeder, ...] = (
-    DemoSeeder(CERTIFICATION_API, "ocop_certification.entrypoints.demo", "Chứng nhận"),
-    DemoSeeder("catalog-api", "ocop_catalog.entrypoints.demo", "Danh mục"),
-    DemoSeeder("orders-api", "ocop_orders.entrypoints.demo", "Điểm bán"),
-    DemoSeeder("orders-api", "ocop_orders.entrypoints.ecommerce_demo", "Đơn hàng trực tuyến"),
-    DemoSeeder("events-api", "ocop_events.entrypoints.demo", "Xúc tiến thương mại"),
-)
 
 
 @dataclass
@@ -417,42 +399,50 @@ def _wait_ready(children: list[Child], timeout: float, signals: _Signals) -> Non
     _check_dead(children)
 
 
-class DemoReport(Protocol):
-    def summary(self) -> str: ...
-
-
-class DemoModule(Protocol):
-    """What a service's ``entrypoints/demo.py`` offers `ocop run`."""
-
-    def demo_step_count(self) -> int: ...
-
-    def seed_demo(
-        self, base_url: str, token: str, *, progress: Callable[[str], None] | None = None
-    ) -> Coroutine[Any, Any, DemoReport]: ...
-
-
 SEED_ATTEMPTS = 3
 """Demo seeding is idempotent, so a dropped connection (a keep-alive closed by the server
 just as the client reused it, a timeout on a busy machine) is retried from the start."""
 
 
-def _seed(seeder: DemoSeeder, base_url: str, token: str, signals: _Signals) -> None:
-    # Imported when needed: `ocop` starts without loading every service's demo code.
-    module = cast(DemoModule, importlib.import_module(seeder.module))
+def seed_demo(urls: dict[str, str], token: str, signals: _Signals) -> SeedReport:
+    """Load every section of the demo data into the services at ``urls`` (service name →
+    base URL), one progress bar each, and print the one report."""
+    run = SeedRun()
+    for section in SECTIONS:
+        signals.check()
+        _seed(section, urls[section.service], token, signals, run)
+    err.print(report_table(run.report))
+    return run.report
+
+
+def report_table(report: SeedReport) -> Table:
+    table = Table(title="Dữ liệu mẫu (demo data)")
+    table.add_column("Loại (kind)")
+    table.add_column("Tạo mới (created)", justify="right")
+    table.add_column("Đã có (already there)", justify="right")
+    for label, created, existing in report.rows():
+        table.add_row(label, str(created), str(existing))
+    table.add_row("[bold]Tổng (total)", f"[bold]{report.total_created}", "")
+    return table
+
+
+def _seed(section: Section, base_url: str, token: str, signals: _Signals, run: SeedRun) -> None:
     for attempt in range(1, SEED_ATTEMPTS + 1):
+        # Counted only when the attempt completes: a retry finds the first one's records.
+        attempt_run = SeedRun(product_ids=run.product_ids)
         try:
-            report = _seed_once(seeder, module, base_url, token, signals)
+            _seed_once(section, base_url, token, signals, attempt_run)
             break
         except (RuntimeError, httpx.HTTPError) as exc:
             signals.check()  # Ctrl-C while seeding: a stop, not a failure
             if not isinstance(exc, httpx.TransportError) or attempt == SEED_ATTEMPTS:
-                raise _seed_failed(seeder, exc) from exc
-            log.warning("demo_seed_retry", seeder=seeder.label, error=repr(exc))
-    summary = report.summary()
-    err.print(summary if summary.startswith(seeder.label) else f"{seeder.label}: {summary}")
+                raise _seed_failed(section, exc) from exc
+            log.warning("demo_seed_retry", section=section.label, error=repr(exc))
+    run.report.merge(attempt_run.report)
+    err.print(f"{section.label}: {attempt_run.report.summary()}")
 
 
-async def _unless_stopped(work: Coroutine[Any, Any, DemoReport], signals: _Signals) -> DemoReport:
+async def _unless_stopped(work: Coroutine[Any, Any, None], signals: _Signals) -> None:
     """Run ``work``, cancelling it as soon as a stop is requested: the signal's exception may
     have been raised inside an asyncio callback, which swallows it and leaves a request
     waiting for its (long) timeout."""
@@ -463,35 +453,34 @@ async def _unless_stopped(work: Coroutine[Any, Any, DemoReport], signals: _Signa
             break
         await asyncio.wait({task}, timeout=0.1)
     try:
-        return await task
+        await task
     except asyncio.CancelledError:
         signals.check()
         raise
 
 
 def _seed_once(
-    seeder: DemoSeeder, module: DemoModule, base_url: str, token: str, signals: _Signals
-) -> DemoReport:
+    section: Section, base_url: str, token: str, signals: _Signals, run: SeedRun
+) -> None:
     with Progress(
-        TextColumn(f"[bold]Dữ liệu mẫu – {seeder.label}"),
+        TextColumn(f"[bold]Dữ liệu mẫu – {section.label}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
         console=err,
     ) as progress:
-        task = progress.add_task("", total=module.demo_step_count())
+        task = progress.add_task("", total=section.steps(demo_data()))
 
         def step(what: str) -> None:
             progress.update(task, advance=1, description=what)
 
-        return asyncio.run(
-            _unless_stopped(module.seed_demo(base_url, token, progress=step), signals)
-        )
+        run.step = step
+        asyncio.run(_unless_stopped(seed_section(section, base_url, token, run), signals))
 
 
-def _seed_failed(seeder: DemoSeeder, exc: Exception) -> typer.Exit:
+def _seed_failed(section: Section, exc: Exception) -> typer.Exit:
     return fail(
-        f"không nạp được dữ liệu mẫu – {seeder.label} (demo seeding failed): "
+        f"không nạp được dữ liệu mẫu – {section.label} (demo seeding failed): "
         f"{type(exc).__name__}: {exc}"
     )
 
@@ -583,10 +572,8 @@ def run(
             _wait_ready(children, ready_timeout, signals)
             if demo and admin_token is not None:
                 seed_token = mint_token(settings, subject="demo-seed", roles=[Role.ADMIN])
-                urls = {c.name: c.url or "" for c in children}
-                for seeder in DEMO:
-                    signals.check()
-                    _seed(seeder, urls[seeder.api], seed_token, signals)
+                urls = {c.name.removesuffix("-api"): c.url or "" for c in children}
+                seed_demo(urls, seed_token, signals)
             _summary(children, admin_token, stop_infra)
             while True:
                 signals.check()

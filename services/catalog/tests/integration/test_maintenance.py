@@ -1,4 +1,4 @@
-"""Daily refresh, certification reminders and demo content, on the real database."""
+"""Daily refresh and certification reminders, on the real database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 
 from ocop_catalog.adapters.repository import CatalogRepository
 from ocop_catalog.domain.model import CatalogProduct, CertificateState
-from ocop_catalog.entrypoints.demo import seed_demo_content
 from ocop_catalog.service_layer.catalogue import settle
 from ocop_catalog.service_layer.consumed import CatalogueHandlers
 from ocop_catalog.service_layer.refresh import refresh_eligibility
@@ -118,29 +117,6 @@ async def test_expiry_reminder_marks_expiring_without_touching_the_sequence(
     assert view["expiring_soon"] is True
     page = await catalog_app.client.get("/san-pham/sp-2")
     assert 'id="expiring-soon"' in page.text
-
-
-async def test_demo_content_fills_the_demo_products_by_name_and_reruns_change_nothing(
-    catalog_app: CatalogApp,
-) -> None:
-    await store(
-        catalog_app,
-        CatalogProduct(id="p-123", name="Bưởi Đoan Hùng", producer_id="ct", province="Phú Thọ"),
-    )
-    first = await seed_demo_content(catalog_app.settings, wait_s=0)
-    product = await CatalogRepository(catalog_app.runtime.db).get("p-123")
-    assert product.content.suggested_price_vnd == 45_000
-    assert product.content.key_farm_product
-    assert first.created == 1  # the key farm product without a certificate (Việt Trì rule)
-    key_farm = await CatalogRepository(catalog_app.runtime.db).get("kfp-gao-nep-ga-gay")
-    assert key_farm.eligible_channels == ["showroom"]
-    again = await seed_demo_content(catalog_app.settings, wait_s=0)
-    assert (again.created, again.updated) == (0, 0)
-    page = await catalog_app.client.get("/san-pham/p-123")
-    assert "45.000" in page.text
-    assert "qr.svg?target=traceability" in page.text
-    qr = await catalog_app.client.get("/san-pham/p-123/qr.svg", params={"target": "traceability"})
-    assert qr.status_code == 200 and b"<svg" in qr.content
 
 
 async def test_consumer_process_refreshes_eligibility_when_the_day_changes(

@@ -387,30 +387,6 @@ async def test_staff_enter_an_order_in_the_console_once_even_when_resent(shop: S
     assert "Xác nhận đơn" in detail.text and "Phạm Văn Hùng" in detail.text
 
 
-async def test_the_online_orders_demo_seeds_once(shop: Shop) -> None:
-    import httpx
-
-    from ocop_orders.entrypoints.demo import seed_demo
-    from ocop_orders.entrypoints.ecommerce_demo import seed_ecommerce_demo
-    from ocop_shared.auth import Role, mint_token
-
-    for name in ("Bưởi Đoan Hùng", "Chè búp tím"):
-        await shop.product(name, group="drink")
-    token = mint_token(shop.settings, subject="demo", roles=[Role.ADMIN])
-    transport = shop.client._transport
-    assert isinstance(transport, httpx.ASGITransport)
-    await seed_demo("http://test", token, transport=transport, wait_for_products_s=5)
-
-    first = await seed_ecommerce_demo("http://test", token, transport=transport)
-    again = await seed_ecommerce_demo("http://test", token, transport=transport)
-
-    assert (first.created, first.shipments_requested) == (4, 1)
-    assert (again.created, again.existing) == (0, 4)
-    states = sorted(d["state"] for d in await shop.db["ecom_orders"].find().to_list())
-    assert states == ["cancelled", "confirmed", "confirmed", "placed"]
-    assert await shop.db["outbound_calls"].count_documents({"target": "viettelpost"}) == 1
-
-
 async def test_operators_and_producers_see_only_their_orders(shop: Shop) -> None:
     from ocop_platform.testing.support import bearer
     from ocop_shared.auth import Role

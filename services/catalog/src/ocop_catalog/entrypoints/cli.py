@@ -1,4 +1,6 @@
-"""`ocop-catalog`: serve the catalogue, import spreadsheets, refresh eligibility, demo content."""
+"""`ocop-catalog`: serve the catalogue, import spreadsheets, refresh eligibility.
+
+The demo content is loaded by `ocop seed` (`ocop_platform.seeding`), through the import API."""
 
 from __future__ import annotations
 
@@ -157,13 +159,3 @@ def reindex() -> None:
             await runtime.close()
 
     console.print(f"{asyncio.run(run())} sản phẩm được cập nhật khóa tìm kiếm")
-
-
-@app.command("demo-content")
-def demo_content() -> None:
-    """Nạp nội dung mẫu (mô tả, đơn vị, giá) cho các sản phẩm demo của chứng nhận, theo tên."""
-    from ocop_catalog.entrypoints.demo import DEMO_CONTENT
-
-    settings = CatalogSettings()
-    report = asyncio.run(run_import(settings, DEMO_CONTENT, dry_run=False))
-    print_report(report)
