@@ -32,9 +32,9 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from ocop_orders.adapters.marketplace import sign
 from ocop_orders.config import OrdersSettings
 from ocop_orders.fakes.marketplace import sample_order_push
+from ocop_orders.marketplace.adapters.partner_api import sign
 from ocop_shared.infra import Endpoints
 from ocop_shared.mongo import create_client
 from ocop_shared.testing.live import api_process, running, service_env, worker_process

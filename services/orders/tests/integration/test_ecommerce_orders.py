@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ocop_orders.ecommerce.service_layer.intake import sign
 from ocop_orders.fakes.marketplace import sample_order_push
-from ocop_orders.service_layer.ecommerce_intake import sign
 from ocop_shared.contracts.catalog import CertificateStatus
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ import pytest_asyncio
 import uvicorn
 from pydantic import SecretStr
 
+from ocop_orders.ecommerce.service_layer.intake import sign
 from ocop_orders.fakes.marketplace import sample_order_push
 from ocop_orders.fakes.viettelpost import FakeState, create_fake
-from ocop_orders.service_layer.ecommerce_intake import sign
 from ocop_shared.auth import Role
 from ocop_shared.testing.authorisation import authorisation_mismatches, role_headers
 from ocop_shared.testing.support import bearer, eventually

@@ -51,7 +51,7 @@ async def ensure_indexes(db: Database) -> None:
     """Create every collection and index before the first transaction (SecantusDB rule)."""
     await ensure_collections(db, COLLECTIONS)
     # E-commerce orders, producer stock, shipments and tracking (issue 6, part B).
-    from ocop_orders.adapters.ecommerce_repository import ensure_ecommerce_indexes
+    from ocop_orders.ecommerce.adapters.repository import ensure_ecommerce_indexes
 
     await ensure_ecommerce_indexes(db)
     await db[SHOWROOMS].create_indexes([IndexModel([("code", ASCENDING)], unique=True)])
@@ -106,7 +106,7 @@ async def ensure_indexes(db: Database) -> None:
         ]
     )
     # Journal of outbound partner calls (marketplaces, carriers).
-    from ocop_orders.adapters.listings_store import ensure_listing_indexes
+    from ocop_orders.marketplace.adapters.listings_store import ensure_listing_indexes
     from ocop_orders.service_layer.outbound import ensure_outbound_indexes
 
     await ensure_outbound_indexes(db)

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 import structlog
 from pymongo.errors import PyMongoError
 
-from ocop_orders.adapters.marketplace import PartnerApiClient, channel_config
 from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
-from ocop_orders.domain.listings import Marketplace
-from ocop_orders.service_layer.listings import register_marketplace_executors
+from ocop_orders.ecommerce.service_layer.shipping import register_viettelpost
+from ocop_orders.marketplace.adapters.partner_api import PartnerApiClient, channel_config
+from ocop_orders.marketplace.domain.listings import Marketplace
+from ocop_orders.marketplace.service_layer.listings import register_marketplace_executors
+from ocop_orders.marketplace.service_layer.reconcile import reconcile_all
 from ocop_orders.service_layer.outbound import Executors, OutboundWorker
-from ocop_orders.service_layer.reconcile import reconcile_all
-from ocop_orders.service_layer.shipping import register_viettelpost
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.logging import configure_logging
 from ocop_shared.messaging.workers import stop_on_signals

@@ -17,10 +17,10 @@ import structlog
 from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.eligibility import block_reason
 from ocop_orders.domain.model import CertificateInfo, Product
-from ocop_orders.service_layer.ecommerce import cancel_orders_holding
-from ocop_orders.service_layer.listings import follow_product
+from ocop_orders.ecommerce.service_layer.orders import cancel_orders_holding
+from ocop_orders.marketplace.service_layer.listings import follow_product
 from ocop_orders.service_layer.unit_of_work import UnitOfWork, unit_of_work
-from ocop_orders.service_layer.withdrawals import withdraw_from_shelf
+from ocop_orders.showroom.service_layer.withdrawals import withdraw_from_shelf
 from ocop_shared.contracts.catalog import (
     CertificateStatus,
     Channel,
