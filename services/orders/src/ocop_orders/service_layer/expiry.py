@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import structlog
 
 from ocop_orders.adapters.repository import LOTS, PRODUCTS, OrdersRepository
-from ocop_orders.service_layer.sync import withdraw_where_blocked
+from ocop_orders.service_layer.consumed import withdraw_where_blocked
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.contracts.orders import LotExpiringV1
