@@ -106,8 +106,8 @@ async def ensure_indexes(db: Database) -> None:
         ]
     )
     # Journal of outbound partner calls (marketplaces, carriers).
+    from ocop_orders.adapters.outbound_journal import ensure_outbound_indexes
     from ocop_orders.marketplace.adapters.listings_store import ensure_listing_indexes
-    from ocop_orders.service_layer.outbound import ensure_outbound_indexes
 
     await ensure_outbound_indexes(db)
     await ensure_listing_indexes(db)

@@ -37,92 +37,69 @@ import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import structlog
-from bson import ObjectId
-from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from ocop_orders.adapters.outbound_journal import (
+    CALL_LEASES,
+    CALLS,
+    call_from_doc,
+    count_calls,
+    enqueue,
+    ensure_outbound_indexes,
+    get_call,
+    list_calls,
+    parked_ids,
+    redrive,
+)
 from ocop_orders.config import OrdersSettings
+from ocop_orders.domain.outbound import (
+    EXCERPT_CHARS,
+    CallFailedError,
+    CallOutcome,
+    CallResponse,
+    NewCall,
+    OutboundCall,
+    backoff_delay,
+    excerpt,
+)
 from ocop_shared.messaging.outbox import Outbox
-from ocop_shared.mongo import Database, Session, ensure_collections, in_transaction
+from ocop_shared.mongo import Database, Session, in_transaction
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.timeutil import Clock
 
+__all__ = [
+    "CALLS",
+    "CALL_LEASES",
+    "EXCERPT_CHARS",
+    "CallFailedError",
+    "CallOutcome",
+    "CallResponse",
+    "Execute",
+    "Executors",
+    "NewCall",
+    "OutboundCall",
+    "OutboundWorker",
+    "Registration",
+    "Settle",
+    "Settlement",
+    "backoff_delay",
+    "call_from_doc",
+    "count_calls",
+    "enqueue",
+    "ensure_outbound_indexes",
+    "excerpt",
+    "get_call",
+    "list_calls",
+    "parked_ids",
+    "redrive",
+]
+
 log = structlog.get_logger(__name__)
-
-CALLS = "outbound_calls"
-CALL_LEASES = "outbound_leases"
-EXCERPT_CHARS = 2000
-
-
-class CallOutcome(StrEnum):
-    PENDING = "pending"
-    SUCCEEDED = "succeeded"
-    PARKED = "parked"
-
-
-@dataclass(frozen=True)
-class NewCall:
-    """What to call: ``ordering_key`` groups calls that must run strictly in order."""
-
-    target: str
-    operation: str
-    key: str
-    payload: dict[str, Any]
-    ordering_key: str | None = None  # defaults to "target:key"
-
-
-@dataclass(frozen=True)
-class OutboundCall:
-    id: str
-    target: str
-    operation: str
-    key: str
-    ordering_key: str
-    payload: dict[str, Any]
-    outcome: CallOutcome
-    tries: int
-    max_attempts: int
-    next_attempt_at: datetime
-    created_at: datetime
-    attempts: list[dict[str, Any]] = field(default_factory=list)
-    last_error: str | None = None
-    result: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class CallResponse:
-    """A successful call: what was sent and what came back (excerpts are journalled)."""
-
-    status_code: int | None = None
-    body: str = ""
-    request: str = ""
-    result: dict[str, Any] = field(default_factory=dict)
-
-
-class CallFailedError(Exception):
-    """The partner did not do it. ``retryable`` says whether trying again may help."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        retryable: bool,
-        status_code: int | None = None,
-        body: str = "",
-        request: str = "",
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retryable = retryable
-        self.status_code = status_code
-        self.body = body
-        self.request = request
 
 
 @dataclass(frozen=True)
@@ -167,171 +144,6 @@ class Executors:
 
     def kinds(self) -> list[tuple[str, str]]:
         return sorted(self._by_kind)
-
-
-def backoff_delay(
-    tries: int, base_s: float, cap_s: float, rng: random.Random | None = None
-) -> float:
-    """Seconds to wait after ``tries`` failed attempts: exponential, capped, equal jitter.
-
-    Half of the exponential step is fixed, half random, so retries of many calls failing
-    together spread out but never come back sooner than half the step.
-    """
-    step = min(cap_s, base_s * (2 ** max(0, tries - 1)))
-    return float(step / 2 + (rng or random).uniform(0, step / 2))
-
-
-def excerpt(text: str | bytes | None, limit: int = EXCERPT_CHARS) -> str:
-    if text is None:
-        return ""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-async def ensure_outbound_indexes(db: Database) -> None:
-    """Collections and indexes of the journal (call before the first transaction)."""
-    await ensure_collections(db, (CALLS, CALL_LEASES))
-    await db[CALLS].create_indexes(
-        [
-            IndexModel([("outcome", ASCENDING), ("next_attempt_at", ASCENDING)]),
-            IndexModel(
-                [("ordering_key", ASCENDING), ("outcome", ASCENDING), ("created_at", ASCENDING)]
-            ),
-            IndexModel([("target", ASCENDING), ("outcome", ASCENDING)]),
-            IndexModel([("key", ASCENDING), ("created_at", ASCENDING)]),
-        ]
-    )
-
-
-async def enqueue(
-    session: Session | None,
-    db: Database,
-    call: NewCall,
-    *,
-    now: datetime,
-    settings: OrdersSettings,
-) -> str:
-    """Journal ``call`` as pending (inside the caller's transaction when ``session`` is set)."""
-    call_id = str(ObjectId())
-    await db[CALLS].insert_one(
-        {
-            "_id": call_id,
-            "target": call.target,
-            "operation": call.operation,
-            "key": call.key,
-            "ordering_key": call.ordering_key or f"{call.target}:{call.key}",
-            "payload": call.payload,
-            "attempts": [],
-            "outcome": CallOutcome.PENDING.value,
-            "tries": 0,
-            "max_attempts": settings.outbound_max_attempts,
-            "next_attempt_at": now,
-            "created_at": now,
-            "updated_at": now,
-            "last_error": None,
-            "result": None,
-        },
-        session=session,
-    )
-    return call_id
-
-
-def call_from_doc(doc: dict[str, Any]) -> OutboundCall:
-    return OutboundCall(
-        id=str(doc["_id"]),
-        target=doc["target"],
-        operation=doc["operation"],
-        key=doc["key"],
-        ordering_key=doc["ordering_key"],
-        payload=doc.get("payload") or {},
-        outcome=CallOutcome(doc["outcome"]),
-        tries=int(doc.get("tries", 0)),
-        max_attempts=int(doc.get("max_attempts", 1)),
-        next_attempt_at=doc["next_attempt_at"],
-        created_at=doc["created_at"],
-        attempts=list(doc.get("attempts") or []),
-        last_error=doc.get("last_error"),
-        result=doc.get("result"),
-    )
-
-
-async def get_call(db: Database, call_id: str) -> OutboundCall | None:
-    doc = await db[CALLS].find_one({"_id": str(call_id)})
-    return call_from_doc(doc) if doc else None
-
-
-async def list_calls(
-    db: Database,
-    *,
-    outcome: CallOutcome | None = None,
-    target: str | None = None,
-    key: str | None = None,
-    limit: int = 200,
-) -> list[OutboundCall]:
-    """Newest first; filters are typed values only."""
-    query: dict[str, Any] = {}
-    if outcome is not None:
-        query["outcome"] = CallOutcome(outcome).value
-    if target is not None:
-        query["target"] = str(target)
-    if key is not None:
-        query["key"] = str(key)
-    docs = (
-        await db[CALLS]
-        .find(query)
-        .sort([("created_at", -1), ("_id", -1)])
-        .limit(max(1, min(limit, 1000)))
-        .to_list()
-    )
-    return [call_from_doc(d) for d in docs]
-
-
-async def count_calls(db: Database) -> dict[str, int]:
-    counts = {o.value: 0 for o in CallOutcome}
-    async for row in await db[CALLS].aggregate([{"$group": {"_id": "$outcome", "n": {"$sum": 1}}}]):
-        counts[str(row["_id"])] = int(row["n"])
-    return counts
-
-
-async def parked_ids(db: Database, *, target: str | None = None) -> list[str]:
-    query: dict[str, Any] = {"outcome": CallOutcome.PARKED.value}
-    if target is not None:
-        query["target"] = str(target)
-    docs = await db[CALLS].find(query, {"_id": 1}).sort([("created_at", 1), ("_id", 1)]).to_list()
-    return [str(d["_id"]) for d in docs]
-
-
-async def redrive(
-    db: Database,
-    *,
-    now: datetime,
-    target: str | None = None,
-    call_id: str | None = None,
-) -> list[str]:
-    """Put parked calls back to pending with a fresh attempt budget; returns their ids."""
-    ids = [str(call_id)] if call_id is not None else await parked_ids(db, target=target)
-    redriven: list[str] = []
-    for one in ids:
-        query: dict[str, Any] = {"_id": one, "outcome": CallOutcome.PARKED.value}
-        if target is not None:
-            query["target"] = str(target)
-        result = await db[CALLS].update_one(
-            query,
-            {
-                "$set": {
-                    "outcome": CallOutcome.PENDING.value,
-                    "tries": 0,
-                    "next_attempt_at": now,
-                    "updated_at": now,
-                }
-            },
-        )
-        if result.modified_count:
-            redriven.append(one)
-    if redriven:
-        log.info("outbound.redriven", count=len(redriven), target=target)
-    return redriven
 
 
 class OutboundWorker:

@@ -19,9 +19,9 @@ import httpx
 from pydantic import ValidationError
 
 from ocop_orders.config import OrdersSettings
+from ocop_orders.domain.outbound import CallFailedError, excerpt
 from ocop_orders.marketplace.domain.channel import ListingPage, ListingReceipt, OrderPage
 from ocop_orders.marketplace.domain.listings import Marketplace
-from ocop_orders.service_layer.outbound import CallFailedError, excerpt
 
 RETRYABLE_STATUS = frozenset({408, 425, 429})
 
