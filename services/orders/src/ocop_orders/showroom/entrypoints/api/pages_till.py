@@ -40,7 +40,7 @@ from ocop_orders.entrypoints.api.pages import (
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_orders.showroom.adapters import qrcode
 from ocop_orders.showroom.domain import vietqr
-from ocop_orders.showroom.service_layer import sales
+from ocop_orders.showroom.service_layer import returns, sales
 from ocop_shared.auth import ensure_showroom_scope
 from ocop_shared.errors import DomainError
 from ocop_shared.text import tokens
@@ -256,7 +256,7 @@ async def return_submit(
             reason=reason,
             restock=not damaged,
         )
-        return await sales.record_return(
+        return await returns.record_return(
             orders, showroom_id, sale_id, command, user, idempotency_key
         )
 
@@ -290,7 +290,7 @@ async def void_submit(
 
     async def act() -> Any:
         command = VoidSale(reason=reason)
-        return await sales.void_sale(orders, showroom_id, sale_id, command, user)
+        return await returns.void_sale(orders, showroom_id, sale_id, command, user)
 
     return await attempt(act, done=here, ok="Đã huỷ hoá đơn", failed=here)
 

@@ -49,6 +49,7 @@ from ocop_orders.showroom.service_layer import (
     movements,
     producers,
     reports,
+    returns,
     sales,
     withdrawals,
 )
@@ -313,7 +314,7 @@ async def record_return(
     idempotency_key: OptionalIdempotencyKey = None,
 ) -> Sale:
     """Khách trả hàng: hoàn tiền theo dòng; hàng hỏng vào khu cách ly."""
-    return await sales.record_return(orders, showroom_id, sale_id, body, who, idempotency_key)
+    return await returns.record_return(orders, showroom_id, sale_id, body, who, idempotency_key)
 
 
 @router.post(
@@ -325,7 +326,7 @@ async def void_sale(
     showroom_id: ScopedShowroom, sale_id: ItemId, body: VoidSale, orders: OrdersDep, who: AnyStaff
 ) -> Sale:
     """Huỷ hoá đơn trong ngày (hàng về lại lô cũ)."""
-    return await sales.void_sale(orders, showroom_id, sale_id, body, who)
+    return await returns.void_sale(orders, showroom_id, sale_id, body, who)
 
 
 # -- transfers -------------------------------------------------------------------------------
