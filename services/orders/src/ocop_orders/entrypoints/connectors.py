@@ -20,7 +20,7 @@ from ocop_orders.config import OrdersSettings
 from ocop_orders.ecommerce.service_layer.shipping import register_viettelpost
 from ocop_orders.marketplace.adapters.partner_api import PartnerApiClient, channel_config
 from ocop_orders.marketplace.domain.listings import Marketplace
-from ocop_orders.marketplace.service_layer.listings import register_marketplace_executors
+from ocop_orders.marketplace.service_layer.executors import register_marketplace_executors
 from ocop_orders.marketplace.service_layer.reconcile import reconcile_all
 from ocop_orders.service_layer.outbound import Executors, OutboundWorker
 from ocop_orders.service_layer.unit_of_work import Orders

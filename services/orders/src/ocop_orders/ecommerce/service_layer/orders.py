@@ -23,6 +23,7 @@ from ocop_orders.ecommerce.adapters.repository import (
     EcommerceRepository,
     order_from,
 )
+from ocop_orders.ecommerce.domain.access import ensure_may_act
 from ocop_orders.ecommerce.domain.model import (
     CancelOrder,
     EcomOrder,
@@ -36,7 +37,7 @@ from ocop_orders.ecommerce.domain.model import (
 from ocop_orders.ecommerce.domain.shipping import ShipmentStatus
 from ocop_orders.ecommerce.service_layer import reservations
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
-from ocop_shared.auth import Principal, Role, ensure_producer_scope, ensure_showroom_scope
+from ocop_shared.auth import Principal, ensure_producer_scope
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.contracts.envelope import EventData
 from ocop_shared.contracts.orders import (
@@ -47,7 +48,7 @@ from ocop_shared.contracts.orders import (
     OrderPlacedV1,
     OrderRefundedV1,
 )
-from ocop_shared.errors import ForbiddenError, InvalidStateError, ValidationFailedError
+from ocop_shared.errors import InvalidStateError, ValidationFailedError
 
 log = structlog.get_logger(__name__)
 
@@ -395,40 +396,6 @@ async def set_producer_stock(
         return {"quantity": quantity, "reserved": reserved, "available": quantity - reserved}
 
     return await run_in_unit_of_work(orders, by.subject, work)
-
-
-def ensure_may_act(who: Principal, order: EcomOrder) -> None:
-    """Who may move an order: staff of its showroom, trade staff, or the producer shipping
-    its own goods (an order served from the producer's stock, with only its products)."""
-    if who.has_any(Role.TRADE_STAFF):
-        return
-    if order.fulfilment.showroom_id and who.has_any(Role.SHOWROOM_OPERATOR):
-        ensure_showroom_scope(who, order.fulfilment.showroom_id)
-        return
-    if (
-        Role.PRODUCER in who.roles
-        and order.fulfilment.kind == "producer"
-        and who.producer_id is not None
-        and set(order.producer_ids) == {who.producer_id}
-    ):
-        return
-    raise ForbiddenError(
-        "Chỉ nhân viên điểm bán giao hàng (hoặc cơ sở tự giao từ kho của mình) được xử lý đơn này",
-        field="order_id",
-    )
-
-
-def ensure_order_scope(who: Principal, order: EcomOrder) -> None:
-    """Trade staff see every order; an operator those of its showrooms; a producer its own."""
-    if who.has_any(Role.TRADE_STAFF):
-        return
-    if order.fulfilment.showroom_id and who.has_any(Role.SHOWROOM_OPERATOR):
-        ensure_showroom_scope(who, order.fulfilment.showroom_id)
-        return
-    if who.producer_id and who.producer_id in order.producer_ids:
-        ensure_producer_scope(who, who.producer_id)
-        return
-    raise ForbiddenError("Đơn hàng này ngoài phạm vi của bạn", field="order_id")
 
 
 # -- events ----------------------------------------------------------------------------------

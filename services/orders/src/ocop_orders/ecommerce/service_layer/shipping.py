@@ -30,6 +30,7 @@ from ocop_orders.ecommerce.adapters.viettelpost import (
     money_collection,
     price_request,
 )
+from ocop_orders.ecommerce.domain.access import ensure_may_act, ensure_order_scope
 from ocop_orders.ecommerce.domain.model import EcomOrder, OrderState
 from ocop_orders.ecommerce.domain.shipping import (
     SHIPMENT_LABELS,
@@ -43,8 +44,6 @@ from ocop_orders.ecommerce.service_layer.orders import (
     cancel_in,
     common_fields,
     emit,
-    ensure_may_act,
-    ensure_order_scope,
     save,
 )
 from ocop_orders.service_layer.outbound import (

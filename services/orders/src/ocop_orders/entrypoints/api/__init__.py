@@ -23,6 +23,7 @@ from ocop_shared.web.app import build_service_app
 def feature_routers() -> list[APIRouter]:
     """Every router, in matching order: APIs and webhooks first, the console's pages last."""
     from ocop_orders.ecommerce.entrypoints.api import pages as ecommerce_pages
+    from ocop_orders.ecommerce.entrypoints.api import pages_order as ecommerce_order_page
     from ocop_orders.ecommerce.entrypoints.api import routes as ecommerce_routes
     from ocop_orders.ecommerce.entrypoints.api import webhooks as ecommerce_webhooks
     from ocop_orders.entrypoints.api import pages
@@ -34,16 +35,19 @@ def feature_routers() -> list[APIRouter]:
         pages_till,
         producer_pages,
         routes,
+        routes_sales,
     )
     from ocop_orders.showroom.entrypoints.api import pages as showroom_pages
 
     return [
         routes.router,
+        routes_sales.router,
         ecommerce_routes.router,
         ecommerce_webhooks.router,
         exports.router,
         pages.sign_in_routes,
-        ecommerce_pages.router,
+        ecommerce_pages.router,  # before the order page: "/quay/don-hang/moi" is no order id
+        ecommerce_order_page.router,
         producer_pages.router,
         marketplace_routes.router,
         marketplace_pages.router,

@@ -17,23 +17,18 @@ from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.ecommerce.adapters.repository import REJECTED_INTAKES, EcommerceRepository
 from ocop_orders.ecommerce.domain.model import (
     STATE_LABELS,
-    CancelOrder,
     EcomOrder,
     OrderState,
     PlaceOrder,
-    RefundOrder,
 )
 from ocop_orders.ecommerce.domain.shipping import SHIPMENT_LABELS
 from ocop_orders.ecommerce.entrypoints.api.routes import scope_filter
 from ocop_orders.ecommerce.service_layer import orders as ecommerce
-from ocop_orders.ecommerce.service_layer import shipping
-from ocop_orders.ecommerce.service_layer.shipping import CancelShipment, CreateShipment
-from ocop_orders.entrypoints.api.deps import ItemId, LoginRequiredError, OrdersDep
+from ocop_orders.entrypoints.api.deps import LoginRequiredError, OrdersDep
 from ocop_orders.entrypoints.api.pages import attempt, read_form, render_page
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.auth import Principal, Role, ensure_showroom_scope
 from ocop_shared.contracts.orders import OrderChannel
-from ocop_shared.errors import DomainError, ValidationFailedError
 from ocop_shared.timeutil import VIETNAM
 from ocop_shared.web.console_auth import page_principal
 from ocop_shared.web.exports import xlsx_response
@@ -67,7 +62,7 @@ def signed_in_staff(request: Request) -> Principal:
 ConsoleStaff = Annotated[Principal, Depends(signed_in_staff)]
 
 
-def _context() -> dict[str, Any]:
+def page_context() -> dict[str, Any]:
     return {
         "state_labels": STATE_LABELS,
         "badges": BADGES,
@@ -124,7 +119,7 @@ async def orders_page(
         state=state or "",
         channel=channel or "",
         rejected=rejected if user.has_any(Role.TRADE_STAFF, Role.SHOWROOM_OPERATOR) else [],
-        **_context(),
+        **page_context(),
     )
 
 
@@ -189,7 +184,7 @@ async def flags_page(request: Request, orders: OrdersDep, user: ConsoleStaff) ->
         title="Trạng thái vận chuyển cần xem",
         flagged=await repo.flagged_tracking(),
         shipments=await repo.shipments_needing_attention(),
-        **_context(),
+        **page_context(),
     )
 
 
@@ -206,7 +201,7 @@ async def new_order_page(request: Request, orders: OrdersDep, user: ConsoleStaff
         showrooms=await repository.list_showrooms(None if everything else user.showroom_ids),
         # A key per page load: a double tap or a resent form never makes two orders.
         idempotency_key=f"web-{uuid.uuid4().hex}",
-        **_context(),
+        **page_context(),
     )
 
 
@@ -262,151 +257,3 @@ async def new_order_submit(request: Request, orders: OrdersDep, user: ConsoleSta
         ok="Đã nhập đơn và giữ hàng",
         failed="/quay/don-hang/moi",
     )
-
-
-@router.get("/{order_id}", response_class=HTMLResponse)
-async def order_page(
-    request: Request,
-    order_id: ItemId,
-    orders: OrdersDep,
-    user: ConsoleStaff,
-    quote: Annotated[str | None, Query(alias="bao-gia", max_length=1)] = None,
-    weight: Annotated[str | None, Query(alias="can-nang", max_length=8)] = None,
-) -> HTMLResponse:
-    repo = EcommerceRepository(orders.db)
-    order = await repo.get_order(order_id)
-    ecommerce.ensure_order_scope(user, order)
-    shipment = await repo.shipment_for_order(order_id)
-    tracking = await repo.tracking(shipment.id) if shipment else []
-    quotes: list[Any] = []
-    quote_error = None
-    if quote and order.state is OrderState.CONFIRMED and shipment is None:  # viewers may ask
-        try:
-            grams = whole_number(weight, "can-nang")
-            quotes = await shipping.quote(orders, order_id, grams, user)
-        except DomainError as exc:
-            quote_error = exc.detail
-    try:
-        ecommerce.ensure_may_act(user, order)
-        may_act = True
-    except DomainError:
-        may_act = False
-    showroom = (
-        await OrdersRepository(orders.db).find_showroom(order.fulfilment.showroom_id)
-        if order.fulfilment.showroom_id
-        else None
-    )
-    return render_page(
-        request,
-        "ecommerce_order.html",
-        user,
-        title=f"Đơn {order.number}",
-        order=order,
-        showroom_name=showroom.name if showroom else None,
-        may_act=may_act,
-        shipment=shipment,
-        tracking=tracking,
-        quotes=quotes,
-        quote_error=quote_error,
-        weight=weight or "",
-        default_weight=orders.settings.default_item_weight_g
-        * sum(line.quantity for line in order.lines),
-        **_context(),
-    )
-
-
-def _path(order_id: str) -> str:
-    return f"/quay/don-hang/{order_id}"
-
-
-@router.post("/{order_id}/xac-nhan")
-async def confirm_submit(order_id: ItemId, orders: OrdersDep, user: ConsoleStaff) -> Response:
-    async def act() -> Any:
-        return await ecommerce.confirm_order(orders, order_id, user)
-
-    here = _path(order_id)
-    return await attempt(act, done=here, ok="Đã xác nhận đơn; hàng đã xuất kho", failed=here)
-
-
-@router.post("/{order_id}/huy")
-async def cancel_submit(
-    request: Request, order_id: ItemId, orders: OrdersDep, user: ConsoleStaff
-) -> Response:
-    form = await read_form(request)
-
-    async def act() -> Any:
-        command = CancelOrder.model_validate({"reason": form.get("reason", "")})
-        return await ecommerce.cancel_order(orders, order_id, command, user)
-
-    here = _path(order_id)
-    return await attempt(act, done=here, ok="Đã huỷ đơn; hàng đã trả lại kho", failed=here)
-
-
-@router.post("/{order_id}/hoan-tien")
-async def refund_submit(
-    request: Request, order_id: ItemId, orders: OrdersDep, user: ConsoleStaff
-) -> Response:
-    form = await read_form(request)
-
-    async def act() -> Any:
-        command = RefundOrder.model_validate(
-            {
-                "amount_vnd": whole_number(form.get("amount_vnd"), "amount_vnd"),
-                "reason": form.get("reason", ""),
-            }
-        )
-        return await ecommerce.refund_order(orders, order_id, command, user)
-
-    here = _path(order_id)
-    return await attempt(act, done=here, ok="Đã ghi nhận hoàn tiền", failed=here)
-
-
-@router.post("/{order_id}/van-don")
-async def shipment_submit(
-    request: Request, order_id: ItemId, orders: OrdersDep, user: ConsoleStaff
-) -> Response:
-    form = await read_form(request)
-
-    async def act() -> Any:
-        command = CreateShipment.model_validate(
-            {
-                "service": form.get("service", "VCN"),
-                "weight_g": whole_number(form.get("weight_g"), "weight_g"),
-            }
-        )
-        return await shipping.create_shipment(orders, order_id, command, user)
-
-    here = _path(order_id)
-    return await attempt(
-        act, done=here, ok="Đã gửi yêu cầu tạo vận đơn tới Viettel Post", failed=here
-    )
-
-
-@router.post("/{order_id}/da-xem-van-chuyen")
-async def acknowledge_submit(
-    request: Request, order_id: ItemId, orders: OrdersDep, user: ConsoleStaff
-) -> Response:
-    form = await read_form(request)
-
-    async def act() -> Any:
-        note = form.get("note", "").strip()
-        if len(note) < 3:
-            raise ValidationFailedError("Ghi lại đã xử lý thế nào (ít nhất 3 ký tự)", field="note")
-        return await shipping.acknowledge_flags(orders, order_id, note, user)
-
-    here = _path(order_id)
-    return await attempt(act, done=here, ok="Đã ghi nhận", failed=here)
-
-
-@router.post("/{order_id}/huy-van-don")
-async def cancel_shipment_submit(
-    request: Request, order_id: ItemId, orders: OrdersDep, user: ConsoleStaff
-) -> Response:
-    form = await read_form(request)
-
-    async def act() -> Any:
-        command = CancelShipment.model_validate({"reason": form.get("reason", "")})
-        return await shipping.cancel_shipment(orders, order_id, command, user)
-
-    here = _path(order_id)
-    return await attempt(act, done=here, ok="Đã gửi yêu cầu huỷ vận đơn", failed=here)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 from pydantic import BaseModel, Field
 
 from ocop_orders.ecommerce.adapters.repository import EcommerceRepository
+from ocop_orders.ecommerce.domain import access
 from ocop_orders.ecommerce.domain.model import (
     CancelOrder,
     EcomOrder,
@@ -114,7 +115,7 @@ def scope_filter(who: Principal) -> tuple[str | None, list[str] | None]:
 async def get_order(order_id: ItemId, orders: OrdersDep, who: OrderViewer) -> OrderDetail:
     repo = EcommerceRepository(orders.db)
     order = await repo.get_order(order_id)
-    ecommerce.ensure_order_scope(who, order)
+    access.ensure_order_scope(who, order)
     shipment = await repo.shipment_for_order(order_id)
     tracking = await repo.tracking(shipment.id) if shipment else []
     return OrderDetail(order=order, shipment=shipment, tracking=tracking)
