@@ -9,10 +9,10 @@ from datetime import date, timedelta
 import structlog
 
 from ocop_orders.adapters.repository import LOTS, PRODUCTS, OrdersRepository
+from ocop_orders.domain.events import LotExpiring
 from ocop_orders.service_layer.consumed import withdraw_where_blocked
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.contracts.orders import LotExpiringV1
 
 log = structlog.get_logger(__name__)
 
@@ -49,19 +49,18 @@ async def _announce(uow: UnitOfWork, *, showroom_id: str, horizon: date) -> int:
     for lot in fresh:
         product = products.get(lot.product_id)
         assert lot.expires_on is not None
-        await uow.outbox.add(
-            uow.session,
-            LotExpiringV1(
-                showroom_id=showroom_id,
-                product_id=lot.product_id,
-                producer_id=product.producer_id if product else "",
-                lot_id=lot.id,
-                lot_code=lot.lot_code,
-                expires_on=lot.expires_on,
-                on_hand=lot.on_hand,
-                detected_at=uow.now,
-            ),
-            subject=f"{showroom_id}:{lot.product_id}",
+        producer_id = product.producer_id if product else ""
+        await uow.publish(
+            LotExpiring(
+                showroom_id,
+                lot.product_id,
+                producer_id,
+                lot.id,
+                lot.lot_code,
+                lot.expires_on,
+                lot.on_hand,
+                uow.now,
+            )
         )
     return len(fresh)
 

@@ -26,8 +26,10 @@ from ocop_orders.adapters.repository import (
     balance_id,
 )
 from ocop_orders.domain.errors import OutOfStockError
+from ocop_orders.domain.events import DomainEvent, StockChanged, StockLow
 from ocop_orders.domain.model import Balance, Lot, Product, Showroom
-from ocop_shared.contracts.orders import StockChangedV1, StockLowV1, StockMovement
+from ocop_orders.service_layer.publishing import publish
+from ocop_shared.contracts.orders import StockMovement
 from ocop_shared.messaging.outbox import Outbox
 from ocop_shared.mongo import Database, Session
 
@@ -256,6 +258,9 @@ class StockBook:
             )
         return balance_from_doc(doc)
 
+    async def _publish(self, event: DomainEvent) -> None:
+        await publish(self.outbox, self.session, event, causation_id=self.causation_id)
+
     async def _announce(
         self,
         showroom: Showroom,
@@ -266,25 +271,8 @@ class StockBook:
         reference: str | None,
     ) -> None:
         subject = balance_id(showroom.id, product.id)
-        await self.outbox.add(
-            self.session,
-            StockChangedV1(
-                showroom_id=showroom.id,
-                product_id=product.id,
-                producer_id=product.producer_id,
-                movement=movement,
-                delta=delta,
-                on_hand=balance.on_hand,
-                reserved=balance.reserved,
-                available=balance.available,
-                quarantined=balance.quarantined,
-                in_transit=balance.in_transit,
-                reference=reference,
-                changed_at=self.now,
-            ),
-            subject=subject,
-            sequence=balance.version,
-            causation_id=self.causation_id,
+        await self._publish(
+            StockChanged(showroom, product, movement, balance, delta, reference, self.now)
         )
         threshold = threshold_of(balance, showroom, self.default_threshold)
         low = balance.available < threshold
@@ -294,20 +282,7 @@ class StockBook:
             {"_id": subject}, {"$set": {"low_alert_open": low}}, session=self.session
         )
         if low and movement in SELLING_MOVEMENTS:
-            await self.outbox.add(
-                self.session,
-                StockLowV1(
-                    showroom_id=showroom.id,
-                    product_id=product.id,
-                    producer_id=product.producer_id,
-                    available=balance.available,
-                    threshold=threshold,
-                    detected_at=self.now,
-                ),
-                subject=subject,
-                sequence=balance.version,
-                causation_id=self.causation_id,
-            )
+            await self._publish(StockLow(showroom, product, balance, threshold, self.now))
 
 
 def threshold_of(balance: Balance, showroom: Showroom, default: int) -> int:

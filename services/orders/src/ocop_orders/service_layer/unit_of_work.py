@@ -9,7 +9,9 @@ from typing import TypeVar
 
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.config import OrdersSettings
+from ocop_orders.domain.events import DomainEvent
 from ocop_orders.service_layer.locks import KeyedLocks
+from ocop_orders.service_layer.publishing import publish
 from ocop_orders.service_layer.stock import StockBook
 from ocop_shared.messaging.outbox import Outbox
 from ocop_shared.mongo import Database, Session, in_transaction
@@ -35,12 +37,18 @@ class Orders:
 
 @dataclass(frozen=True)
 class UnitOfWork:
+    """One transaction: the repositories, the stock ledger, and `publish` for its events."""
+
     session: Session
     repository: OrdersRepository
     stock: StockBook
     outbox: Outbox
     now: datetime
     causation_id: str | None = None
+
+    async def publish(self, event: DomainEvent) -> None:
+        """Write the event's contract to the outbox, in this transaction."""
+        await publish(self.outbox, self.session, event, causation_id=self.causation_id)
 
 
 def unit_of_work(

@@ -19,6 +19,7 @@ import structlog
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.errors import DuplicateKeyError
 
+from ocop_orders.domain.events import OrderDelivered, OrderReturned
 from ocop_orders.ecommerce.adapters.repository import (
     REJECTED_WEBHOOKS,
     SHIPMENTS,
@@ -34,9 +35,8 @@ from ocop_orders.ecommerce.domain.shipping import (
     parse_status_date,
 )
 from ocop_orders.ecommerce.service_layer import reservations
-from ocop_orders.ecommerce.service_layer.orders import advance, cancel_in, common_fields, emit, save
+from ocop_orders.ecommerce.service_layer.orders import advance, cancel_in, save
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
-from ocop_shared.contracts.orders import OrderDeliveredV1, OrderReturnedV1
 from ocop_shared.errors import ConflictError, DomainError, NotFoundError, ValidationFailedError
 
 log = structlog.get_logger(__name__)
@@ -189,17 +189,7 @@ async def _move_order(
     if status is ShipmentStatus.DELIVERED and order.state is OrderState.SHIPPED:
         after = advance(order, OrderState.DELIVERED, uow, CARRIER, note=note)
         await save(uow, order, after)
-        await emit(
-            uow,
-            after,
-            OrderDeliveredV1.model_validate(
-                {
-                    **common_fields(after, uow),
-                    "carrier": CARRIER,
-                    "cod_collected_vnd": data.MONEY_COLLECTION,
-                }
-            ),
-        )
+        await uow.publish(OrderDelivered(after, uow.now, CARRIER, data.MONEY_COLLECTION))
     elif status is ShipmentStatus.RETURNED and order.state in (
         OrderState.SHIPPED,
         OrderState.DELIVERED,
@@ -207,13 +197,7 @@ async def _move_order(
         after = advance(order, OrderState.RETURNED, uow, CARRIER, note=note)
         await reservations.put_back(uow, order)
         await save(uow, order, after)
-        await emit(
-            uow,
-            after,
-            OrderReturnedV1.model_validate(
-                {**common_fields(after, uow), "carrier": CARRIER, "reason": data.NOTE or None}
-            ),
-        )
+        await uow.publish(OrderReturned(after, uow.now, CARRIER, data.NOTE or None))
     elif data.ORDER_STATUS in CANCELLING_CODES and order.state in (
         OrderState.CONFIRMED,
         OrderState.SHIPPED,

@@ -16,6 +16,12 @@ from pymongo.errors import DuplicateKeyError
 
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain.errors import NotSellableError
+from ocop_orders.domain.events import (
+    OrderCancelled,
+    OrderConfirmed,
+    OrderPlaced,
+    OrderRefunded,
+)
 from ocop_orders.domain.model import Product
 from ocop_orders.ecommerce.adapters.repository import (
     ECOM_ORDERS,
@@ -39,14 +45,8 @@ from ocop_orders.ecommerce.service_layer import reservations
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_shared.auth import Principal, ensure_producer_scope
 from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.contracts.envelope import EventData
 from ocop_shared.contracts.orders import (
-    OrderCancelledV1,
     OrderChannel,
-    OrderConfirmedV1,
-    OrderLineV1,
-    OrderPlacedV1,
-    OrderRefundedV1,
 )
 from ocop_shared.errors import InvalidStateError, ValidationFailedError
 
@@ -91,7 +91,7 @@ async def place_order(
         order = _new_order(orders, uow, channel, command, lines, by)
         await EcommerceRepository(uow.repository.db, uow.session).insert_order(order)
         await reservations.reserve(uow, order)
-        await emit(uow, order, _placed(order))
+        await uow.publish(OrderPlaced(order))
         return order
 
     where = command.fulfilment.showroom_id or "producer"
@@ -238,7 +238,7 @@ async def confirm_order(orders: Orders, order_id: str, by: Principal) -> EcomOrd
         lines = await reservations.consume(uow, order)
         after = after.model_copy(update={"lines": lines})
         await save(uow, order, after)
-        await emit(uow, after, _confirmed(after))
+        await uow.publish(OrderConfirmed(after))
         return after
 
     order = await _transition(orders, order_id, by, step)
@@ -279,13 +279,7 @@ async def cancel_in(
     else:
         await reservations.put_back(uow, order)
     await save(uow, order, after)
-    await emit(
-        uow,
-        after,
-        OrderCancelledV1.model_validate(
-            {**common_fields(after, uow), "reason": reason, "expired": expired}
-        ),
-    )
+    await uow.publish(OrderCancelled(after, uow.now, reason, expired))
     return after
 
 
@@ -324,17 +318,7 @@ async def refund_order(
             update={"refund_vnd": command.amount_vnd, "refund_reason": command.reason}
         )
         await save(uow, order, after)
-        await emit(
-            uow,
-            after,
-            OrderRefundedV1.model_validate(
-                {
-                    **common_fields(after, uow),
-                    "refund_vnd": command.amount_vnd,
-                    "reason": command.reason,
-                }
-            ),
-        )
+        await uow.publish(OrderRefunded(after, uow.now, command.amount_vnd, command.reason))
         return after
 
     return await _transition(orders, order_id, by, step)
@@ -396,69 +380,3 @@ async def set_producer_stock(
         return {"quantity": quantity, "reserved": reserved, "available": quantity - reserved}
 
     return await run_in_unit_of_work(orders, by.subject, work)
-
-
-# -- events ----------------------------------------------------------------------------------
-def common_fields(order: EcomOrder, uow: UnitOfWork) -> dict[str, object]:
-    return {
-        "order_id": order.id,
-        "order_number": order.number,
-        "channel": order.channel,
-        "remote_order_id": order.remote_order_id,
-        "total_vnd": order.total_vnd,
-        "at": uow.now,
-        "fulfilment_showroom_id": order.fulfilment.showroom_id,
-    }
-
-
-def _lines(order: EcomOrder) -> list[OrderLineV1]:
-    return [
-        OrderLineV1(
-            product_id=line.product_id,
-            producer_id=line.producer_id,
-            quantity=line.quantity,
-            unit_price_vnd=line.unit_price_vnd,
-            product_name=line.product_name,
-        )
-        for line in order.lines
-    ]
-
-
-def _placed(order: EcomOrder) -> OrderPlacedV1:
-    return OrderPlacedV1(
-        order_id=order.id,
-        order_number=order.number,
-        channel=order.channel,
-        remote_order_id=order.remote_order_id,
-        total_vnd=order.total_vnd,
-        at=order.created_at,
-        fulfilment_showroom_id=order.fulfilment.showroom_id,
-        lines=_lines(order),
-        payment=order.payment,
-        buyer_province=order.buyer.address.province,
-        reserved_until=order.reserved_until,
-    )
-
-
-def _confirmed(order: EcomOrder) -> OrderConfirmedV1:
-    return OrderConfirmedV1(
-        order_id=order.id,
-        order_number=order.number,
-        channel=order.channel,
-        remote_order_id=order.remote_order_id,
-        total_vnd=order.total_vnd,
-        at=order.updated_at,
-        fulfilment_showroom_id=order.fulfilment.showroom_id,
-        lines=_lines(order),
-        payment=order.payment,
-    )
-
-
-async def emit(uow: UnitOfWork, order: EcomOrder, event: EventData) -> None:
-    await uow.outbox.add(
-        uow.session,
-        event,
-        subject=order.id,
-        sequence=order.version,
-        causation_id=uow.causation_id,
-    )

@@ -19,6 +19,7 @@ import structlog
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.errors import DuplicateKeyError
 
+from ocop_orders.domain.events import OrderShipped
 from ocop_orders.ecommerce.adapters.repository import SHIPMENTS, TRACKING, EcommerceRepository
 from ocop_orders.ecommerce.adapters.viettelpost import (
     CARRIER,
@@ -42,8 +43,6 @@ from ocop_orders.ecommerce.domain.shipping import (
 from ocop_orders.ecommerce.service_layer.orders import (
     advance,
     cancel_in,
-    common_fields,
-    emit,
     save,
 )
 from ocop_orders.service_layer.outbound import (
@@ -63,7 +62,6 @@ from ocop_orders.service_layer.unit_of_work import (
     unit_of_work,
 )
 from ocop_shared.auth import Principal
-from ocop_shared.contracts.orders import OrderShippedV1
 from ocop_shared.errors import InvalidStateError
 from ocop_shared.mongo import Database
 
@@ -300,18 +298,8 @@ def register_viettelpost(executors: Executors, orders: Orders) -> None:
         if order.state is OrderState.CONFIRMED:
             after = advance(order, OrderState.SHIPPED, uow, CARRIER, note=f"Vận đơn {waybill}")
             await save(uow, order, after)
-            await emit(
-                uow,
-                after,
-                OrderShippedV1.model_validate(
-                    {
-                        **common_fields(after, uow),
-                        "carrier": CARRIER,
-                        "waybill": waybill,
-                        "shipping_fee_vnd": int(fee) if fee is not None else None,
-                    }
-                ),
-            )
+            shipping_fee = int(fee) if fee is not None else None
+            await uow.publish(OrderShipped(after, uow.now, CARRIER, waybill, shipping_fee))
         log.info("shipment.created", shipment_id=shipment.id, waybill=waybill)
 
     async def settle_cancel(settlement: Settlement) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import structlog
 
+from ocop_orders.domain.events import ListingSynced, ListingSyncFailed
 from ocop_orders.marketplace.adapters.listings_store import ListingStore
 from ocop_orders.marketplace.domain.channel import MarketplacePort
 from ocop_orders.marketplace.domain.listings import (
@@ -20,7 +21,8 @@ from ocop_orders.service_layer.outbound import (
     OutboundCall,
     Settlement,
 )
-from ocop_shared.contracts.orders import ListingState, ListingSyncedV1, ListingSyncFailedV1
+from ocop_orders.service_layer.publishing import publish
+from ocop_shared.contracts.orders import ListingState
 
 log = structlog.get_logger(__name__)
 
@@ -99,21 +101,8 @@ async def settle_listing_call(settlement: Settlement) -> None:
             update={"status": ListingStatus.FAILED, "last_error": error, "updated_at": now}
         )
         await store.replace(changed, listing.version)
-        await settlement.outbox.add(
-            settlement.session,
-            ListingSyncFailedV1(
-                listing_id=listing.id,
-                producer_id=listing.producer_id,
-                product_id=listing.product_id,
-                channel=listing.channel.value,
-                operation=call.operation,
-                error=error[:500],
-                call_id=call.id,
-                failed_at=now,
-            ),
-            subject=listing.id,
-            sequence=listing.version + 1,
-        )
+        failed = ListingSyncFailed(listing, call.operation, error, call.id, now)
+        await publish(settlement.outbox, settlement.session, failed, causation_id=None)
         return
     result = settlement.response.result if settlement.response else {}
     update: dict[str, object] = {"last_error": None, "last_synced_at": now, "updated_at": now}
@@ -136,19 +125,7 @@ async def settle_listing_call(settlement: Settlement) -> None:
     await store.replace(changed, listing.version)
     if state is not None:
         content = call.payload.get("content") or {}
-        await settlement.outbox.add(
-            settlement.session,
-            ListingSyncedV1(
-                listing_id=listing.id,
-                producer_id=listing.producer_id,
-                product_id=listing.product_id,
-                channel=listing.channel.value,
-                state=state,
-                remote_id=changed.remote_id,
-                operation=call.operation,
-                synced_at=now,
-                price_vnd=content.get("price_vnd"),
-            ),
-            subject=listing.id,
-            sequence=listing.version + 1,
+        synced = ListingSynced(
+            listing, state, changed.remote_id, call.operation, now, content.get("price_vnd")
         )
+        await publish(settlement.outbox, settlement.session, synced, causation_id=None)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import structlog
 
 from ocop_orders.domain.commands import RecordReturn, VoidSale
 from ocop_orders.domain.eligibility import block_reason
+from ocop_orders.domain.events import (
+    DomainEvent,
+    ReturnedUnits,
+    SaleReturnRecorded,
+    SaleVoided,
+)
 from ocop_orders.domain.model import (
     Product,
     ReturnRecord,
@@ -19,11 +27,7 @@ from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_un
 from ocop_orders.showroom.domain import selling
 from ocop_orders.showroom.service_layer.withdrawals import quarantine_lots
 from ocop_shared.auth import Principal
-from ocop_shared.contracts.envelope import EventData
 from ocop_shared.contracts.orders import (
-    ReturnLineV1,
-    SaleReturnRecordedV1,
-    SaleVoidedV1,
     StockMovement,
 )
 from ocop_shared.errors import ConflictError, InvalidStateError
@@ -93,15 +97,12 @@ async def record_return(
                 reference=return_id,
                 reason=command.reason,
             )
-        returned = [
-            ReturnLineV1(
-                product_id=item.line.product_id,
-                producer_id=item.line.producer_id,
-                quantity=item.quantity,
-                refund_vnd=item.refund_vnd,
+        returned = tuple(
+            ReturnedUnits(
+                item.line.product_id, item.line.producer_id, item.quantity, item.refund_vnd
             )
             for item in items
-        ]
+        )
         refund_total = sum(r.refund_vnd for r in returned)
         record = ReturnRecord(
             id=return_id,
@@ -128,29 +129,21 @@ async def record_return(
             uow,
             sale,
             updated,
-            SaleReturnRecordedV1(
-                return_id=return_id,
-                sale_id=sale.id,
-                receipt_number=sale.receipt_number,
-                showroom_id=sale.showroom_id,
-                channel=sale.channel,
-                lines=returned,
-                refund_vnd=refund_total,
-                reason=command.reason,
-                returned_at=uow.now,
-                trade_event_id=sale.trade_event_id,
-                booth_code=sale.booth_code,
+            lambda saved: SaleReturnRecorded(
+                saved, return_id, returned, refund_total, command.reason, uow.now
             ),
         )
 
     return await run_in_unit_of_work(orders, by.subject, work)
 
 
-async def _save(uow: UnitOfWork, sale: Sale, updated: Sale, event: EventData) -> Sale:
+async def _save(
+    uow: UnitOfWork, sale: Sale, updated: Sale, event: Callable[[Sale], DomainEvent]
+) -> Sale:
     """Replace the sale if nobody changed it meanwhile, and announce the change."""
     if not await uow.repository.replace_sale(updated, sale.version):
         raise ConflictError("Hoá đơn vừa thay đổi; thử lại", field="sale_id")
-    await uow.outbox.add(uow.session, event, subject=sale.id, sequence=updated.version)
+    await uow.publish(event(updated))
     return updated
 
 
@@ -199,17 +192,7 @@ async def void_sale(
             uow,
             sale,
             updated,
-            SaleVoidedV1(
-                sale_id=sale.id,
-                receipt_number=sale.receipt_number,
-                showroom_id=sale.showroom_id,
-                channel=sale.channel,
-                total_vnd=sale.total_vnd,
-                reason=command.reason,
-                voided_at=uow.now,
-                trade_event_id=sale.trade_event_id,
-                booth_code=sale.booth_code,
-            ),
+            lambda saved: SaleVoided(saved, command.reason, uow.now),
         )
 
     return await run_in_unit_of_work(orders, by.subject, work)

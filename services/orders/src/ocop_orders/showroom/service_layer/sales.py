@@ -16,6 +16,7 @@ from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain import fefo
 from ocop_orders.domain.commands import RecordSale
 from ocop_orders.domain.errors import IdempotencyKeyReusedError
+from ocop_orders.domain.events import SaleRecorded
 from ocop_orders.domain.model import (
     Lot,
     Sale,
@@ -30,8 +31,6 @@ from ocop_orders.showroom.domain import selling
 from ocop_shared.auth import Principal
 from ocop_shared.contracts.orders import (
     PaymentMethod,
-    SaleLineV1,
-    SaleRecordedV1,
     StockMovement,
 )
 from ocop_shared.errors import InvalidStateError
@@ -158,7 +157,7 @@ async def _sell(
     )
     await uow.repository.add_sale(sale)
     await uow.stock.apply(showroom, plans)
-    await uow.outbox.add(uow.session, sale_recorded(sale), subject=sale.id, sequence=sale.version)
+    await uow.publish(SaleRecorded(sale))
     return sale
 
 
@@ -169,36 +168,6 @@ async def _receipt_number(
     till = kiosk or "00"
     n = await uow.repository.next_number(f"receipt:{showroom.id}:{till}:{today.isoformat()}")
     return f"{showroom.code}-{today:%y%m%d}-{till}-{n:04d}"
-
-
-def sale_recorded(sale: Sale) -> SaleRecordedV1:
-    return SaleRecordedV1(
-        sale_id=sale.id,
-        receipt_number=sale.receipt_number,
-        showroom_id=sale.showroom_id,
-        channel=sale.channel,
-        lines=[
-            SaleLineV1(
-                product_id=line.product_id,
-                producer_id=line.producer_id,
-                quantity=line.quantity,
-                unit_price_vnd=line.unit_price_vnd,
-                discount_vnd=line.discount_vnd,
-                line_total_vnd=line.line_total_vnd,
-                product_name=line.product_name,
-            )
-            for line in sale.lines
-        ],
-        total_vnd=sale.total_vnd,
-        payment_method=sale.payment.method,
-        sold_at=sale.sold_at,
-        trade_event_id=sale.trade_event_id,
-        booth_code=sale.booth_code,
-        subtotal_vnd=sale.subtotal_vnd,
-        discount_vnd=sale.discount_vnd,
-        payment_reference=sale.payment.reference,
-        kiosk_code=sale.kiosk_code,
-    )
 
 
 async def confirm_transfer(orders: Orders, showroom_id: str, sale_id: str, by: Principal) -> Sale:

@@ -6,6 +6,7 @@ from datetime import date
 
 from ocop_orders.domain.commands import CloseWithdrawal, Quarantine
 from ocop_orders.domain.eligibility import block_reason
+from ocop_orders.domain.events import WithdrawalCreated
 from ocop_orders.domain.model import (
     Lot,
     Product,
@@ -17,7 +18,7 @@ from ocop_orders.domain.model import (
 from ocop_orders.service_layer.stock import LotChange, new_id
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_shared.auth import Principal
-from ocop_shared.contracts.orders import StockMovement, WithdrawalCreatedV1
+from ocop_shared.contracts.orders import StockMovement
 from ocop_shared.errors import (
     ConflictError,
     InvalidStateError,
@@ -61,21 +62,7 @@ async def quarantine_lots(
         showroom, product, movement, changes, reference=reference or withdrawal.id, reason=reason
     )
     await uow.repository.add_withdrawal(withdrawal)
-    await uow.outbox.add(
-        uow.session,
-        WithdrawalCreatedV1(
-            withdrawal_id=withdrawal.id,
-            showroom_id=showroom.id,
-            product_id=product.id,
-            producer_id=product.producer_id,
-            quantity=withdrawal.quantity,
-            reason=reason,
-            certificate_id=certificate_id,
-            created_at=uow.now,
-        ),
-        subject=f"{showroom.id}:{product.id}",
-        causation_id=uow.causation_id,
-    )
+    await uow.publish(WithdrawalCreated(withdrawal))
     return withdrawal
 
 
