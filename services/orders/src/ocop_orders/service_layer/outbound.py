@@ -273,26 +273,32 @@ class OutboundWorker:
         with contextlib.suppress(PyMongoError):
             await self._db[CALL_LEASES].delete_one({"_id": ordering_key, "owner": self._owner})
 
-    async def _attempt(self, call: OutboundCall) -> bool:
-        """Run one attempt of ``call`` and journal it; True when it succeeded."""
-        registration = self._executors.find(call.target, call.operation)
-        started = time.monotonic()
-        response: CallResponse | None = None
-        error: CallFailedError | None = None
+    async def _execute(
+        self, call: OutboundCall, registration: Registration | None
+    ) -> tuple[CallResponse | None, CallFailedError | None]:
+        """The partner's answer, or why there is none (an executor bug is retryable)."""
         if registration is None:
             error = CallFailedError(
                 f"no executor for {call.target}/{call.operation}", retryable=False
             )
-        else:
-            try:
-                response = await registration.execute(call)
-            except CallFailedError as exc:
-                error = exc
-            except Exception as exc:  # an executor bug must not kill the worker
-                log.exception("outbound.executor_crashed", call_id=call.id)
-                error = CallFailedError(f"executor error: {exc!r}", retryable=True)
-        duration_ms = round((time.monotonic() - started) * 1000, 1)
-        now = self._clock.now()
+            return None, error
+        try:
+            return await registration.execute(call), None
+        except CallFailedError as exc:
+            return None, exc
+        except Exception as exc:  # an executor bug must not kill the worker
+            log.exception("outbound.executor_crashed", call_id=call.id)
+            return None, CallFailedError(f"executor error: {exc!r}", retryable=True)
+
+    def _journal_update(
+        self,
+        call: OutboundCall,
+        response: CallResponse | None,
+        error: CallFailedError | None,
+        now: datetime,
+        duration_ms: float,
+    ) -> tuple[CallOutcome, dict[str, Any], dict[str, Any]]:
+        """The attempt's outcome, its journal entry and the update recording both."""
         tries = call.tries + 1
         attempt = {
             "at": now,
@@ -331,6 +337,16 @@ class OutboundWorker:
             update["$set"]["next_attempt_at"] = now + timedelta(seconds=delay)
         if response is not None:
             update["$set"]["result"] = json.loads(json.dumps(response.result, default=str))
+        return outcome, attempt, update
+
+    async def _attempt(self, call: OutboundCall) -> bool:
+        """Run one attempt of ``call`` and journal it; True when it succeeded."""
+        registration = self._executors.find(call.target, call.operation)
+        started = time.monotonic()
+        response, error = await self._execute(call, registration)
+        duration_ms = round((time.monotonic() - started) * 1000, 1)
+        now = self._clock.now()
+        outcome, attempt, update = self._journal_update(call, response, error, now, duration_ms)
 
         async def record(session: Session) -> None:
             written = await self._db[CALLS].update_one(
@@ -362,7 +378,7 @@ class OutboundWorker:
             operation=call.operation,
             key=call.key,
             outcome=outcome.value,
-            tries=tries,
+            tries=call.tries + 1,
             status_code=attempt["status_code"],
             duration_ms=duration_ms,
         )

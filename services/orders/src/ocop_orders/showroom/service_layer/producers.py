@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain.eligibility import block_reason
-from ocop_orders.domain.model import SaleStatus
+from ocop_orders.domain.model import Balance, Product, Sale, SaleStatus, Showroom
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.errors import ValidationFailedError
 
@@ -80,14 +80,14 @@ def check_period(start: date, end: date) -> None:
         raise ValidationFailedError("Tối đa một năm mỗi lần xem", field="query.to")
 
 
-async def statement(orders: Orders, producer_id: str, start: date, end: date) -> ProducerStatement:
-    check_period(start, end)
-    repository = OrdersRepository(orders.db)
-    showrooms = {s.id: s for s in await repository.list_showrooms()}
-    today = orders.clock.today()
-
-    balances = await repository.balances_of_producer(producer_id)
-    products = await repository.products(sorted({b.product_id for b in balances}))
+def _consigned(
+    balances: list[Balance],
+    products: dict[str, Product],
+    showrooms: dict[str, Showroom],
+    producer_id: str,
+    today: date,
+) -> list[ConsignedStock]:
+    """The producer's goods still at each showroom (on the shelf, in quarantine, on the way)."""
     stock = []
     for balance in balances:
         product = products.get(balance.product_id)
@@ -111,9 +111,15 @@ async def statement(orders: Orders, producer_id: str, start: date, end: date) ->
             )
         )
     stock.sort(key=lambda s: (s.showroom_name, s.product_name))
+    return stock
 
+
+def _sale_lines(
+    sales: list[Sale], showrooms: dict[str, Showroom], producer_id: str
+) -> list[ProducerSale]:
+    """The producer's lines of completed sales, with what was refunded of each."""
     lines: list[ProducerSale] = []
-    for sale in await repository.sales_with_producer(producer_id, start, end):
+    for sale in sales:
         showroom = showrooms.get(sale.showroom_id)
         if sale.status is not SaleStatus.COMPLETED or showroom is None:
             continue
@@ -140,7 +146,11 @@ async def statement(orders: Orders, producer_id: str, start: date, end: date) ->
                     refunded_vnd=refunds.pop(line.product_id, 0),
                 )
             )
+    return lines
 
+
+def _owed(lines: list[ProducerSale], showrooms: dict[str, Showroom]) -> list[ShowroomOwed]:
+    """Per showroom: net sales, the showroom's commission, and what it owes the producer."""
     owed = []
     for showroom_id in sorted({line.showroom_id for line in lines}):
         mine = [line for line in lines if line.showroom_id == showroom_id]
@@ -162,6 +172,19 @@ async def statement(orders: Orders, producer_id: str, start: date, end: date) ->
                 owed_vnd=net - commission,
             )
         )
+    return owed
+
+
+async def statement(orders: Orders, producer_id: str, start: date, end: date) -> ProducerStatement:
+    check_period(start, end)
+    repository = OrdersRepository(orders.db)
+    showrooms = {s.id: s for s in await repository.list_showrooms()}
+    balances = await repository.balances_of_producer(producer_id)
+    products = await repository.products(sorted({b.product_id for b in balances}))
+    stock = _consigned(balances, products, showrooms, producer_id, orders.clock.today())
+    sales = await repository.sales_with_producer(producer_id, start, end)
+    lines = _sale_lines(sales, showrooms, producer_id)
+    owed = _owed(lines, showrooms)
     names = await repository.producer_names([producer_id])
     return ProducerStatement(
         producer_id=producer_id,

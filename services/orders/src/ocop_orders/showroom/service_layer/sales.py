@@ -98,34 +98,7 @@ async def _sell(
     priced = selling.price_lines(command, products, balances, showroom, today)
     discounts = selling.line_discounts(command, priced)
     sale_id = new_id("hd")
-    lines: list[SaleLine] = []
-    plans: list[Movement] = []
-    for i, (line, price) in enumerate(zip(command.lines, priced, strict=True)):
-        field = f"body.lines.{i}.quantity"
-        product = price.product
-        takes = selling.take_lots(lots[product.id], product, line.quantity, showroom, today, field)
-        lots[product.id] = fefo.after_taking(lots[product.id], takes)
-        plans.append(
-            Movement(
-                product,
-                StockMovement.SALE,
-                [LotChange(lot.id, "on_hand", -take) for lot, take in takes],
-                reference=sale_id,
-                field=field,
-            )
-        )
-        lines.append(
-            SaleLine(
-                product_id=product.id,
-                product_name=product.name,
-                producer_id=product.producer_id,
-                quantity=line.quantity,
-                unit_price_vnd=price.unit_price_vnd,
-                discount_vnd=discounts[i],
-                line_total_vnd=price.gross_vnd - discounts[i],
-                lots=[SaleLotTake(lot_id=lot.id, quantity=take) for lot, take in takes],
-            )
-        )
+    lines, plans = _take_stock(command, priced, discounts, lots, showroom, today, sale_id)
     subtotal = sum(p.gross_vnd for p in priced)
     total = sum(line.line_total_vnd for line in lines)
     payment = selling.payment_for(command, total)
@@ -159,6 +132,47 @@ async def _sell(
     await uow.stock.apply(showroom, plans)
     await uow.publish(SaleRecorded(sale))
     return sale
+
+
+def _take_stock(
+    command: RecordSale,
+    priced: list[selling.LinePrice],
+    discounts: list[int],
+    lots: dict[str, list[Lot]],
+    showroom: Showroom,
+    today: date,
+    sale_id: str,
+) -> tuple[list[SaleLine], list[Movement]]:
+    """The sale's lines, and the lot movements taking their units first-expiring first."""
+    lines: list[SaleLine] = []
+    plans: list[Movement] = []
+    for i, (line, price) in enumerate(zip(command.lines, priced, strict=True)):
+        field = f"body.lines.{i}.quantity"
+        product = price.product
+        takes = selling.take_lots(lots[product.id], product, line.quantity, showroom, today, field)
+        lots[product.id] = fefo.after_taking(lots[product.id], takes)
+        plans.append(
+            Movement(
+                product,
+                StockMovement.SALE,
+                [LotChange(lot.id, "on_hand", -take) for lot, take in takes],
+                reference=sale_id,
+                field=field,
+            )
+        )
+        lines.append(
+            SaleLine(
+                product_id=product.id,
+                product_name=product.name,
+                producer_id=product.producer_id,
+                quantity=line.quantity,
+                unit_price_vnd=price.unit_price_vnd,
+                discount_vnd=discounts[i],
+                line_total_vnd=price.gross_vnd - discounts[i],
+                lots=[SaleLotTake(lot_id=lot.id, quantity=take) for lot, take in takes],
+            )
+        )
+    return lines, plans
 
 
 async def _receipt_number(
