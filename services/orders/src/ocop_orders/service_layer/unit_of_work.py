@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+from ocop_orders.adapters.ledger import LedgerStore
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.events import DomainEvent
@@ -62,7 +63,7 @@ def unit_of_work(
     causation_id: str | None = None,
 ) -> UnitOfWork:
     stock = StockBook(
-        db,
+        LedgerStore(db, session),
         session,
         outbox,
         now=now,
