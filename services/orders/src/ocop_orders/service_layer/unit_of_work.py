@@ -24,7 +24,11 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Orders:
-    """What every handler needs: the runtime, the service's settings and the clock."""
+    """What every handler needs: the runtime, the service's settings and the clock.
+
+    `transaction` and `repository` are the two ways handlers reach storage; unit tests
+    replace both with in-memory fakes (`tests/unit/fakes.py`).
+    """
 
     runtime: ServiceRuntime
     settings: OrdersSettings
@@ -34,6 +38,26 @@ class Orders:
     @property
     def db(self) -> Database:
         return self.runtime.db
+
+    def repository(self) -> OrdersRepository:
+        """Reads outside a transaction."""
+        return OrdersRepository(self.db)
+
+    async def transaction(self, by: str, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Run ``work`` in one MongoDB transaction with a fresh unit of work."""
+
+        async def transaction(session: Session) -> T:
+            uow = unit_of_work(
+                self.db,
+                session,
+                self.runtime.outbox,
+                self.settings,
+                now=self.clock.now(),
+                by=by,
+            )
+            return await work(uow)
+
+        return await in_transaction(self.runtime.client, transaction)
 
 
 @dataclass(frozen=True)
@@ -77,15 +101,5 @@ def unit_of_work(
 async def run_in_unit_of_work(
     orders: Orders, by: str, work: Callable[[UnitOfWork], Awaitable[T]]
 ) -> T:
-    async def transaction(session: Session) -> T:
-        uow = unit_of_work(
-            orders.db,
-            session,
-            orders.runtime.outbox,
-            orders.settings,
-            now=orders.clock.now(),
-            by=by,
-        )
-        return await work(uow)
-
-    return await in_transaction(orders.runtime.client, transaction)
+    """The one way a handler opens a transaction: `orders.transaction`."""
+    return await orders.transaction(by, work)

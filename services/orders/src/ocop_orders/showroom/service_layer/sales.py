@@ -12,7 +12,6 @@ from datetime import date
 import structlog
 from pymongo.errors import DuplicateKeyError
 
-from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain import fefo
 from ocop_orders.domain.commands import RecordSale
 from ocop_orders.domain.errors import IdempotencyKeyReusedError
@@ -55,7 +54,7 @@ async def record_sale(
     orders: Orders, showroom_id: str, command: RecordSale, key: str, by: Principal
 ) -> tuple[Sale, bool]:
     """Sell, or return the sale already recorded under this key (second value: replayed)."""
-    existing = await OrdersRepository(orders.db).sale_by_key(showroom_id, key)
+    existing = await orders.repository().sale_by_key(showroom_id, key)
     if existing is not None:
         return _replay(existing, command)
 
@@ -69,7 +68,7 @@ async def record_sale(
             sale = await run_in_unit_of_work(orders, by.subject, work)
     except DuplicateKeyError:
         # The same key committed by a concurrent retry: answer with that sale.
-        existing = await OrdersRepository(orders.db).sale_by_key(showroom_id, key)
+        existing = await orders.repository().sale_by_key(showroom_id, key)
         if existing is None:
             raise
         return _replay(existing, command)
