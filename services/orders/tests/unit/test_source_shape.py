@@ -53,6 +53,16 @@ def test_no_function_is_longer_than_80_lines() -> None:
     assert long == {}
 
 
+def test_collections_are_reached_only_through_adapters() -> None:
+    raw = re.compile(r"\bdb\[|\.db\.[a-z_]+\.")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in sources()
+        if layer(path) != "adapters" and raw.search(path.read_text())
+    ]
+    assert offenders == []
+
+
 def test_no_adapter_imports_a_service_layer() -> None:
     offenders = [
         str(path.relative_to(ROOT))

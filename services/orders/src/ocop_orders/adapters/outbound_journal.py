@@ -5,12 +5,14 @@ See `service_layer/outbound.py` for why every partner call is a durable job.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
 import structlog
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.outbound import CallOutcome, NewCall, OutboundCall
@@ -165,3 +167,83 @@ async def redrive(
     if redriven:
         log.info("outbound.redriven", count=len(redriven), target=target)
     return redriven
+
+
+async def due_keys(db: Database, now: datetime, limit: int) -> list[str]:
+    """Ordering keys whose head (earliest unfinished call) is pending and due.
+
+    Looking at heads, not at every due call, keeps keys held back by a parked or
+    backing-off head from crowding out the others.
+    """
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"outcome": {"$in": [CallOutcome.PENDING.value, CallOutcome.PARKED.value]}}},
+        {"$sort": {"created_at": 1, "_id": 1}},
+        {
+            "$group": {
+                "_id": "$ordering_key",
+                "outcome": {"$first": "$outcome"},
+                "next_attempt_at": {"$first": "$next_attempt_at"},
+            }
+        },
+        {"$match": {"outcome": CallOutcome.PENDING.value, "next_attempt_at": {"$lte": now}}},
+        {"$sort": {"next_attempt_at": 1}},
+        {"$limit": limit},
+    ]
+    return [str(row["_id"]) async for row in await db[CALLS].aggregate(pipeline)]
+
+
+async def head_of(db: Database, ordering_key: str) -> OutboundCall | None:
+    """The earliest unfinished (pending or parked) call of an ordering key."""
+    doc = await db[CALLS].find_one(
+        {
+            "ordering_key": ordering_key,
+            "outcome": {"$in": [CallOutcome.PENDING.value, CallOutcome.PARKED.value]},
+        },
+        sort=[("created_at", 1), ("_id", 1)],
+    )
+    return call_from_doc(doc) if doc else None
+
+
+async def acquire_lease(
+    db: Database, ordering_key: str, owner: str, now: datetime, until: datetime
+) -> bool:
+    """Hold the ordering key until ``until`` unless another live worker holds it."""
+    try:
+        await db[CALL_LEASES].find_one_and_update(
+            {"_id": ordering_key, "$or": [{"owner": owner}, {"expires_at": {"$lt": now}}]},
+            {"$set": {"owner": owner, "expires_at": until}},
+            upsert=True,
+        )
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def release_lease(db: Database, ordering_key: str, owner: str) -> None:
+    with contextlib.suppress(PyMongoError):
+        await db[CALL_LEASES].delete_one({"_id": ordering_key, "owner": owner})
+
+
+async def record_attempt(
+    db: Database, session: Session, call: OutboundCall, update: dict[str, Any]
+) -> bool:
+    """Journal an attempt unless the call was redriven or recorded meanwhile."""
+    written = await db[CALLS].update_one(
+        {"_id": call.id, "tries": call.tries, "outcome": CallOutcome.PENDING.value},
+        update,
+        session=session,
+    )
+    return bool(written.modified_count == 1)
+
+
+async def unfinished_keys(db: Database) -> set[str]:
+    """What pending or parked calls are about (their ``key``)."""
+    docs = await (
+        db[CALLS]
+        .find(
+            {"outcome": {"$in": [CallOutcome.PENDING.value, CallOutcome.PARKED.value]}},
+            {"key": 1},
+        )
+        .to_list()
+    )
+    return {str(d["key"]) for d in docs}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from ocop_orders.domain.model import (
     Withdrawal,
     WithdrawalStatus,
 )
+from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.errors import NotFoundError
 from ocop_shared.mongo import Database, Session
 from ocop_shared.text import tokens
@@ -211,6 +213,40 @@ class OrdersRepository:
             .sort("expires_on", ASCENDING)
         )
         return [from_doc(Lot, d) for d in await cursor.to_list()]
+
+    async def set_balance_fields(
+        self, showroom_id: str, product_id: str, fields: Mapping[str, object]
+    ) -> None:
+        """Shelf price or threshold of a balance (not its quantities: those are the ledger's)."""
+        await self.db[BALANCES].update_one(
+            {"_id": balance_id(showroom_id, product_id)},
+            {"$set": dict(fields)},
+            session=self.session,
+        )
+
+    async def mark_expiry_announced(self, lot_id: str) -> bool:
+        """True the first time only: a lot's expiry is announced once."""
+        result = await self.db[LOTS].update_one(
+            {"_id": lot_id, "expiry_announced": {"$ne": True}},
+            {"$set": {"expiry_announced": True}},
+            session=self.session,
+        )
+        return bool(result.modified_count == 1)
+
+    async def products_certified_until_before(self, day: date) -> list[str]:
+        """Products whose active certificate's end date is before ``day``."""
+        docs = await (
+            self.db[PRODUCTS]
+            .find(
+                {
+                    "certificate.status": CertificateStatus.ACTIVE.value,
+                    "certificate.valid_until": {"$lt": day.isoformat()},
+                },
+                {"_id": 1},
+            )
+            .to_list()
+        )
+        return [str(doc["_id"]) for doc in docs]
 
     async def ledger(
         self, showroom_id: str, product_id: str | None = None, limit: int = 200

@@ -8,11 +8,10 @@ from datetime import date, timedelta
 
 import structlog
 
-from ocop_orders.adapters.repository import LOTS, PRODUCTS, OrdersRepository
+from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain.events import LotExpiring
 from ocop_orders.service_layer.consumed import withdraw_where_blocked
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
-from ocop_shared.contracts.catalog import CertificateStatus
 
 log = structlog.get_logger(__name__)
 
@@ -35,12 +34,7 @@ async def announce_expiring_lots(orders: Orders) -> int:
 async def _announce(uow: UnitOfWork, *, showroom_id: str, horizon: date) -> int:
     fresh = []
     for lot in await uow.repository.lots_expiring_by(showroom_id, horizon):
-        result = await uow.repository.db[LOTS].update_one(
-            {"_id": lot.id, "expiry_announced": {"$ne": True}},
-            {"$set": {"expiry_announced": True}},
-            session=uow.session,
-        )
-        if result.modified_count == 1:
+        if await uow.repository.mark_expiry_announced(lot.id):
             fresh.append(lot)
     if not fresh:
         return 0
@@ -69,17 +63,11 @@ async def withdraw_lapsed_certificates(orders: Orders) -> int:
     """Quarantine stock of products whose certificate ended by date (sales are already
     refused by the eligibility rule; the expired event may come later or never)."""
     today = orders.clock.today()
-    cursor = orders.db[PRODUCTS].find(
-        {
-            "certificate.status": CertificateStatus.ACTIVE.value,
-            "certificate.valid_until": {"$lt": today.isoformat()},
-        },
-        {"_id": 1},
-    )
+    lapsed = await orders.repository().products_certified_until_before(today)
     withdrawn = 0
-    for doc in await cursor.to_list():
+    for lapsed_id in lapsed:
 
-        async def work(uow: UnitOfWork, product_id: str = str(doc["_id"])) -> int:
+        async def work(uow: UnitOfWork, product_id: str = lapsed_id) -> int:
             product = await uow.repository.get_product(product_id)
             return await withdraw_where_blocked(uow, product, orders.clock)
 

@@ -42,19 +42,24 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 
 from ocop_orders.adapters.outbound_journal import (
     CALL_LEASES,
     CALLS,
+    acquire_lease,
     call_from_doc,
     count_calls,
+    due_keys,
     enqueue,
     ensure_outbound_indexes,
     get_call,
+    head_of,
     list_calls,
     parked_ids,
+    record_attempt,
     redrive,
+    release_lease,
 )
 from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.outbound import (
@@ -208,31 +213,10 @@ class OutboundWorker:
         Looking at heads, not at every due call, keeps keys held back by a parked or
         backing-off head from crowding out the others.
         """
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"outcome": {"$in": [CallOutcome.PENDING.value, CallOutcome.PARKED.value]}}},
-            {"$sort": {"created_at": 1, "_id": 1}},
-            {
-                "$group": {
-                    "_id": "$ordering_key",
-                    "outcome": {"$first": "$outcome"},
-                    "next_attempt_at": {"$first": "$next_attempt_at"},
-                }
-            },
-            {"$match": {"outcome": CallOutcome.PENDING.value, "next_attempt_at": {"$lte": now}}},
-            {"$sort": {"next_attempt_at": 1}},
-            {"$limit": limit},
-        ]
-        return [str(row["_id"]) async for row in await self._db[CALLS].aggregate(pipeline)]
+        return await due_keys(self._db, now, limit)
 
     async def _head(self, ordering_key: str) -> OutboundCall | None:
-        doc = await self._db[CALLS].find_one(
-            {
-                "ordering_key": ordering_key,
-                "outcome": {"$in": [CallOutcome.PENDING.value, CallOutcome.PARKED.value]},
-            },
-            sort=[("created_at", 1), ("_id", 1)],
-        )
-        return call_from_doc(doc) if doc else None
+        return await head_of(self._db, ordering_key)
 
     async def _drain_key(self, ordering_key: str) -> int:
         if not await self._acquire(ordering_key):
@@ -256,22 +240,10 @@ class OutboundWorker:
 
     async def _acquire(self, ordering_key: str) -> bool:
         now = self._clock.now()
-        try:
-            await self._db[CALL_LEASES].find_one_and_update(
-                {
-                    "_id": ordering_key,
-                    "$or": [{"owner": self._owner}, {"expires_at": {"$lt": now}}],
-                },
-                {"$set": {"owner": self._owner, "expires_at": now + self._lease}},
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False
-        return True
+        return await acquire_lease(self._db, ordering_key, self._owner, now, now + self._lease)
 
     async def _release(self, ordering_key: str) -> None:
-        with contextlib.suppress(PyMongoError):
-            await self._db[CALL_LEASES].delete_one({"_id": ordering_key, "owner": self._owner})
+        await release_lease(self._db, ordering_key, self._owner)
 
     async def _execute(
         self, call: OutboundCall, registration: Registration | None
@@ -349,12 +321,7 @@ class OutboundWorker:
         outcome, attempt, update = self._journal_update(call, response, error, now, duration_ms)
 
         async def record(session: Session) -> None:
-            written = await self._db[CALLS].update_one(
-                {"_id": call.id, "tries": call.tries, "outcome": CallOutcome.PENDING.value},
-                update,
-                session=session,
-            )
-            if written.modified_count != 1:
+            if not await record_attempt(self._db, session, call, update):
                 return  # redriven or recorded meanwhile: nothing more to settle
             if outcome is not CallOutcome.PENDING and registration and registration.settle:
                 await registration.settle(

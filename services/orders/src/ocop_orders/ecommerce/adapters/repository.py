@@ -201,9 +201,83 @@ class EcommerceRepository:
         )
         return docs
 
+    async def placed_orders_holding(self, showroom_id: str, product_id: str) -> list[EcomOrder]:
+        """Unconfirmed orders holding units of ``product_id`` at a showroom."""
+        docs = (
+            await self.db[ECOM_ORDERS]
+            .find(
+                {
+                    "state": OrderState.PLACED.value,
+                    "fulfilment.showroom_id": str(showroom_id),
+                    "lines.product_id": str(product_id),
+                },
+                session=self.session,
+            )
+            .to_list()
+        )
+        return [order_from(doc) for doc in docs]
+
     async def shipments_needing_attention(self) -> list[Shipment]:
         cursor = self.db[SHIPMENTS].find(
             {"$or": [{"needs_attention": True}, {"last_error": {"$ne": None}}]},
             session=self.session,
         )
         return [shipment_from(d) for d in await cursor.limit(200).to_list()]
+
+    # -- shipments, tracking, rejected pushes and pulls (carrier and marketplace intake) --
+    async def insert_shipment(self, shipment: Shipment) -> None:
+        await self.db[SHIPMENTS].insert_one(
+            {**shipment.model_dump(mode="python", exclude={"id"}), "_id": shipment.id},
+            session=self.session,
+        )
+
+    async def get_shipment(self, shipment_id: str) -> Shipment:
+        doc = await self.db[SHIPMENTS].find_one({"_id": shipment_id}, session=self.session)
+        if doc is None:
+            raise LookupError(shipment_id)
+        return Shipment.model_validate({**doc, "id": doc["_id"]})
+
+    async def update_shipment(
+        self, shipment_id: str, changes: dict[str, Any], now: datetime, version: int | None = None
+    ) -> bool:
+        """Set ``changes`` and bump the version (only from ``version`` when given)."""
+        query: dict[str, Any] = {"_id": shipment_id}
+        if version is not None:
+            query["version"] = version
+        result = await self.db[SHIPMENTS].update_one(
+            query,
+            {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}},
+            session=self.session,
+        )
+        return bool(result.matched_count == 1)
+
+    async def add_tracking(self, entry: dict[str, Any]) -> None:
+        await self.db[TRACKING].insert_one(entry, session=self.session)
+
+    async def review_unknown_tracking(
+        self, shipment_id: str, now: datetime, by: str, note: str | None
+    ) -> None:
+        await self.db[TRACKING].update_many(
+            {"shipment_id": shipment_id, "unknown": True, "reviewed_at": None},
+            {"$set": {"reviewed_at": now, "reviewed_by": by, "review_note": note}},
+            session=self.session,
+        )
+
+    async def reject_webhook(self, entry: dict[str, Any]) -> None:
+        await self.db[REJECTED_WEBHOOKS].insert_one(entry)
+
+    async def reject_intake(self, key: str, entry: dict[str, Any]) -> None:
+        await self.db[REJECTED_INTAKES].update_one({"_id": key}, {"$set": entry}, upsert=True)
+
+    async def rejected_intakes(self, limit: int = 20) -> list[dict[str, Any]]:
+        docs: list[dict[str, Any]] = (
+            await self.db[REJECTED_INTAKES].find().sort("at", -1).limit(limit).to_list()
+        )
+        return docs
+
+    async def pull_state(self, source_key: str) -> dict[str, Any]:
+        doc: dict[str, Any] | None = await self.db[PULL_STATE].find_one({"_id": source_key})
+        return doc or {}
+
+    async def save_pull_state(self, source_key: str, checkpoint: dict[str, Any]) -> None:
+        await self.db[PULL_STATE].update_one({"_id": source_key}, {"$set": checkpoint}, upsert=True)

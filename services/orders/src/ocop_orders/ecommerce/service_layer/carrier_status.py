@@ -21,9 +21,6 @@ from pymongo.errors import DuplicateKeyError
 
 from ocop_orders.domain.events import OrderDelivered, OrderReturned
 from ocop_orders.ecommerce.adapters.repository import (
-    REJECTED_WEBHOOKS,
-    SHIPMENTS,
-    TRACKING,
     EcommerceRepository,
 )
 from ocop_orders.ecommerce.adapters.viettelpost import CARRIER
@@ -81,7 +78,7 @@ async def verify_secret(orders: Orders, body: Any, client: str | None) -> None:
     data = body.get("DATA") if isinstance(body, dict) else None
     number = data.get("ORDER_NUMBER") if isinstance(data, dict) else None
     log.warning("viettelpost_webhook.rejected", client=client, order_number=str(number)[:64])
-    await orders.db[REJECTED_WEBHOOKS].insert_one(
+    await EcommerceRepository(orders.db).reject_webhook(
         {
             "at": orders.clock.now(),
             "carrier": CARRIER,
@@ -115,7 +112,7 @@ async def apply_status(orders: Orders, push: StatusPush) -> Outcome:
         status = canonical_status(data.ORDER_STATUS)
         stale = current.last_status_at is not None and at < current.last_status_at
         outcome: Outcome = "flagged" if status is None else "stale" if stale else "applied"
-        await uow.repository.db[TRACKING].insert_one(
+        await store.add_tracking(
             {
                 "shipment_id": current.id,
                 "order_id": current.order_id,
@@ -131,8 +128,7 @@ async def apply_status(orders: Orders, push: StatusPush) -> Outcome:
                 "applied": outcome == "applied",
                 "stale": stale,
                 "unknown": status is None,
-            },
-            session=uow.session,
+            }
         )
         if status is None:
             await _update_shipment(uow, current.id, current.version, {"needs_attention": True})
@@ -170,12 +166,8 @@ async def apply_status(orders: Orders, push: StatusPush) -> Outcome:
 async def _update_shipment(
     uow: UnitOfWork, shipment_id: str, version: int, changes: dict[str, Any]
 ) -> None:
-    result = await uow.repository.db[SHIPMENTS].update_one(
-        {"_id": shipment_id, "version": version},
-        {"$set": {**changes, "updated_at": uow.now}, "$inc": {"version": 1}},
-        session=uow.session,
-    )
-    if result.matched_count != 1:
+    store = EcommerceRepository(uow.repository.db, uow.session)
+    if not await store.update_shipment(shipment_id, changes, uow.now, version):
         # Another push moved it in between: fail so the carrier's retry sees the new state.
         raise ConflictError("Vận đơn vừa được cập nhật; gửi lại", field="body.DATA")
 

@@ -21,8 +21,6 @@ from pydantic import ValidationError
 
 from ocop_orders.config import OrdersSettings
 from ocop_orders.ecommerce.adapters.repository import (
-    PULL_STATE,
-    REJECTED_INTAKES,
     EcommerceRepository,
 )
 from ocop_orders.ecommerce.domain.model import EcomOrder, Fulfilment, OrderState, PlaceOrder
@@ -204,7 +202,8 @@ class PullReport:
 
 async def pull_orders(orders: Orders, source: OrderSource, *, max_pages: int = 50) -> PullReport:
     """Take in what the marketplace has since the last pull; the checkpoint moves per page."""
-    state = await orders.db[PULL_STATE].find_one({"_id": source.key}) or {}
+    store = EcommerceRepository(orders.db)
+    state = await store.pull_state(source.key)
     since: datetime | None = state.get("updated_since")
     cursor: str | None = state.get("cursor")
     report = PullReport(source.key)
@@ -226,9 +225,7 @@ async def pull_orders(orders: Orders, source: OrderSource, *, max_pages: int = 5
         cursor = page.next_cursor
         # Mid-feed, keep the cursor; at its end, start the next pull after the newest change.
         checkpoint = {"updated_since": since if cursor else newest, "cursor": cursor}
-        await orders.db[PULL_STATE].update_one(
-            {"_id": source.key}, {"$set": checkpoint}, upsert=True
-        )
+        await store.save_pull_state(source.key, checkpoint)
         if cursor is None:
             break
     log.info(
@@ -244,19 +241,16 @@ async def pull_orders(orders: Orders, source: OrderSource, *, max_pages: int = 5
 async def record_rejected(
     orders: Orders, channel: OrderChannel, remote_order_id: str, exc: DomainError
 ) -> None:
-    await orders.db[REJECTED_INTAKES].update_one(
-        {"_id": f"{channel.value}:{remote_order_id}"},
+    await EcommerceRepository(orders.db).reject_intake(
+        f"{channel.value}:{remote_order_id}",
         {
-            "$set": {
-                "channel": channel.value,
-                "remote_order_id": remote_order_id,
-                "reason": exc.detail,
-                "code": exc.code,
-                "field": exc.field,
-                "at": orders.clock.now(),
-            }
+            "channel": channel.value,
+            "remote_order_id": remote_order_id,
+            "reason": exc.detail,
+            "code": exc.code,
+            "field": exc.field,
+            "at": orders.clock.now(),
         },
-        upsert=True,
     )
     log.warning(
         "ecommerce_intake.rejected",

@@ -23,11 +23,9 @@ from ocop_orders.domain.events import (
     OrderRefunded,
 )
 from ocop_orders.domain.model import Product
+from ocop_orders.ecommerce.adapters.holds import HoldStore
 from ocop_orders.ecommerce.adapters.repository import (
-    ECOM_ORDERS,
-    PRODUCER_STOCK,
     EcommerceRepository,
-    order_from,
 )
 from ocop_orders.ecommerce.domain.access import ensure_may_act
 from ocop_orders.ecommerce.domain.model import (
@@ -287,21 +285,11 @@ async def cancel_orders_holding(
     uow: UnitOfWork, showroom_id: str, product_id: str, reason: str
 ) -> int:
     """Cancel the unconfirmed orders holding `product_id` at a showroom (it may not be sold)."""
-    docs = await (
-        uow.repository.db[ECOM_ORDERS]
-        .find(
-            {
-                "state": OrderState.PLACED.value,
-                "fulfilment.showroom_id": str(showroom_id),
-                "lines.product_id": str(product_id),
-            },
-            session=uow.session,
-        )
-        .to_list()
-    )
-    for doc in docs:
-        await cancel_in(uow, order_from(doc), f"Không còn được bán: {reason}", SYSTEM)
-    return len(docs)
+    store = EcommerceRepository(uow.repository.db, uow.session)
+    holding = await store.placed_orders_holding(showroom_id, product_id)
+    for order in holding:
+        await cancel_in(uow, order, f"Không còn được bán: {reason}", SYSTEM)
+    return len(holding)
 
 
 async def refund_order(
@@ -355,28 +343,15 @@ async def set_producer_stock(
     ensure_producer_scope(by, product.producer_id)
 
     async def work(uow: UnitOfWork) -> dict[str, int]:
-        coll = uow.repository.db[PRODUCER_STOCK]
-        doc = await coll.find_one({"_id": product_id}, session=uow.session)
+        holds = HoldStore(uow.repository.db, uow.session)
+        doc = await holds.producer_stock(product_id)
         reserved = int(doc["reserved"]) if doc else 0
         if quantity < reserved:
             raise ValidationFailedError(
                 f"Đang giữ {reserved} cho đơn chờ xác nhận; số lượng không được nhỏ hơn",
                 field="body.quantity",
             )
-        await coll.update_one(
-            {"_id": product_id},
-            {
-                "$set": {
-                    "quantity": quantity,
-                    "available": quantity - reserved,
-                    "producer_id": product.producer_id,
-                    "updated_at": uow.now,
-                },
-                "$setOnInsert": {"reserved": 0},
-            },
-            upsert=True,
-            session=uow.session,
-        )
+        await holds.set_producer_stock(product_id, product.producer_id, quantity, reserved, uow.now)
         return {"quantity": quantity, "reserved": reserved, "available": quantity - reserved}
 
     return await run_in_unit_of_work(orders, by.subject, work)

@@ -9,13 +9,11 @@ cancelling or expiring gives it back. Every write runs in the caller's transacti
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
-from ocop_orders.adapters.repository import BALANCES, balance_id
 from ocop_orders.domain import fefo
 from ocop_orders.domain.errors import OutOfStockError
 from ocop_orders.domain.model import Lot
-from ocop_orders.ecommerce.adapters.repository import PRODUCER_STOCK
+from ocop_orders.ecommerce.adapters.holds import HoldStore
 from ocop_orders.ecommerce.domain.model import EcomOrder, OrderLine
 from ocop_orders.service_layer.stock import LotChange, Movement
 from ocop_orders.service_layer.unit_of_work import UnitOfWork
@@ -43,18 +41,12 @@ async def reserve(uow: UnitOfWork, order: EcomOrder) -> None:
 async def release(uow: UnitOfWork, order: EcomOrder) -> None:
     """Give back what an unconfirmed order holds."""
     for product_id, quantity in _quantities(order.lines).items():
+        showroom_id = order.fulfilment.showroom_id
         if order.fulfilment.kind == "showroom":
-            assert order.fulfilment.showroom_id is not None
-            key = balance_id(order.fulfilment.showroom_id, product_id)
-            collection = BALANCES
+            assert showroom_id is not None
         else:
-            key, collection = product_id, PRODUCER_STOCK
-        result = await uow.repository.db[collection].update_one(
-            {"_id": key, "reserved": {"$gte": quantity}},
-            {"$inc": {"reserved": -quantity, "available": quantity}},
-            session=uow.session,
-        )
-        if result.matched_count != 1:
+            showroom_id = None
+        if not await _holds(uow).release(showroom_id, product_id, quantity):
             raise RuntimeError(f"reservation of {order.id} missing for {product_id}")
 
 
@@ -66,12 +58,7 @@ async def consume(uow: UnitOfWork, order: EcomOrder) -> list[OrderLine]:
     """
     if order.fulfilment.kind == "producer":
         for product_id, quantity in _quantities(order.lines).items():
-            result = await uow.repository.db[PRODUCER_STOCK].update_one(
-                {"_id": product_id, "reserved": {"$gte": quantity}, "quantity": {"$gte": quantity}},
-                {"$inc": {"reserved": -quantity, "quantity": -quantity}},
-                session=uow.session,
-            )
-            if result.matched_count != 1:
+            if not await _holds(uow).ship_from_producer(product_id, quantity):
                 raise RuntimeError(f"reservation of {order.id} missing for {product_id}")
         return order.lines
     await release(uow, order)
@@ -112,11 +99,7 @@ async def put_back(uow: UnitOfWork, order: EcomOrder) -> None:
     """Goods of a confirmed order came back (cancelled after confirming, or returned)."""
     if order.fulfilment.kind == "producer":
         for product_id, quantity in _quantities(order.lines).items():
-            await uow.repository.db[PRODUCER_STOCK].update_one(
-                {"_id": product_id},
-                {"$inc": {"quantity": quantity, "available": quantity}},
-                session=uow.session,
-            )
+            await _holds(uow).return_to_producer(product_id, quantity)
         return
     assert order.fulfilment.showroom_id is not None
     showroom = await uow.repository.get_showroom(order.fulfilment.showroom_id)
@@ -139,12 +122,7 @@ async def put_back(uow: UnitOfWork, order: EcomOrder) -> None:
 async def _hold_at_showroom(
     uow: UnitOfWork, showroom_id: str, product_id: str, quantity: int, field: str
 ) -> None:
-    result = await uow.repository.db[BALANCES].update_one(
-        {"_id": balance_id(showroom_id, product_id), "available": {"$gte": quantity}},
-        {"$inc": {"reserved": quantity, "available": -quantity}, "$set": {"updated_at": uow.now}},
-        session=uow.session,
-    )
-    if result.matched_count != 1:
+    if not await _holds(uow).hold_at_showroom(showroom_id, product_id, quantity, uow.now):
         current = await uow.repository.find_balance(showroom_id, product_id)
         left = current.available if current else 0
         raise OutOfStockError(
@@ -155,21 +133,18 @@ async def _hold_at_showroom(
 
 
 async def _hold_at_producer(uow: UnitOfWork, product_id: str, quantity: int, field: str) -> None:
-    result = await uow.repository.db[PRODUCER_STOCK].update_one(
-        {"_id": product_id, "available": {"$gte": quantity}},
-        {"$inc": {"reserved": quantity, "available": -quantity}, "$set": {"updated_at": uow.now}},
-        session=uow.session,
-    )
-    if result.matched_count != 1:
-        doc: dict[str, Any] | None = await uow.repository.db[PRODUCER_STOCK].find_one(
-            {"_id": product_id}, session=uow.session
-        )
+    if not await _holds(uow).hold_at_producer(product_id, quantity, uow.now):
+        doc = await _holds(uow).producer_stock(product_id)
         left = int(doc["available"]) if doc else 0
         raise OutOfStockError(
             f"Hết hàng: cơ sở sản xuất chỉ còn {left} sản phẩm {product_id} có thể giữ",
             product_id=product_id,
             field=field,
         )
+
+
+def _holds(uow: UnitOfWork) -> HoldStore:
+    return HoldStore(uow.repository.db, uow.session)
 
 
 def _line_index(order: EcomOrder, product_id: str) -> int:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.errors import DuplicateKeyError
 
 from ocop_orders.domain.events import OrderShipped
-from ocop_orders.ecommerce.adapters.repository import SHIPMENTS, TRACKING, EcommerceRepository
+from ocop_orders.ecommerce.adapters.repository import EcommerceRepository
 from ocop_orders.ecommerce.adapters.viettelpost import (
     CARRIER,
     CarrierRejectedError,
@@ -138,10 +138,7 @@ async def create_shipment(
             created_at=uow.now,
             updated_at=uow.now,
         )
-        await uow.repository.db[SHIPMENTS].insert_one(
-            {**shipment.model_dump(mode="python", exclude={"id"}), "_id": shipment.id},
-            session=uow.session,
-        )
+        await _store(uow).insert_shipment(shipment)
         payload = create_order_payload(orders.settings, order, command.service, weight)
         await enqueue(
             uow.session,
@@ -191,15 +188,8 @@ async def cancel_shipment(
                 "Hãy liên hệ bưu cục để chuyển hoàn.",
                 field="state",
             )
-        result = await uow.repository.db[SHIPMENTS].update_one(
-            {"_id": shipment.id, "version": shipment.version},
-            {
-                "$set": {"cancel_reason": command.reason, "updated_at": uow.now},
-                "$inc": {"version": 1},
-            },
-            session=uow.session,
-        )
-        if result.matched_count != 1:
+        changes = {"cancel_reason": command.reason}
+        if not await _store(uow).update_shipment(shipment.id, changes, uow.now, shipment.version):
             raise InvalidStateError("Vận đơn vừa thay đổi; thử lại", field="state")
         await enqueue(
             uow.session,
@@ -229,11 +219,7 @@ async def acknowledge_flags(orders: Orders, order_id: str, note: str, who: Princ
         shipment = await store.shipment_for_order(order_id)
         if shipment is None:
             raise InvalidStateError("Đơn chưa có vận đơn", field="order_id")
-        await uow.repository.db[TRACKING].update_many(
-            {"shipment_id": shipment.id, "unknown": True, "reviewed_at": None},
-            {"$set": {"reviewed_at": uow.now, "reviewed_by": who.subject, "review_note": note}},
-            session=uow.session,
-        )
+        await store.review_unknown_tracking(shipment.id, uow.now, who.subject, note)
         await _set(uow, shipment, needs_attention=False)
         return shipment.model_copy(update={"needs_attention": False})
 
@@ -335,15 +321,12 @@ def _error(settlement: Settlement) -> str:
 
 
 async def _shipment(db: Database, shipment_id: str, uow: UnitOfWork | None = None) -> Shipment:
-    doc = await db[SHIPMENTS].find_one({"_id": shipment_id}, session=uow.session if uow else None)
-    if doc is None:
-        raise LookupError(shipment_id)
-    return Shipment.model_validate({**doc, "id": doc["_id"]})
+    return await EcommerceRepository(db, uow.session if uow else None).get_shipment(shipment_id)
+
+
+def _store(uow: UnitOfWork) -> EcommerceRepository:
+    return EcommerceRepository(uow.repository.db, uow.session)
 
 
 async def _set(uow: UnitOfWork, shipment: Shipment, **changes: Any) -> None:
-    await uow.repository.db[SHIPMENTS].update_one(
-        {"_id": shipment.id},
-        {"$set": {**changes, "updated_at": uow.now}, "$inc": {"version": 1}},
-        session=uow.session,
-    )
+    await _store(uow).update_shipment(shipment.id, changes, uow.now)

@@ -30,6 +30,11 @@ class ListingStore:
         self._listings = db[LISTINGS]
         self._session = session
 
+    async def sellers_on(self, channel: Marketplace) -> list[str]:
+        """Producers with a listing on ``channel``."""
+        sellers = await self._listings.distinct("producer_id", {"channel": channel.value})
+        return [str(s) for s in sellers]
+
     async def find(self, listing_id: str) -> Listing | None:
         doc = await self._listings.find_one({"_id": str(listing_id)}, session=self._session)
         return from_doc(Listing, doc) if doc else None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from ocop_orders.adapters.outbound_journal import unfinished_keys
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain.model import Product
 from ocop_orders.marketplace.adapters.listings_store import ListingStore
@@ -32,9 +33,7 @@ from ocop_orders.marketplace.domain.listings import (
 )
 from ocop_orders.marketplace.service_layer.listings import ordering_key, sweep_listings
 from ocop_orders.service_layer.outbound import (
-    CALLS,
     CallFailedError,
-    CallOutcome,
     NewCall,
     enqueue,
 )
@@ -70,15 +69,7 @@ class ReconcileReport:
 
 
 async def _busy_keys(orders: Orders) -> set[str]:
-    docs = await (
-        orders.db[CALLS]
-        .find(
-            {"outcome": {"$in": [CallOutcome.PENDING.value, CallOutcome.PARKED.value]}},
-            {"key": 1},
-        )
-        .to_list()
-    )
-    return {str(d["key"]) for d in docs}
+    return await unfinished_keys(orders.db)
 
 
 async def _remote_listings(client: MarketplacePort, seller_id: str) -> list[RemoteListing]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ocop_orders.adapters.repository import BALANCES, balance_id
 from ocop_orders.domain import fefo
 from ocop_orders.domain.commands import CreateTransfer, ReceiveGoods, SetProductSettings, StockTake
 from ocop_orders.domain.eligibility import block_reason
@@ -273,11 +272,7 @@ async def set_product_settings(
             if v is not None
         }
         if update:
-            await uow.repository.db[BALANCES].update_one(
-                {"_id": balance_id(showroom_id, product_id)},
-                {"$set": update},
-                session=uow.session,
-            )
+            await uow.repository.set_balance_fields(showroom_id, product_id, update)
         return balance.model_copy(update=update)
 
     return await run_in_unit_of_work(orders, by.subject, work)

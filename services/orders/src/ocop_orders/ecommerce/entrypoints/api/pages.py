@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ocop_orders.adapters.repository import OrdersRepository
-from ocop_orders.ecommerce.adapters.repository import REJECTED_INTAKES, EcommerceRepository
+from ocop_orders.ecommerce.adapters.repository import EcommerceRepository
 from ocop_orders.ecommerce.domain.model import (
     STATE_LABELS,
     EcomOrder,
@@ -108,7 +108,7 @@ async def orders_page(
 ) -> HTMLResponse:
     found = await _orders(orders, user, state, channel)
     counts = await _counts(orders, user, channel)
-    rejected = await orders.db[REJECTED_INTAKES].find().sort("at", -1).limit(20).to_list()
+    rejected = await EcommerceRepository(orders.db).rejected_intakes(20)
     return render_page(
         request,
         "ecommerce_orders.html",
