@@ -18,7 +18,10 @@ from pymongo.errors import PyMongoError
 from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
 from ocop_orders.ecommerce.service_layer.shipping import register_viettelpost
-from ocop_orders.marketplace.adapters.partner_api import PartnerApiClient, channel_config
+from ocop_orders.marketplace.adapters.partner_api import (
+    PartnerApiClient,
+    marketplace_clients,
+)
 from ocop_orders.marketplace.domain.listings import Marketplace
 from ocop_orders.marketplace.service_layer.executors import register_marketplace_executors
 from ocop_orders.marketplace.service_layer.reconcile import reconcile_all
@@ -45,10 +48,6 @@ class Connectors:
             await client.aclose()
         for close in self.closers:
             await close()
-
-
-def marketplace_clients(settings: OrdersSettings) -> dict[Marketplace, PartnerApiClient]:
-    return {m: PartnerApiClient(channel_config(settings, m)) for m in Marketplace}
 
 
 def build_executors(settings: OrdersSettings) -> Connectors:

@@ -27,8 +27,8 @@ from ocop_orders.ecommerce.service_layer.intake import (
     pull_orders,
 )
 from ocop_orders.ecommerce.service_layer.orders import release_expired
-from ocop_orders.entrypoints.connectors import marketplace_clients
 from ocop_orders.marketplace.adapters.listings_store import ListingStore
+from ocop_orders.marketplace.adapters.partner_api import marketplace_clients
 from ocop_orders.marketplace.domain.listings import Marketplace
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.contracts.orders import OrderChannel

@@ -11,6 +11,7 @@ from ocop_orders.adapters.ledger import LedgerStore
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.events import DomainEvent
+from ocop_orders.marketplace.adapters.listings_store import ListingStore
 from ocop_orders.service_layer.locks import KeyedLocks
 from ocop_orders.service_layer.publishing import publish
 from ocop_orders.service_layer.stock import StockBook
@@ -70,6 +71,11 @@ class UnitOfWork:
     outbox: Outbox
     now: datetime
     causation_id: str | None = None
+
+    @property
+    def listings(self) -> ListingStore:
+        """The marketplace listings, in this transaction."""
+        return ListingStore(self.repository.db, self.session)
 
     async def publish(self, event: DomainEvent) -> None:
         """Write the event's contract to the outbox, in this transaction."""

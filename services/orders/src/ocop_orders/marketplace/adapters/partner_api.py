@@ -54,6 +54,11 @@ def channel_config(settings: OrdersSettings, channel: Marketplace) -> ChannelCon
     )
 
 
+def marketplace_clients(settings: OrdersSettings) -> dict[Marketplace, PartnerApiClient]:
+    """A partner-API client per marketplace, configured from the settings."""
+    return {m: PartnerApiClient(channel_config(settings, m)) for m in Marketplace}
+
+
 def sign(secret: str, body: bytes) -> str:
     """The ``X-Signature`` header value of a webhook: ``sha256=<hex HMAC-SHA256(body)>``."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()

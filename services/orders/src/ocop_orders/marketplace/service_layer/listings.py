@@ -17,7 +17,6 @@ from datetime import date, datetime
 
 import structlog
 
-from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.config import OrdersSettings
 from ocop_orders.domain.model import Product
 from ocop_orders.marketplace.adapters.listings_store import ListingStore
@@ -33,17 +32,20 @@ from ocop_orders.service_layer.outbound import (
     NewCall,
     enqueue,
 )
-from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork
+from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_shared.auth import Principal, Role, ensure_producer_scope
 from ocop_shared.errors import ConflictError, ForbiddenError, ValidationFailedError
 from ocop_shared.messaging.consumer import MessageContext
-from ocop_shared.mongo import Database, Session, in_transaction
+from ocop_shared.mongo import Database, Session
 from ocop_shared.timeutil import VIETNAM
 
 log = structlog.get_logger(__name__)
 
 EDITORS = (Role.PRODUCER, Role.TRADE_STAFF, Role.PROVINCE_OFFICER)
 READERS = (*EDITORS, Role.COMMUNE_OFFICER)
+
+
+SWEEP_ACTOR = "he-thong:doi-chieu-san"
 
 
 def ordering_key(listing_id_: str) -> str:
@@ -161,10 +163,8 @@ def _today(orders: Orders) -> date:
 async def create_listing(orders: Orders, principal: Principal, request: ListingRequest) -> Listing:
     """List a product on a marketplace (or list it again after the producer withdrew it)."""
 
-    async def work(session: Session) -> Listing:
-        product = await OrdersRepository(orders.db, session).get_product(
-            request.product_id, field="body.product_id"
-        )
+    async def work(uow: UnitOfWork) -> Listing:
+        product = await uow.repository.get_product(request.product_id, field="body.product_id")
         ensure_producer_scope(principal, product.producer_id)
         blocked = marketplace_block_reason(product, _today(orders))
         if blocked is not None:
@@ -173,9 +173,8 @@ async def create_listing(orders: Orders, principal: Principal, request: ListingR
             raise ValidationFailedError(
                 "Cần giá bán trên sàn (danh mục chưa có giá gợi ý)", field="body.price_vnd"
             )
-        now = orders.clock.now()
-        store = ListingStore(orders.db, session)
-        current = await store.find(listing_id(product.id, request.channel))
+        now = uow.now
+        current = await uow.listings.find(listing_id(product.id, request.channel))
         if current is not None and current.wanted:
             raise ConflictError("Sản phẩm đã được đăng trên sàn này", field="body.product_id")
         listing = (
@@ -195,10 +194,10 @@ async def create_listing(orders: Orders, principal: Principal, request: ListingR
             )
         )
         return await queue_sync(
-            orders.db, session, listing, product, now=now, settings=orders.settings
+            uow.repository.db, uow.session, listing, product, now=now, settings=orders.settings
         )
 
-    return await in_transaction(orders.runtime.client, work)
+    return await run_in_unit_of_work(orders, principal.subject, work)
 
 
 async def change_listing(
@@ -209,13 +208,12 @@ async def change_listing(
     price_vnd: int | None = None,
     stock: int | None = None,
 ) -> Listing:
-    async def work(session: Session) -> Listing:
-        store = ListingStore(orders.db, session)
-        listing = await store.get(id_)
+    async def work(uow: UnitOfWork) -> Listing:
+        listing = await uow.listings.get(id_)
         ensure_producer_scope(principal, listing.producer_id)
         if not listing.wanted:
             raise ConflictError("Tin đăng đã ngừng bán; hãy đăng lại", field="listing_id")
-        product = await OrdersRepository(orders.db, session).get_product(listing.product_id)
+        product = await uow.repository.get_product(listing.product_id)
         update: dict[str, object] = {}
         if price_vnd is not None:
             update["price_vnd"] = price_vnd
@@ -223,29 +221,29 @@ async def change_listing(
             update["stock"] = stock
         changed = listing.model_copy(update=update)
         return await queue_sync(
-            orders.db,
-            session,
+            uow.repository.db,
+            uow.session,
             changed,
             product,
-            now=orders.clock.now(),
+            now=uow.now,
             settings=orders.settings,
             stock_changed=stock is not None and stock != listing.stock,
         )
 
-    return await in_transaction(orders.runtime.client, work)
+    return await run_in_unit_of_work(orders, principal.subject, work)
 
 
 async def withdraw_listing(orders: Orders, principal: Principal, id_: str) -> Listing:
     """The producer stops selling on this marketplace: delist (if it was ever shown)."""
 
-    async def work(session: Session) -> Listing:
-        store = ListingStore(orders.db, session)
+    async def work(uow: UnitOfWork) -> Listing:
+        store = uow.listings
         listing = await store.get(id_)
         ensure_producer_scope(principal, listing.producer_id)
-        product = await OrdersRepository(orders.db, session).get_product(listing.product_id)
+        product = await uow.repository.get_product(listing.product_id)
         changed = listing.model_copy(update={"wanted": False})
         result = await queue_sync(
-            orders.db, session, changed, product, now=orders.clock.now(), settings=orders.settings
+            uow.repository.db, uow.session, changed, product, now=uow.now, settings=orders.settings
         )
         if result.queued_state is None:  # never sent: nothing online to take down
             result = result.model_copy(update={"status": ListingStatus.DELISTED})
@@ -253,7 +251,7 @@ async def withdraw_listing(orders: Orders, principal: Principal, id_: str) -> Li
             result = result.model_copy(update={"version": result.version + 1})
         return result
 
-    return await in_transaction(orders.runtime.client, work)
+    return await run_in_unit_of_work(orders, principal.subject, work)
 
 
 def visible_producer(principal: Principal, producer_id: str | None) -> str | None:
@@ -286,23 +284,22 @@ async def sweep_listings(orders: Orders, channel: Marketplace | None = None) -> 
     changed = 0
     for listing in await ListingStore(orders.db).search(channel=channel, limit=2000):
 
-        async def work(session: Session, listing: Listing = listing) -> bool:
-            store = ListingStore(orders.db, session)
-            current = await store.find(listing.id)
-            product = await OrdersRepository(orders.db, session).find_product(listing.product_id)
+        async def work(uow: UnitOfWork, listing: Listing = listing) -> bool:
+            current = await uow.listings.find(listing.id)
+            product = await uow.repository.find_product(listing.product_id)
             if current is None or product is None:
                 return False
             after = await queue_sync(
-                orders.db,
-                session,
+                uow.repository.db,
+                uow.session,
                 current,
                 product,
-                now=orders.clock.now(),
+                now=uow.now,
                 settings=orders.settings,
             )
             return after.queued_state != current.queued_state or (
                 after.queued_hash != current.queued_hash
             )
 
-        changed += int(await in_transaction(orders.runtime.client, work))
+        changed += int(await run_in_unit_of_work(orders, SWEEP_ACTOR, work))
     return changed

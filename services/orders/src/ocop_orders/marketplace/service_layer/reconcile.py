@@ -31,14 +31,17 @@ from ocop_orders.marketplace.domain.listings import (
     listing_content,
     marketplace_block_reason,
 )
-from ocop_orders.marketplace.service_layer.listings import ordering_key, sweep_listings
+from ocop_orders.marketplace.service_layer.listings import (
+    SWEEP_ACTOR,
+    ordering_key,
+    sweep_listings,
+)
 from ocop_orders.service_layer.outbound import (
     CallFailedError,
     NewCall,
     enqueue,
 )
-from ocop_orders.service_layer.unit_of_work import Orders
-from ocop_shared.mongo import Session, in_transaction
+from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 
 log = structlog.get_logger(__name__)
 
@@ -171,16 +174,16 @@ async def _queue_fix(
     else:
         payload["reason"] = DOWN_BY_PRODUCER if listing else "Không có trong danh sách OCOP"
 
-    async def work(session: Session) -> None:
+    async def work(uow: UnitOfWork) -> None:
         await enqueue(
-            session,
-            orders.db,
+            uow.session,
+            uow.repository.db,
             NewCall(channel.value, fix, key, payload, ordering_key=ordering_key(key)),
-            now=orders.clock.now(),
+            now=uow.now,
             settings=orders.settings,
         )
 
-    await in_transaction(orders.runtime.client, work)
+    await run_in_unit_of_work(orders, SWEEP_ACTOR, work)
 
 
 async def reconcile_all(

@@ -17,7 +17,7 @@ from ocop_orders.entrypoints.api.deps import (
     console_principal,
 )
 from ocop_orders.entrypoints.api.pages import redirect_back, templates
-from ocop_orders.entrypoints.connectors import marketplace_clients
+from ocop_orders.marketplace.adapters.partner_api import marketplace_clients
 from ocop_orders.marketplace.domain.listings import (
     STATUS_LABELS,
     ListingStatus,

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from ocop_orders.entrypoints.api.deps import ItemId, OrdersDep
-from ocop_orders.entrypoints.connectors import marketplace_clients
 from ocop_orders.marketplace.adapters.listings_store import ListingStore
+from ocop_orders.marketplace.adapters.partner_api import marketplace_clients
 from ocop_orders.marketplace.domain.listings import Listing, ListingStatus, Marketplace
 from ocop_orders.marketplace.service_layer import feed, listings
 from ocop_orders.marketplace.service_layer.reconcile import ReconcileReport, reconcile_channel
