@@ -32,8 +32,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from ocop_orders.adapters.marketplace import sign
 from ocop_orders.config import OrdersSettings
+from ocop_orders.marketplace.adapters.partner_api import sign
 from ocop_platform.infra import Endpoints
 from ocop_platform.stand_ins.marketplace import sample_order_push
 from ocop_platform.testing.live import api_process, running, service_env, worker_process

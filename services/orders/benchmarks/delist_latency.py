@@ -35,9 +35,9 @@ import httpx
 
 from ocop_orders.adapters.repository import OrdersRepository, ensure_indexes
 from ocop_orders.config import OrdersSettings
-from ocop_orders.domain.listings import Marketplace
 from ocop_orders.domain.model import CertificateInfo, Product
-from ocop_orders.service_layer.listings import ListingRequest, create_listing
+from ocop_orders.marketplace.domain.listings import Marketplace
+from ocop_orders.marketplace.service_layer.listings import ListingRequest, create_listing
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_platform.infra import KafkaBroker, MongoServer, free_port, tool_cache_dir
 from ocop_shared.auth import Principal, Role

@@ -27,7 +27,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from ocop_orders.adapters.marketplace import sign
+from ocop_orders.marketplace.adapters.partner_api import sign
 
 PAGE_SIZE = 50
 MODES = ("up", "down", "slow", "500", "garbage")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ocop_orders.service_layer.ecommerce_intake import sign
+from ocop_orders.ecommerce.service_layer.intake import sign
 from ocop_platform.stand_ins.marketplace import sample_order_push
 from ocop_shared.contracts.catalog import CertificateStatus
 
@@ -313,7 +313,7 @@ async def test_a_revocation_cancels_orders_holding_the_units_before_withdrawing(
     shop: Shop,
 ) -> None:
     from ocop_orders.adapters.repository import OrdersRepository
-    from ocop_orders.service_layer.sync import withdraw_where_blocked
+    from ocop_orders.service_layer.consumed import withdraw_where_blocked
     from ocop_orders.service_layer.unit_of_work import Orders, run_in_unit_of_work
     from ocop_shared.runtime import open_runtime
 

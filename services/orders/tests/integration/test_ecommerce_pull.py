@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from ocop_orders.adapters.marketplace import ChannelConfig, PartnerApiClient
-from ocop_orders.domain.channel import OrderPage, RemoteOrder
-from ocop_orders.service_layer.ecommerce_intake import MarketplaceOrderSource, pull_orders
+from ocop_orders.ecommerce.service_layer.intake import MarketplaceOrderSource, pull_orders
+from ocop_orders.marketplace.adapters.partner_api import ChannelConfig, PartnerApiClient
+from ocop_orders.marketplace.domain.channel import OrderPage, RemoteOrder
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_platform.stand_ins.marketplace import running_marketplace
 from ocop_shared.contracts.catalog import CertificateStatus

@@ -15,7 +15,7 @@ import pytest_asyncio
 import uvicorn
 from pydantic import SecretStr
 
-from ocop_orders.service_layer.ecommerce_intake import sign
+from ocop_orders.ecommerce.service_layer.intake import sign
 from ocop_platform.stand_ins.marketplace import sample_order_push
 from ocop_platform.stand_ins.viettelpost import FakeState, create_fake
 from ocop_platform.testing.authorisation import authorisation_mismatches, role_headers

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ocop_orders.domain import vietqr
+from ocop_orders.showroom.domain import vietqr
 from ocop_shared.auth import Role, mint_token
 from ocop_shared.web.console_auth import COOKIE
 

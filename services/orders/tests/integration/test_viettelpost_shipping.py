@@ -18,9 +18,9 @@ import pytest_asyncio
 import uvicorn
 from pydantic import SecretStr
 
-from ocop_orders.adapters.viettelpost import ViettelPost
+from ocop_orders.ecommerce.adapters.viettelpost import ViettelPost
+from ocop_orders.ecommerce.service_layer.shipping import register_viettelpost
 from ocop_orders.service_layer.outbound import Executors, OutboundWorker
-from ocop_orders.service_layer.shipping import register_viettelpost
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_platform.stand_ins.viettelpost import FakeState, create_fake
 from ocop_platform.testing.support import eventually
@@ -191,7 +191,10 @@ async def test_an_expired_token_signs_in_again_and_the_call_succeeds(carrier: Ca
 
 
 async def test_a_price_for_one_service_and_errors_map_to_problems(carrier: Carrier) -> None:
-    from ocop_orders.adapters.viettelpost import CarrierRejectedError, CarrierUnavailableError
+    from ocop_orders.ecommerce.adapters.viettelpost import (
+        CarrierRejectedError,
+        CarrierUnavailableError,
+    )
 
     client = ViettelPost(carrier.shop.settings, carrier.shop.db)
     request = {"PRODUCT_WEIGHT": 1200, "ORDER_SERVICE": "VTK"}

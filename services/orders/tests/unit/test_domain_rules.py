@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from ocop_orders.domain.eligibility import block_reason
 from ocop_orders.domain.fefo import allocate
 from ocop_orders.domain.model import CertificateInfo, Lot, Product, Showroom
-from ocop_orders.domain.pricing import refund_for, share_discount
+from ocop_orders.showroom.domain.pricing import refund_for, share_discount
 from ocop_shared.contracts.catalog import CertificateStatus
 
 TODAY = date(2026, 11, 24)

@@ -11,17 +11,22 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 
-from ocop_orders.adapters.marketplace import ChannelConfig, PartnerApiClient, sign, verify_signature
-from ocop_orders.domain.channel import RemotePayment
-from ocop_orders.domain.listings import (
+from ocop_orders.domain.model import CertificateInfo, Product
+from ocop_orders.marketplace.adapters.partner_api import (
+    ChannelConfig,
+    PartnerApiClient,
+    sign,
+    verify_signature,
+)
+from ocop_orders.marketplace.domain.channel import RemotePayment
+from ocop_orders.marketplace.domain.listings import (
     Listing,
     Marketplace,
     content_hash,
     listing_content,
     plan_sync,
 )
-from ocop_orders.domain.model import CertificateInfo, Product
-from ocop_orders.service_layer.feed import FEED_HEADERS, csv_bytes, feed_rows
+from ocop_orders.marketplace.service_layer.feed import FEED_HEADERS, csv_bytes, feed_rows
 from ocop_orders.service_layer.outbound import CallFailedError
 from ocop_platform.stand_ins.marketplace import (
     create_fake_marketplace,

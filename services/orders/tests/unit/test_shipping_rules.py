@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ocop_orders.config import OrdersSettings
-from ocop_orders.domain.ecommerce import IllegalOrderStepError, OrderState, check_step
-from ocop_orders.domain.shipping import (
+from ocop_orders.ecommerce.domain.model import IllegalOrderStepError, OrderState, check_step
+from ocop_orders.ecommerce.domain.shipping import (
     ShipmentStatus,
     cancellable_at_carrier,
     canonical_status,
@@ -18,7 +18,7 @@ from ocop_orders.domain.shipping import (
     parse_status_date,
     truncate_bytes,
 )
-from ocop_orders.service_layer.ecommerce_intake import sign, signature_ok
+from ocop_orders.ecommerce.service_layer.intake import sign, signature_ok
 from ocop_shared.contracts.orders import OrderChannel, OrderPaymentKind
 
 

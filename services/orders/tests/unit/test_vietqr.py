@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ocop_orders.adapters.qrcode import svg
-from ocop_orders.domain import vietqr
+from ocop_orders.showroom.adapters.qrcode import svg
+from ocop_orders.showroom.domain import vietqr
 
 # Published by a VietQR library and scanned by banking apps: 1.000 ₫ to account 257678859 at
 # BIN 970416 (ACB) with the content "Chuyen tien".

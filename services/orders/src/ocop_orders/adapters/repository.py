@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from ocop_orders.adapters.documents import from_doc, to_doc
+from ocop_orders.adapters.indexes import (
+    BALANCES,
+    COUNTERS,
+    LEDGER,
+    LOTS,
+    PRODUCERS,
+    PRODUCTS,
+    SALES,
+    SHOWROOMS,
+    TRANSFERS,
+    WITHDRAWALS,
+    ensure_indexes,
+)
 from ocop_orders.domain.model import (
     Balance,
     Lot,
@@ -18,99 +32,27 @@ from ocop_orders.domain.model import (
     Withdrawal,
     WithdrawalStatus,
 )
+from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.errors import NotFoundError
-from ocop_shared.mongo import Database, Session, ensure_collections
+from ocop_shared.mongo import Database, Session
 from ocop_shared.text import tokens
 
-SHOWROOMS = "showrooms"
-PRODUCTS = "products"
-PRODUCERS = "producers"
-BALANCES = "balances"
-LOTS = "lots"
-LEDGER = "ledger"
-SALES = "sales"
-COUNTERS = "counters"
-WITHDRAWALS = "withdrawals"
-TRANSFERS = "transfers"
-
-COLLECTIONS = (
-    SHOWROOMS,
-    PRODUCTS,
-    PRODUCERS,
-    BALANCES,
-    LOTS,
-    LEDGER,
-    SALES,
-    COUNTERS,
-    WITHDRAWALS,
-    TRANSFERS,
-)
-
-
-async def ensure_indexes(db: Database) -> None:
-    """Create every collection and index before the first transaction (SecantusDB rule)."""
-    await ensure_collections(db, COLLECTIONS)
-    # E-commerce orders, producer stock, shipments and tracking (issue 6, part B).
-    from ocop_orders.adapters.ecommerce_repository import ensure_ecommerce_indexes
-
-    await ensure_ecommerce_indexes(db)
-    await db[SHOWROOMS].create_indexes([IndexModel([("code", ASCENDING)], unique=True)])
-    await db[PRODUCTS].create_indexes(
-        [
-            IndexModel([("search_tokens", ASCENDING)]),
-            IndexModel([("gtin", ASCENDING)]),
-            IndexModel([("producer_id", ASCENDING)]),
-        ]
-    )
-    await db[BALANCES].create_indexes(
-        [
-            IndexModel([("showroom_id", ASCENDING), ("product_id", ASCENDING)]),
-            IndexModel([("product_id", ASCENDING)]),
-            IndexModel([("producer_id", ASCENDING)]),
-        ]
-    )
-    await db[LOTS].create_indexes(
-        [
-            IndexModel(
-                [("showroom_id", ASCENDING), ("product_id", ASCENDING), ("lot_code", ASCENDING)],
-                unique=True,
-            ),
-            IndexModel([("showroom_id", ASCENDING), ("expires_on", ASCENDING)]),
-        ]
-    )
-    await db[LEDGER].create_indexes(
-        [
-            IndexModel([("showroom_id", ASCENDING), ("product_id", ASCENDING), ("at", ASCENDING)]),
-            IndexModel([("reference", ASCENDING)]),
-        ]
-    )
-    await db[SALES].create_indexes(
-        [
-            IndexModel([("showroom_id", ASCENDING), ("idempotency_key", ASCENDING)], unique=True),
-            IndexModel([("showroom_id", ASCENDING), ("business_day", ASCENDING)]),
-            IndexModel([("receipt_number", ASCENDING)]),
-            # The producer's statement: sales holding one of its lines, by day.
-            IndexModel([("lines.producer_id", ASCENDING), ("business_day", ASCENDING)]),
-        ]
-    )
-    await db[WITHDRAWALS].create_indexes(
-        [
-            IndexModel([("showroom_id", ASCENDING), ("status", ASCENDING)]),
-            IndexModel([("product_id", ASCENDING), ("status", ASCENDING)]),
-        ]
-    )
-    await db[TRANSFERS].create_indexes(
-        [
-            IndexModel([("to_showroom_id", ASCENDING), ("status", ASCENDING)]),
-            IndexModel([("from_showroom_id", ASCENDING), ("created_at", DESCENDING)]),
-        ]
-    )
-    # Journal of outbound partner calls (marketplaces, carriers).
-    from ocop_orders.adapters.listings_store import ensure_listing_indexes
-    from ocop_orders.service_layer.outbound import ensure_outbound_indexes
-
-    await ensure_outbound_indexes(db)
-    await ensure_listing_indexes(db)
+__all__ = [
+    "BALANCES",
+    "COUNTERS",
+    "LEDGER",
+    "LOTS",
+    "PRODUCERS",
+    "PRODUCTS",
+    "SALES",
+    "SHOWROOMS",
+    "TRANSFERS",
+    "WITHDRAWALS",
+    "OrdersRepository",
+    "balance_from_doc",
+    "balance_id",
+    "ensure_indexes",
+]
 
 
 def balance_id(showroom_id: str, product_id: str) -> str:
@@ -271,6 +213,40 @@ class OrdersRepository:
             .sort("expires_on", ASCENDING)
         )
         return [from_doc(Lot, d) for d in await cursor.to_list()]
+
+    async def set_balance_fields(
+        self, showroom_id: str, product_id: str, fields: Mapping[str, object]
+    ) -> None:
+        """Shelf price or threshold of a balance (not its quantities: those are the ledger's)."""
+        await self.db[BALANCES].update_one(
+            {"_id": balance_id(showroom_id, product_id)},
+            {"$set": dict(fields)},
+            session=self.session,
+        )
+
+    async def mark_expiry_announced(self, lot_id: str) -> bool:
+        """True the first time only: a lot's expiry is announced once."""
+        result = await self.db[LOTS].update_one(
+            {"_id": lot_id, "expiry_announced": {"$ne": True}},
+            {"$set": {"expiry_announced": True}},
+            session=self.session,
+        )
+        return bool(result.modified_count == 1)
+
+    async def products_certified_until_before(self, day: date) -> list[str]:
+        """Products whose active certificate's end date is before ``day``."""
+        docs = await (
+            self.db[PRODUCTS]
+            .find(
+                {
+                    "certificate.status": CertificateStatus.ACTIVE.value,
+                    "certificate.valid_until": {"$lt": day.isoformat()},
+                },
+                {"_id": 1},
+            )
+            .to_list()
+        )
+        return [str(doc["_id"]) for doc in docs]
 
     async def ledger(
         self, showroom_id: str, product_id: str | None = None, limit: int = 200

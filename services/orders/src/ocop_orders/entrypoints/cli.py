@@ -108,9 +108,9 @@ def listings_reconcile(
 
     from ocop_orders.adapters.repository import ensure_indexes
     from ocop_orders.config import OrdersSettings
-    from ocop_orders.domain.listings import Marketplace
-    from ocop_orders.entrypoints.connectors import marketplace_clients
-    from ocop_orders.service_layer.reconcile import reconcile_channel
+    from ocop_orders.marketplace.adapters.partner_api import marketplace_clients
+    from ocop_orders.marketplace.domain.listings import Marketplace
+    from ocop_orders.marketplace.service_layer.reconcile import reconcile_channel
     from ocop_orders.service_layer.unit_of_work import Orders
     from ocop_shared.runtime import open_runtime
     from ocop_shared.timeutil import Clock

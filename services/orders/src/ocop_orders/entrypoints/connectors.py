@@ -15,14 +15,17 @@ from dataclasses import dataclass, field
 import structlog
 from pymongo.errors import PyMongoError
 
-from ocop_orders.adapters.marketplace import PartnerApiClient, channel_config
 from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
-from ocop_orders.domain.listings import Marketplace
-from ocop_orders.service_layer.listings import register_marketplace_executors
+from ocop_orders.ecommerce.service_layer.shipping import register_viettelpost
+from ocop_orders.marketplace.adapters.partner_api import (
+    PartnerApiClient,
+    marketplace_clients,
+)
+from ocop_orders.marketplace.domain.listings import Marketplace
+from ocop_orders.marketplace.service_layer.executors import register_marketplace_executors
+from ocop_orders.marketplace.service_layer.reconcile import reconcile_all
 from ocop_orders.service_layer.outbound import Executors, OutboundWorker
-from ocop_orders.service_layer.reconcile import reconcile_all
-from ocop_orders.service_layer.shipping import register_viettelpost
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.logging import configure_logging
 from ocop_shared.messaging.workers import stop_on_signals
@@ -45,10 +48,6 @@ class Connectors:
             await client.aclose()
         for close in self.closers:
             await close()
-
-
-def marketplace_clients(settings: OrdersSettings) -> dict[Marketplace, PartnerApiClient]:
-    return {m: PartnerApiClient(channel_config(settings, m)) for m in Marketplace}
 
 
 def build_executors(settings: OrdersSettings) -> Connectors:

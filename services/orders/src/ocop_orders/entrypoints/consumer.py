@@ -11,11 +11,11 @@ from pymongo.errors import PyMongoError
 
 from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
+from ocop_orders.service_layer.consumed import HANDLERS, bound
 from ocop_orders.service_layer.expiry import (
     announce_expiring_lots,
     withdraw_lapsed_certificates,
 )
-from ocop_orders.service_layer.sync import build_handlers
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.contracts.catalog import CATALOG_PRODUCTS_TOPIC
 from ocop_shared.contracts.certification import (
@@ -44,14 +44,15 @@ async def consume(
     """Apply certification and catalogue events until `stop` is set (and sweep expiry dates)."""
     sweeper = asyncio.create_task(sweep_expiry(settings, stop, clock or Clock()))
     try:
-        await run_consumer(
-            settings,
-            stop,
-            group_id=settings.consumer_group,
-            topics=topics(settings),
-            handlers=build_handlers(settings, clock),
-            prepare_database=ensure_indexes,
-        )
+        with bound(settings, clock):
+            await run_consumer(
+                settings,
+                stop,
+                group_id=settings.consumer_group,
+                topics=topics(settings),
+                handlers=HANDLERS,
+                prepare_database=ensure_indexes,
+            )
     finally:
         stop.set()
         await sweeper

@@ -18,18 +18,18 @@ from collections.abc import Mapping, Sequence
 import structlog
 from pymongo.errors import PyMongoError
 
-from ocop_orders.adapters.listings_store import LISTINGS
 from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
-from ocop_orders.domain.listings import Marketplace
-from ocop_orders.entrypoints.connectors import marketplace_clients
-from ocop_orders.service_layer.ecommerce import release_expired
-from ocop_orders.service_layer.ecommerce_intake import (
+from ocop_orders.ecommerce.service_layer.intake import (
     MarketplaceOrderSource,
     OrderSource,
     SellerOrders,
     pull_orders,
 )
+from ocop_orders.ecommerce.service_layer.orders import release_expired
+from ocop_orders.marketplace.adapters.listings_store import ListingStore
+from ocop_orders.marketplace.adapters.partner_api import marketplace_clients
+from ocop_orders.marketplace.domain.listings import Marketplace
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.contracts.orders import OrderChannel
 from ocop_shared.errors import DomainError
@@ -74,7 +74,7 @@ async def marketplace_sources(
     """One source per marketplace and seller (producer) with listings there."""
     sources: list[OrderSource] = []
     for marketplace, client in clients.items():
-        sellers = await orders.db[LISTINGS].distinct("producer_id", {"channel": marketplace.value})
+        sellers = await ListingStore(orders.db).sellers_on(marketplace)
         channel = OrderChannel(marketplace.value)
         sources += [MarketplaceOrderSource(channel, client, str(s)) for s in sorted(sellers)]
     return sources

@@ -8,11 +8,10 @@ from datetime import date, timedelta
 
 import structlog
 
-from ocop_orders.adapters.repository import LOTS, PRODUCTS, OrdersRepository
-from ocop_orders.service_layer.sync import withdraw_where_blocked
+from ocop_orders.adapters.repository import OrdersRepository
+from ocop_orders.domain.events import LotExpiring
+from ocop_orders.service_layer.consumed import withdraw_where_blocked
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
-from ocop_shared.contracts.catalog import CertificateStatus
-from ocop_shared.contracts.orders import LotExpiringV1
 
 log = structlog.get_logger(__name__)
 
@@ -35,12 +34,7 @@ async def announce_expiring_lots(orders: Orders) -> int:
 async def _announce(uow: UnitOfWork, *, showroom_id: str, horizon: date) -> int:
     fresh = []
     for lot in await uow.repository.lots_expiring_by(showroom_id, horizon):
-        result = await uow.repository.db[LOTS].update_one(
-            {"_id": lot.id, "expiry_announced": {"$ne": True}},
-            {"$set": {"expiry_announced": True}},
-            session=uow.session,
-        )
-        if result.modified_count == 1:
+        if await uow.repository.mark_expiry_announced(lot.id):
             fresh.append(lot)
     if not fresh:
         return 0
@@ -49,19 +43,18 @@ async def _announce(uow: UnitOfWork, *, showroom_id: str, horizon: date) -> int:
     for lot in fresh:
         product = products.get(lot.product_id)
         assert lot.expires_on is not None
-        await uow.outbox.add(
-            uow.session,
-            LotExpiringV1(
-                showroom_id=showroom_id,
-                product_id=lot.product_id,
-                producer_id=product.producer_id if product else "",
-                lot_id=lot.id,
-                lot_code=lot.lot_code,
-                expires_on=lot.expires_on,
-                on_hand=lot.on_hand,
-                detected_at=uow.now,
-            ),
-            subject=f"{showroom_id}:{lot.product_id}",
+        producer_id = product.producer_id if product else ""
+        await uow.publish(
+            LotExpiring(
+                showroom_id,
+                lot.product_id,
+                producer_id,
+                lot.id,
+                lot.lot_code,
+                lot.expires_on,
+                lot.on_hand,
+                uow.now,
+            )
         )
     return len(fresh)
 
@@ -70,17 +63,11 @@ async def withdraw_lapsed_certificates(orders: Orders) -> int:
     """Quarantine stock of products whose certificate ended by date (sales are already
     refused by the eligibility rule; the expired event may come later or never)."""
     today = orders.clock.today()
-    cursor = orders.db[PRODUCTS].find(
-        {
-            "certificate.status": CertificateStatus.ACTIVE.value,
-            "certificate.valid_until": {"$lt": today.isoformat()},
-        },
-        {"_id": 1},
-    )
+    lapsed = await orders.repository().products_certified_until_before(today)
     withdrawn = 0
-    for doc in await cursor.to_list():
+    for lapsed_id in lapsed:
 
-        async def work(uow: UnitOfWork, product_id: str = str(doc["_id"])) -> int:
+        async def work(uow: UnitOfWork, product_id: str = lapsed_id) -> int:
             product = await uow.repository.get_product(product_id)
             return await withdraw_where_blocked(uow, product, orders.clock)
 

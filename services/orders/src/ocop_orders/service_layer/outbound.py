@@ -37,92 +37,74 @@ import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import structlog
-from bson import ObjectId
-from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 
+from ocop_orders.adapters.outbound_journal import (
+    CALL_LEASES,
+    CALLS,
+    acquire_lease,
+    call_from_doc,
+    count_calls,
+    due_keys,
+    enqueue,
+    ensure_outbound_indexes,
+    get_call,
+    head_of,
+    list_calls,
+    parked_ids,
+    record_attempt,
+    redrive,
+    release_lease,
+)
 from ocop_orders.config import OrdersSettings
+from ocop_orders.domain.outbound import (
+    EXCERPT_CHARS,
+    CallFailedError,
+    CallOutcome,
+    CallResponse,
+    NewCall,
+    OutboundCall,
+    backoff_delay,
+    excerpt,
+)
 from ocop_shared.messaging.outbox import Outbox
-from ocop_shared.mongo import Database, Session, ensure_collections, in_transaction
+from ocop_shared.mongo import Database, Session, in_transaction
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.timeutil import Clock
 
+__all__ = [
+    "CALLS",
+    "CALL_LEASES",
+    "EXCERPT_CHARS",
+    "CallFailedError",
+    "CallOutcome",
+    "CallResponse",
+    "Execute",
+    "Executors",
+    "NewCall",
+    "OutboundCall",
+    "OutboundWorker",
+    "Registration",
+    "Settle",
+    "Settlement",
+    "backoff_delay",
+    "call_from_doc",
+    "count_calls",
+    "enqueue",
+    "ensure_outbound_indexes",
+    "excerpt",
+    "get_call",
+    "list_calls",
+    "parked_ids",
+    "redrive",
+]
+
 log = structlog.get_logger(__name__)
-
-CALLS = "outbound_calls"
-CALL_LEASES = "outbound_leases"
-EXCERPT_CHARS = 2000
-
-
-class CallOutcome(StrEnum):
-    PENDING = "pending"
-    SUCCEEDED = "succeeded"
-    PARKED = "parked"
-
-
-@dataclass(frozen=True)
-class NewCall:
-    """What to call: ``ordering_key`` groups calls that must run strictly in order."""
-
-    target: str
-    operation: str
-    key: str
-    payload: dict[str, Any]
-    ordering_key: str | None = None  # defaults to "target:key"
-
-
-@dataclass(frozen=True)
-class OutboundCall:
-    id: str
-    target: str
-    operation: str
-    key: str
-    ordering_key: str
-    payload: dict[str, Any]
-    outcome: CallOutcome
-    tries: int
-    max_attempts: int
-    next_attempt_at: datetime
-    created_at: datetime
-    attempts: list[dict[str, Any]] = field(default_factory=list)
-    last_error: str | None = None
-    result: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class CallResponse:
-    """A successful call: what was sent and what came back (excerpts are journalled)."""
-
-    status_code: int | None = None
-    body: str = ""
-    request: str = ""
-    result: dict[str, Any] = field(default_factory=dict)
-
-
-class CallFailedError(Exception):
-    """The partner did not do it. ``retryable`` says whether trying again may help."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        retryable: bool,
-        status_code: int | None = None,
-        body: str = "",
-        request: str = "",
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retryable = retryable
-        self.status_code = status_code
-        self.body = body
-        self.request = request
 
 
 @dataclass(frozen=True)
@@ -167,171 +149,6 @@ class Executors:
 
     def kinds(self) -> list[tuple[str, str]]:
         return sorted(self._by_kind)
-
-
-def backoff_delay(
-    tries: int, base_s: float, cap_s: float, rng: random.Random | None = None
-) -> float:
-    """Seconds to wait after ``tries`` failed attempts: exponential, capped, equal jitter.
-
-    Half of the exponential step is fixed, half random, so retries of many calls failing
-    together spread out but never come back sooner than half the step.
-    """
-    step = min(cap_s, base_s * (2 ** max(0, tries - 1)))
-    return float(step / 2 + (rng or random).uniform(0, step / 2))
-
-
-def excerpt(text: str | bytes | None, limit: int = EXCERPT_CHARS) -> str:
-    if text is None:
-        return ""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-async def ensure_outbound_indexes(db: Database) -> None:
-    """Collections and indexes of the journal (call before the first transaction)."""
-    await ensure_collections(db, (CALLS, CALL_LEASES))
-    await db[CALLS].create_indexes(
-        [
-            IndexModel([("outcome", ASCENDING), ("next_attempt_at", ASCENDING)]),
-            IndexModel(
-                [("ordering_key", ASCENDING), ("outcome", ASCENDING), ("created_at", ASCENDING)]
-            ),
-            IndexModel([("target", ASCENDING), ("outcome", ASCENDING)]),
-            IndexModel([("key", ASCENDING), ("created_at", ASCENDING)]),
-        ]
-    )
-
-
-async def enqueue(
-    session: Session | None,
-    db: Database,
-    call: NewCall,
-    *,
-    now: datetime,
-    settings: OrdersSettings,
-) -> str:
-    """Journal ``call`` as pending (inside the caller's transaction when ``session`` is set)."""
-    call_id = str(ObjectId())
-    await db[CALLS].insert_one(
-        {
-            "_id": call_id,
-            "target": call.target,
-            "operation": call.operation,
-            "key": call.key,
-            "ordering_key": call.ordering_key or f"{call.target}:{call.key}",
-            "payload": call.payload,
-            "attempts": [],
-            "outcome": CallOutcome.PENDING.value,
-            "tries": 0,
-            "max_attempts": settings.outbound_max_attempts,
-            "next_attempt_at": now,
-            "created_at": now,
-            "updated_at": now,
-            "last_error": None,
-            "result": None,
-        },
-        session=session,
-    )
-    return call_id
-
-
-def call_from_doc(doc: dict[str, Any]) -> OutboundCall:
-    return OutboundCall(
-        id=str(doc["_id"]),
-        target=doc["target"],
-        operation=doc["operation"],
-        key=doc["key"],
-        ordering_key=doc["ordering_key"],
-        payload=doc.get("payload") or {},
-        outcome=CallOutcome(doc["outcome"]),
-        tries=int(doc.get("tries", 0)),
-        max_attempts=int(doc.get("max_attempts", 1)),
-        next_attempt_at=doc["next_attempt_at"],
-        created_at=doc["created_at"],
-        attempts=list(doc.get("attempts") or []),
-        last_error=doc.get("last_error"),
-        result=doc.get("result"),
-    )
-
-
-async def get_call(db: Database, call_id: str) -> OutboundCall | None:
-    doc = await db[CALLS].find_one({"_id": str(call_id)})
-    return call_from_doc(doc) if doc else None
-
-
-async def list_calls(
-    db: Database,
-    *,
-    outcome: CallOutcome | None = None,
-    target: str | None = None,
-    key: str | None = None,
-    limit: int = 200,
-) -> list[OutboundCall]:
-    """Newest first; filters are typed values only."""
-    query: dict[str, Any] = {}
-    if outcome is not None:
-        query["outcome"] = CallOutcome(outcome).value
-    if target is not None:
-        query["target"] = str(target)
-    if key is not None:
-        query["key"] = str(key)
-    docs = (
-        await db[CALLS]
-        .find(query)
-        .sort([("created_at", -1), ("_id", -1)])
-        .limit(max(1, min(limit, 1000)))
-        .to_list()
-    )
-    return [call_from_doc(d) for d in docs]
-
-
-async def count_calls(db: Database) -> dict[str, int]:
-    counts = {o.value: 0 for o in CallOutcome}
-    async for row in await db[CALLS].aggregate([{"$group": {"_id": "$outcome", "n": {"$sum": 1}}}]):
-        counts[str(row["_id"])] = int(row["n"])
-    return counts
-
-
-async def parked_ids(db: Database, *, target: str | None = None) -> list[str]:
-    query: dict[str, Any] = {"outcome": CallOutcome.PARKED.value}
-    if target is not None:
-        query["target"] = str(target)
-    docs = await db[CALLS].find(query, {"_id": 1}).sort([("created_at", 1), ("_id", 1)]).to_list()
-    return [str(d["_id"]) for d in docs]
-
-
-async def redrive(
-    db: Database,
-    *,
-    now: datetime,
-    target: str | None = None,
-    call_id: str | None = None,
-) -> list[str]:
-    """Put parked calls back to pending with a fresh attempt budget; returns their ids."""
-    ids = [str(call_id)] if call_id is not None else await parked_ids(db, target=target)
-    redriven: list[str] = []
-    for one in ids:
-        query: dict[str, Any] = {"_id": one, "outcome": CallOutcome.PARKED.value}
-        if target is not None:
-            query["target"] = str(target)
-        result = await db[CALLS].update_one(
-            query,
-            {
-                "$set": {
-                    "outcome": CallOutcome.PENDING.value,
-                    "tries": 0,
-                    "next_attempt_at": now,
-                    "updated_at": now,
-                }
-            },
-        )
-        if result.modified_count:
-            redriven.append(one)
-    if redriven:
-        log.info("outbound.redriven", count=len(redriven), target=target)
-    return redriven
 
 
 class OutboundWorker:
@@ -396,31 +213,10 @@ class OutboundWorker:
         Looking at heads, not at every due call, keeps keys held back by a parked or
         backing-off head from crowding out the others.
         """
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"outcome": {"$in": [CallOutcome.PENDING.value, CallOutcome.PARKED.value]}}},
-            {"$sort": {"created_at": 1, "_id": 1}},
-            {
-                "$group": {
-                    "_id": "$ordering_key",
-                    "outcome": {"$first": "$outcome"},
-                    "next_attempt_at": {"$first": "$next_attempt_at"},
-                }
-            },
-            {"$match": {"outcome": CallOutcome.PENDING.value, "next_attempt_at": {"$lte": now}}},
-            {"$sort": {"next_attempt_at": 1}},
-            {"$limit": limit},
-        ]
-        return [str(row["_id"]) async for row in await self._db[CALLS].aggregate(pipeline)]
+        return await due_keys(self._db, now, limit)
 
     async def _head(self, ordering_key: str) -> OutboundCall | None:
-        doc = await self._db[CALLS].find_one(
-            {
-                "ordering_key": ordering_key,
-                "outcome": {"$in": [CallOutcome.PENDING.value, CallOutcome.PARKED.value]},
-            },
-            sort=[("created_at", 1), ("_id", 1)],
-        )
-        return call_from_doc(doc) if doc else None
+        return await head_of(self._db, ordering_key)
 
     async def _drain_key(self, ordering_key: str) -> int:
         if not await self._acquire(ordering_key):
@@ -444,43 +240,37 @@ class OutboundWorker:
 
     async def _acquire(self, ordering_key: str) -> bool:
         now = self._clock.now()
-        try:
-            await self._db[CALL_LEASES].find_one_and_update(
-                {
-                    "_id": ordering_key,
-                    "$or": [{"owner": self._owner}, {"expires_at": {"$lt": now}}],
-                },
-                {"$set": {"owner": self._owner, "expires_at": now + self._lease}},
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False
-        return True
+        return await acquire_lease(self._db, ordering_key, self._owner, now, now + self._lease)
 
     async def _release(self, ordering_key: str) -> None:
-        with contextlib.suppress(PyMongoError):
-            await self._db[CALL_LEASES].delete_one({"_id": ordering_key, "owner": self._owner})
+        await release_lease(self._db, ordering_key, self._owner)
 
-    async def _attempt(self, call: OutboundCall) -> bool:
-        """Run one attempt of ``call`` and journal it; True when it succeeded."""
-        registration = self._executors.find(call.target, call.operation)
-        started = time.monotonic()
-        response: CallResponse | None = None
-        error: CallFailedError | None = None
+    async def _execute(
+        self, call: OutboundCall, registration: Registration | None
+    ) -> tuple[CallResponse | None, CallFailedError | None]:
+        """The partner's answer, or why there is none (an executor bug is retryable)."""
         if registration is None:
             error = CallFailedError(
                 f"no executor for {call.target}/{call.operation}", retryable=False
             )
-        else:
-            try:
-                response = await registration.execute(call)
-            except CallFailedError as exc:
-                error = exc
-            except Exception as exc:  # an executor bug must not kill the worker
-                log.exception("outbound.executor_crashed", call_id=call.id)
-                error = CallFailedError(f"executor error: {exc!r}", retryable=True)
-        duration_ms = round((time.monotonic() - started) * 1000, 1)
-        now = self._clock.now()
+            return None, error
+        try:
+            return await registration.execute(call), None
+        except CallFailedError as exc:
+            return None, exc
+        except Exception as exc:  # an executor bug must not kill the worker
+            log.exception("outbound.executor_crashed", call_id=call.id)
+            return None, CallFailedError(f"executor error: {exc!r}", retryable=True)
+
+    def _journal_update(
+        self,
+        call: OutboundCall,
+        response: CallResponse | None,
+        error: CallFailedError | None,
+        now: datetime,
+        duration_ms: float,
+    ) -> tuple[CallOutcome, dict[str, Any], dict[str, Any]]:
+        """The attempt's outcome, its journal entry and the update recording both."""
         tries = call.tries + 1
         attempt = {
             "at": now,
@@ -519,14 +309,19 @@ class OutboundWorker:
             update["$set"]["next_attempt_at"] = now + timedelta(seconds=delay)
         if response is not None:
             update["$set"]["result"] = json.loads(json.dumps(response.result, default=str))
+        return outcome, attempt, update
+
+    async def _attempt(self, call: OutboundCall) -> bool:
+        """Run one attempt of ``call`` and journal it; True when it succeeded."""
+        registration = self._executors.find(call.target, call.operation)
+        started = time.monotonic()
+        response, error = await self._execute(call, registration)
+        duration_ms = round((time.monotonic() - started) * 1000, 1)
+        now = self._clock.now()
+        outcome, attempt, update = self._journal_update(call, response, error, now, duration_ms)
 
         async def record(session: Session) -> None:
-            written = await self._db[CALLS].update_one(
-                {"_id": call.id, "tries": call.tries, "outcome": CallOutcome.PENDING.value},
-                update,
-                session=session,
-            )
-            if written.modified_count != 1:
+            if not await record_attempt(self._db, session, call, update):
                 return  # redriven or recorded meanwhile: nothing more to settle
             if outcome is not CallOutcome.PENDING and registration and registration.settle:
                 await registration.settle(
@@ -550,7 +345,7 @@ class OutboundWorker:
             operation=call.operation,
             key=call.key,
             outcome=outcome.value,
-            tries=tries,
+            tries=call.tries + 1,
             status_code=attempt["status_code"],
             duration_ms=duration_ms,
         )

@@ -1,5 +1,7 @@
 """The stock book: every movement is ledger entries plus guarded updates of lots and balances.
 
+The writes themselves are `adapters/ledger.py` (`LedgerStore`); `audit` is re-exported here.
+
 All writes happen in the caller's transaction. A decrease is a conditional update
 (``{"available": {"$gte": n}}``), so two tills selling the last unit cannot both succeed:
 one update matches, the other finds nothing and the sale fails with "out of stock".
@@ -8,30 +10,31 @@ Balances are the sums of the ledger's entries per bucket; `audit` recomputes the
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from pymongo import ReturnDocument
-
-from ocop_orders.adapters.repository import (
-    BALANCES,
-    LEDGER,
-    LOTS,
-    OrdersRepository,
-    balance_from_doc,
-    balance_id,
-)
+from ocop_orders.adapters.ledger import BUCKETS, LedgerStore, audit
 from ocop_orders.domain.errors import OutOfStockError
+from ocop_orders.domain.events import DomainEvent, StockChanged, StockLow
 from ocop_orders.domain.model import Balance, Lot, Product, Showroom
-from ocop_shared.contracts.orders import StockChangedV1, StockLowV1, StockMovement
+from ocop_orders.service_layer.publishing import publish
+from ocop_shared.contracts.orders import StockMovement
 from ocop_shared.messaging.outbox import Outbox
-from ocop_shared.mongo import Database, Session
+from ocop_shared.mongo import Session
 
-BUCKETS = ("on_hand", "quarantined", "in_transit")
+__all__ = [
+    "BUCKETS",
+    "SELLING_MOVEMENTS",
+    "LotChange",
+    "Movement",
+    "StockBook",
+    "audit",
+    "new_id",
+    "threshold_of",
+]
+
 SELLING_MOVEMENTS = frozenset(
     {StockMovement.SALE, StockMovement.TRANSFER_OUT, StockMovement.ADJUSTMENT}
 )
@@ -64,9 +67,12 @@ def new_id(prefix: str) -> str:
 
 
 class StockBook:
+    """The stock rules of one transaction: ledger entries for every change, guarded lot and
+    balance updates (never negative), and the stock events after them."""
+
     def __init__(
         self,
-        db: Database,
+        store: LedgerStore,
         session: Session,
         outbox: Outbox,
         *,
@@ -75,14 +81,13 @@ class StockBook:
         default_threshold: int,
         causation_id: str | None = None,
     ) -> None:
-        self.db = db
+        self.store = store
         self.session = session
         self.outbox = outbox
         self.now = now
         self.by = by
         self.default_threshold = default_threshold
         self.causation_id = causation_id
-        self.repository = OrdersRepository(db, session)
 
     async def new_lot(
         self,
@@ -91,32 +96,8 @@ class StockBook:
         lot_code: str,
         expires_on: date | None,
     ) -> Lot:
-        """The lot with this code at this showroom, created empty when new.
-
-        The id is derived from (showroom, product, lot code), so two tills receiving the
-        same new lot at once upsert one document.
-        """
-        digest = hashlib.sha256(f"{showroom_id}:{product_id}:{lot_code}".encode()).hexdigest()
-        doc = await self.db[LOTS].find_one_and_update(
-            {"_id": f"lo-{digest[:16]}"},
-            {
-                "$setOnInsert": {
-                    "showroom_id": showroom_id,
-                    "product_id": product_id,
-                    "lot_code": lot_code,
-                    "expires_on": expires_on.isoformat() if expires_on else None,
-                    "on_hand": 0,
-                    "quarantined": 0,
-                    "in_transit": 0,
-                    "received_at": self.now,
-                }
-            },
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-            session=self.session,
-        )
-        assert doc is not None
-        return Lot.model_validate({**doc, "id": doc["_id"]})
+        """The lot with this code at this showroom, created empty when new."""
+        return await self.store.new_lot(showroom_id, product_id, lot_code, expires_on, self.now)
 
     async def move(
         self,
@@ -165,7 +146,7 @@ class StockBook:
             if c.delta != 0
         ]
         if entries:
-            await self.db[LEDGER].insert_many(entries, session=self.session)
+            await self.store.add_entries(entries)
         lot_changes = sorted(
             ((c, plan) for plan in plans for c in plan.changes if c.delta != 0),
             key=lambda item: (item[0].lot_id, item[0].bucket),
@@ -190,13 +171,7 @@ class StockBook:
         return [balances[i] for i in range(len(plans))]
 
     async def _change_lot(self, product: Product, change: LotChange, field: str | None) -> None:
-        guard: dict[str, Any] = {"_id": change.lot_id}
-        if change.delta < 0:
-            guard[change.bucket] = {"$gte": -change.delta}
-        result = await self.db[LOTS].update_one(
-            guard, {"$inc": {change.bucket: change.delta}}, session=self.session
-        )
-        if result.matched_count != 1:
+        if not await self.store.change_lot(change.lot_id, change.bucket, change.delta):
             raise OutOfStockError(
                 f"Hết hàng: lô hàng của {product.name} ({product.id}) không còn đủ số lượng",
                 product_id=product.id,
@@ -211,50 +186,19 @@ class StockBook:
         price_vnd: int | None,
         field: str | None,
     ) -> Balance:
-        key = balance_id(showroom.id, product.id)
-        inc = {bucket: delta for bucket, delta in totals.items() if delta}
-        if "on_hand" in inc:
-            inc["available"] = inc["on_hand"]
-        inc["version"] = 1
-        guard: dict[str, Any] = {"_id": key}
-        for bucket, delta in totals.items():
-            if delta < 0:
-                guard["available" if bucket == "on_hand" else bucket] = {"$gte": -delta}
-        update: dict[str, Any] = {
-            "$inc": inc,
-            "$set": {"updated_at": self.now, "producer_id": product.producer_id},
-        }
-        if price_vnd is not None:
-            update["$set"]["price_vnd"] = price_vnd
-        decreasing = any(delta < 0 for delta in totals.values())
-        if not decreasing:
-            update["$setOnInsert"] = {
-                "showroom_id": showroom.id,
-                "product_id": product.id,
-                "reserved": 0,
-                "low_alert_open": False,
-                **{
-                    b: 0
-                    for b in ("on_hand", "available", "quarantined", "in_transit")
-                    if b not in inc
-                },
-            }
-        doc = await self.db[BALANCES].find_one_and_update(
-            guard,
-            update,
-            upsert=not decreasing,
-            return_document=ReturnDocument.AFTER,
-            session=self.session,
-        )
-        if doc is None:
-            current = await self.repository.find_balance(showroom.id, product.id)
+        balance = await self.store.change_balance(showroom, product, totals, price_vnd, self.now)
+        if balance is None:
+            current = await self.store.find_balance(showroom.id, product.id)
             left = current.available if current else 0
             raise OutOfStockError(
                 f"Hết hàng: {product.name} ({product.id}) chỉ còn {left} tại {showroom.name}",
                 product_id=product.id,
                 field=field,
             )
-        return balance_from_doc(doc)
+        return balance
+
+    async def _publish(self, event: DomainEvent) -> None:
+        await publish(self.outbox, self.session, event, causation_id=self.causation_id)
 
     async def _announce(
         self,
@@ -265,49 +209,16 @@ class StockBook:
         delta: int,
         reference: str | None,
     ) -> None:
-        subject = balance_id(showroom.id, product.id)
-        await self.outbox.add(
-            self.session,
-            StockChangedV1(
-                showroom_id=showroom.id,
-                product_id=product.id,
-                producer_id=product.producer_id,
-                movement=movement,
-                delta=delta,
-                on_hand=balance.on_hand,
-                reserved=balance.reserved,
-                available=balance.available,
-                quarantined=balance.quarantined,
-                in_transit=balance.in_transit,
-                reference=reference,
-                changed_at=self.now,
-            ),
-            subject=subject,
-            sequence=balance.version,
-            causation_id=self.causation_id,
+        await self._publish(
+            StockChanged(showroom, product, movement, balance, delta, reference, self.now)
         )
         threshold = threshold_of(balance, showroom, self.default_threshold)
         low = balance.available < threshold
         if low == balance.low_alert_open:
             return
-        await self.db[BALANCES].update_one(
-            {"_id": subject}, {"$set": {"low_alert_open": low}}, session=self.session
-        )
+        await self.store.set_low_alert(showroom.id, product.id, low)
         if low and movement in SELLING_MOVEMENTS:
-            await self.outbox.add(
-                self.session,
-                StockLowV1(
-                    showroom_id=showroom.id,
-                    product_id=product.id,
-                    producer_id=product.producer_id,
-                    available=balance.available,
-                    threshold=threshold,
-                    detected_at=self.now,
-                ),
-                subject=subject,
-                sequence=balance.version,
-                causation_id=self.causation_id,
-            )
+            await self._publish(StockLow(showroom, product, balance, threshold, self.now))
 
 
 def threshold_of(balance: Balance, showroom: Showroom, default: int) -> int:
@@ -317,37 +228,3 @@ def threshold_of(balance: Balance, showroom: Showroom, default: int) -> int:
     if showroom.low_stock_threshold is not None:
         return showroom.low_stock_threshold
     return default
-
-
-async def audit(db: Database, showroom_id: str) -> list[str]:
-    """Differences between the ledger's sums and the stored lots and balances (empty: sound)."""
-    problems: list[str] = []
-    sums: dict[tuple[str, str], int] = defaultdict(int)
-    lot_sums: dict[tuple[str, str], int] = defaultdict(int)
-    async for entry in await db[LEDGER].aggregate(
-        [
-            {"$match": {"showroom_id": showroom_id}},
-            {
-                "$group": {
-                    "_id": {"p": "$product_id", "l": "$lot_id", "b": "$bucket"},
-                    "sum": {"$sum": "$delta"},
-                }
-            },
-        ]
-    ):
-        key = entry["_id"]
-        sums[(key["p"], key["b"])] += entry["sum"]
-        lot_sums[(str(key["l"]), key["b"])] += entry["sum"]
-    async for doc in db[BALANCES].find({"showroom_id": showroom_id}):
-        for bucket in BUCKETS:
-            if doc.get(bucket, 0) != sums.get((doc["product_id"], bucket), 0):
-                problems.append(f"balance {doc['_id']} {bucket}={doc.get(bucket)} ledger differs")
-            if doc.get(bucket, 0) < 0:
-                problems.append(f"balance {doc['_id']} {bucket} negative")
-        if doc.get("available") != doc.get("on_hand", 0) - doc.get("reserved", 0):
-            problems.append(f"balance {doc['_id']} available inconsistent")
-    async for doc in db[LOTS].find({"showroom_id": showroom_id}):
-        for bucket in BUCKETS:
-            if doc.get(bucket, 0) != lot_sums.get((doc["_id"], bucket), 0):
-                problems.append(f"lot {doc['_id']} {bucket} differs from ledger")
-    return problems
