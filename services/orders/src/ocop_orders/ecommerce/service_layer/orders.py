@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import structlog
 from pymongo.errors import DuplicateKeyError
 
 from ocop_orders.adapters.repository import OrdersRepository
-from ocop_orders.domain.errors import NotSellableError
 from ocop_orders.domain.events import (
     OrderCancelled,
     OrderConfirmed,
     OrderPlaced,
     OrderRefunded,
 )
-from ocop_orders.domain.model import Product
 from ocop_orders.ecommerce.adapters.holds import HoldStore
 from ocop_orders.ecommerce.adapters.repository import (
     EcommerceRepository,
@@ -38,11 +36,11 @@ from ocop_orders.ecommerce.domain.model import (
     StepRecord,
     check_step,
 )
+from ocop_orders.ecommerce.domain.selling import price_order_lines
 from ocop_orders.ecommerce.domain.shipping import ShipmentStatus
 from ocop_orders.ecommerce.service_layer import reservations
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_shared.auth import Principal, ensure_producer_scope
-from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.contracts.orders import (
     OrderChannel,
 )
@@ -51,19 +49,6 @@ from ocop_shared.errors import InvalidStateError, ValidationFailedError
 log = structlog.get_logger(__name__)
 
 SYSTEM = "system"
-
-
-def ecommerce_block_reason(product: Product, today: date) -> str | None:
-    """Why this product may not be sold online now (None: it may)."""
-    cert = product.certificate
-    status = cert.status_on(today) if cert else CertificateStatus.NONE
-    if status is CertificateStatus.REVOKED:
-        return "Giấy chứng nhận OCOP đã bị thu hồi"
-    if status is CertificateStatus.EXPIRED:
-        return "Giấy chứng nhận OCOP đã hết hiệu lực"
-    if status is not CertificateStatus.ACTIVE:
-        return "Sản phẩm chưa có giấy chứng nhận OCOP còn hiệu lực"
-    return None
 
 
 async def place_order(
@@ -118,33 +103,7 @@ async def _priced_lines(orders: Orders, command: PlaceOrder) -> list[OrderLine]:
     if len(ids) != len(command.lines):
         raise ValidationFailedError("Mỗi sản phẩm chỉ một dòng trong đơn", field="body.lines")
     products = await OrdersRepository(orders.db).products(ids)
-    today = orders.clock.today()
-    lines: list[OrderLine] = []
-    for i, line in enumerate(command.lines):
-        field = f"body.lines.{i}.product_id"
-        product = products.get(line.product_id)
-        if product is None:
-            raise ValidationFailedError(f"Không biết sản phẩm {line.product_id}", field=field)
-        reason = ecommerce_block_reason(product, today)
-        if reason:
-            raise NotSellableError(
-                f"Không nhận đơn cho {product.name} ({product.id}): {reason}",
-                product_id=product.id,
-                field=field,
-                product_name=product.name,
-                reason=reason,
-            )
-        lines.append(
-            OrderLine(
-                product_id=product.id,
-                product_name=product.name,
-                producer_id=product.producer_id,
-                quantity=line.quantity,
-                unit_price_vnd=line.unit_price_vnd,
-                line_total_vnd=line.quantity * line.unit_price_vnd,
-            )
-        )
-    return lines
+    return price_order_lines(command, products, orders.clock.today())
 
 
 def _new_order(

@@ -9,7 +9,8 @@ from ocop_orders.domain.errors import NotSellableError, OutOfStockError
 from ocop_orders.domain.model import Balance, Transfer, TransferLine, TransferStatus
 from ocop_orders.service_layer.stock import LotChange, new_id
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
-from ocop_orders.showroom.service_layer.withdrawals import quarantine_lots, take_from_shelf
+from ocop_orders.showroom.domain.withdrawals import take_from_shelf
+from ocop_orders.showroom.service_layer.withdrawals import quarantine_lots
 from ocop_shared.auth import Principal, ensure_showroom_scope
 from ocop_shared.contracts.orders import StockMovement
 from ocop_shared.errors import (

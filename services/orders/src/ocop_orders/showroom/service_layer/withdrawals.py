@@ -8,7 +8,6 @@ from ocop_orders.domain.commands import CloseWithdrawal, Quarantine
 from ocop_orders.domain.eligibility import block_reason
 from ocop_orders.domain.events import WithdrawalCreated
 from ocop_orders.domain.model import (
-    Lot,
     Product,
     SaleLotTake,
     Showroom,
@@ -17,6 +16,7 @@ from ocop_orders.domain.model import (
 )
 from ocop_orders.service_layer.stock import LotChange, new_id
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
+from ocop_orders.showroom.domain.withdrawals import take_from_shelf
 from ocop_shared.auth import Principal
 from ocop_shared.contracts.orders import StockMovement
 from ocop_shared.errors import (
@@ -64,26 +64,6 @@ async def quarantine_lots(
     await uow.repository.add_withdrawal(withdrawal)
     await uow.publish(WithdrawalCreated(withdrawal))
     return withdrawal
-
-
-def _shelf_first_out(lots: list[Lot], today: date) -> list[Lot]:
-    """Expired lots first, then first-expiring: what a withdrawal or a shortfall takes."""
-    return sorted(
-        (lot for lot in lots if lot.on_hand > 0),
-        key=lambda lot: (lot.expires_on or date.max, lot.received_at, lot.id),
-    )
-
-
-def take_from_shelf(lots: list[Lot], quantity: int | None, today: date) -> list[tuple[str, int]]:
-    takes: list[tuple[str, int]] = []
-    remaining = quantity if quantity is not None else sum(lot.on_hand for lot in lots)
-    for lot in _shelf_first_out(lots, today):
-        if remaining <= 0:
-            break
-        n = min(lot.on_hand, remaining)
-        takes.append((lot.id, n))
-        remaining -= n
-    return takes
 
 
 async def withdraw_from_shelf(
