@@ -42,6 +42,7 @@ from ocop_platform.infra import Endpoints, InfraError, default_state_dir, free_p
 from ocop_platform.infra.process import tcp_port_open
 from ocop_shared.auth import Role, mint_token
 from ocop_shared.settings import ServiceSettings
+from ocop_shared.web.serve import UVICORN_LIMITS
 
 log = structlog.get_logger(__name__)
 
@@ -84,6 +85,7 @@ class ApiProcess:
             host,
             "--port",
             str(port),
+            *UVICORN_LIMITS,
         ]
 
 

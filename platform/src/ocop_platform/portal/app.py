@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from ocop_platform.portal.config import SERVICES, PortalSettings
 from ocop_platform.portal.health import HealthSummary, collect_health
+from ocop_shared.web.header_limit import HeaderLimitMiddleware
 from ocop_shared.web.observability import health_router
 from ocop_shared.web.pages import service_templates
 
@@ -41,6 +42,7 @@ def create_app(
         summary="Liên kết các trang điều hành và tình trạng hệ thống.",
         lifespan=lifespan,
     )
+    app.add_middleware(HeaderLimitMiddleware)
     app.include_router(health_router({}))
 
     def asyncapi_file() -> Path | None:
