@@ -20,31 +20,24 @@ from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
-import httpx
-import structlog
 import typer
-from rich.panel import Panel
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from ocop_platform.cli.console import err, fail, out
-from ocop_platform.cli.infra import endpoint_table, start_infra
-from ocop_platform.infra import Endpoints, InfraError, default_state_dir, free_port, infra_down
-from ocop_platform.infra.process import tcp_port_open
-from ocop_shared.auth import Role, mint_token
-from ocop_shared.settings import ServiceSettings
 from ocop_shared.web.serve import UVICORN_LIMITS
 
-log = structlog.get_logger(__name__)
+if TYPE_CHECKING:  # imported when the command runs: `ocop --help` stays fast
+    from structlog.typing import FilteringBoundLogger
+
+    from ocop_platform.infra import Endpoints
+
+
+def _log() -> FilteringBoundLogger:
+    import structlog
+
+    logger: FilteringBoundLogger = structlog.get_logger(__name__)
+    return logger
 
 
 @dataclass(frozen=True)
@@ -211,6 +204,8 @@ SYSTEM: tuple[Component, ...] = (
 
 def stand_in_ports() -> dict[str, int]:
     """A free port for every stand-in (tests run the platform next to other runs)."""
+    from ocop_platform.infra import free_port
+
     return {c.port_env: free_port() for c in SYSTEM if isinstance(c, ApiProcess) and c.stand_in}
 
 
@@ -264,6 +259,8 @@ def _display_host(host: str) -> str:
 
 
 def _logs_dir() -> Path:
+    from ocop_platform.infra import default_state_dir
+
     return default_state_dir() / "logs"
 
 
@@ -282,7 +279,7 @@ def _spawn(component: Component, argv: list[str], env: dict[str, str], url: str 
         # Own process group: Ctrl-C reaches only `ocop run`, which then stops children in order.
         process_group=0,
     )
-    log.info("child_started", name=component.name, pid=process.pid, log=str(log_path))
+    _log().info("child_started", name=component.name, pid=process.pid, log=str(log_path))
     return Child(component, process, log_path, handle, url)
 
 
@@ -302,13 +299,13 @@ def _stop_children(children: list[Child], force: threading.Event, timeout: float
             break
     for child in children:
         if child.alive():
-            log.warning("child_killed_after_timeout", name=child.name, pid=child.process.pid)
+            _log().warning("child_killed_after_timeout", name=child.name, pid=child.process.pid)
             _signal_group(child, signal.SIGKILL)
         child.process.wait()
         # Anything the child left in its group (it should leave nothing).
         _signal_group(child, signal.SIGKILL)
         child.log_handle.close()
-        log.info("child_stopped", name=child.name, returncode=child.process.returncode)
+        _log().info("child_stopped", name=child.name, returncode=child.process.returncode)
 
 
 class _Signals:
@@ -363,6 +360,8 @@ class _Signals:
 
 
 def _check_dead(children: list[Child]) -> None:
+    from rich.panel import Panel
+
     for child in children:
         if not child.alive():
             err.print(
@@ -377,6 +376,10 @@ def _check_dead(children: list[Child]) -> None:
 
 
 def _wait_ready(children: list[Child], timeout: float, signals: _Signals) -> None:
+    import httpx
+    from rich.panel import Panel
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     apis = [c for c in children if c.url is not None]
     with Progress(
         SpinnerColumn(),
@@ -440,6 +443,8 @@ just as the client reused it, a timeout on a busy machine) is retried from the s
 
 def _seed(seeder: DemoSeeder, base_url: str, token: str, signals: _Signals) -> None:
     # Imported when needed: `ocop` starts without loading every service's demo code.
+    import httpx
+
     module = cast(DemoModule, importlib.import_module(seeder.module))
     for attempt in range(1, SEED_ATTEMPTS + 1):
         try:
@@ -449,7 +454,7 @@ def _seed(seeder: DemoSeeder, base_url: str, token: str, signals: _Signals) -> N
             signals.check()  # Ctrl-C while seeding: a stop, not a failure
             if not isinstance(exc, httpx.TransportError) or attempt == SEED_ATTEMPTS:
                 raise _seed_failed(seeder, exc) from exc
-            log.warning("demo_seed_retry", seeder=seeder.label, error=repr(exc))
+            _log().warning("demo_seed_retry", seeder=seeder.label, error=repr(exc))
     summary = report.summary()
     err.print(summary if summary.startswith(seeder.label) else f"{seeder.label}: {summary}")
 
@@ -474,6 +479,8 @@ async def _unless_stopped(work: Coroutine[Any, Any, DemoReport], signals: _Signa
 def _seed_once(
     seeder: DemoSeeder, module: DemoModule, base_url: str, token: str, signals: _Signals
 ) -> DemoReport:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     with Progress(
         TextColumn(f"[bold]Dữ liệu mẫu – {seeder.label}"),
         BarColumn(),
@@ -499,6 +506,8 @@ def _seed_failed(seeder: DemoSeeder, exc: Exception) -> typer.Exit:
 
 
 def _summary(children: list[Child], admin_token: str | None, stop_infra: bool) -> None:
+    from rich.table import Table
+
     table = Table(title="Hệ thống OCOP đang chạy (the OCOP platform is running)")
     table.add_column("Trang (page)")
     table.add_column("Địa chỉ (URL)", style="cyan", overflow="fold")
@@ -523,6 +532,8 @@ def _summary(children: list[Child], admin_token: str | None, stop_infra: bool) -
 
 def _start_children(host: str, endpoints: Endpoints, children: list[Child]) -> None:
     """Spawn every process of `SYSTEM`, appending each to `children` as soon as it runs."""
+    from ocop_platform.infra.process import tcp_port_open
+
     env = {**os.environ, **endpoints.as_env(), "PYTHONUNBUFFERED": "1"}
     display = _display_host(host)
     plan: list[tuple[Component, list[str], str | None]] = []
@@ -565,6 +576,11 @@ def run(
     Ctrl-C or SIGTERM stops the services; Kafka and MongoDB keep running unless
     --stop-infra is given: stop them with `ocop infra down`.
     """
+    from ocop_platform.cli.infra import endpoint_table, start_infra
+    from ocop_platform.infra import InfraError, infra_down
+    from ocop_shared.auth import Role, mint_token
+    from ocop_shared.settings import ServiceSettings
+
     settings = ServiceSettings()
     admin_token = None
     if settings.jwt_public_key:
