@@ -12,6 +12,7 @@ from ocop_shared.messaging.status import MessagingStatus, messaging_status
 from ocop_shared.runtime import ServiceRuntime, ensure_messaging_indexes, open_runtime
 from ocop_shared.settings import ServiceSettings
 from ocop_shared.web.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
+from ocop_shared.web.docs import install_offline_docs
 from ocop_shared.web.header_limit import HeaderLimitMiddleware
 from ocop_shared.web.observability import health_router, install_correlation_and_metrics
 from ocop_shared.web.problems import (
@@ -63,7 +64,15 @@ def build_service_app(
         finally:
             await runtime.close()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,  # served from the project's own assets, below: no CDN
+        redoc_url=None,
+    )
+    install_offline_docs(app)
     app.state.settings = settings
     install_problem_handlers(app)
     document_problems(app)
