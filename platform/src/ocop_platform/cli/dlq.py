@@ -85,10 +85,11 @@ async def collect_dead_letters(
         topics = [
             t for t in await admin.list_topics() if t.endswith(DLQ_SUFFIX) and topic_filter in t
         ]
+        described = await admin.describe_topics(sorted(topics)) if topics else []
         tps = [
-            TopicPartition(t, p)
-            for t in sorted(topics)
-            for p in sorted(reader.partitions_for_topic(t) or ())
+            TopicPartition(str(d["topic"]), int(p["partition"]))
+            for d in described
+            for p in d.get("partitions", [])
         ]
         if not tps:
             return []
@@ -109,7 +110,10 @@ async def collect_dead_letters(
                     groups.add(headers.get("ocop_dlq_group", "?"))
                     letters.append(DeadLetter(tp.topic, tp.partition, record.offset, headers))
         replayed: dict[tuple[str, str, int], int] = {}
+        existing = {str(g[0]) for g in await admin.list_consumer_groups()}
         for group in groups:
+            if f"{group}.dlq-replay" not in existing:
+                continue  # never replayed: everything waits
             marks = await admin.list_consumer_group_offsets(f"{group}.dlq-replay")
             for tp, meta in marks.items():
                 if meta.offset >= 0:
