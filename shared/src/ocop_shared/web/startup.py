@@ -43,9 +43,6 @@ class Startup:
         self.done = False
         self.last_error: str | None = None
 
-    async def ready(self) -> bool:
-        return self.done
-
     async def _attempt(self) -> bool:
         try:
             await self._prepare()
