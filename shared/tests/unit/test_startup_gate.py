@@ -33,21 +33,23 @@ async def test_a_failed_start_up_is_retried_and_the_gate_opens_once_it_worked() 
         return {"status": "ok"}
 
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        async with startup.running():
-            assert not startup.done
-            refused = await client.get("/api/v1/thing")
-            assert refused.status_code == 503
-            assert refused.headers["retry-after"] == "5"
-            assert refused.json()["type"] == "starting-up"
-            page = await client.get("/api/v1/thing", headers={"accept": "text/html"})
-            assert page.status_code == 503
-            assert "retry-after" in page.headers
-            assert (await client.get("/health/live")).status_code == 200
-            for _ in range(200):
-                if startup.done:
-                    break
-                await asyncio.sleep(0.01)
-            assert startup.done
-            assert attempts == 3
-            assert (await client.get("/api/v1/thing")).json() == {"ok": "yes"}
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+        startup.running(),
+    ):
+        assert not startup.done
+        refused = await client.get("/api/v1/thing")
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == "5"
+        assert refused.json()["type"] == "starting-up"
+        page = await client.get("/api/v1/thing", headers={"accept": "text/html"})
+        assert page.status_code == 503
+        assert "retry-after" in page.headers
+        assert (await client.get("/health/live")).status_code == 200
+        for _ in range(200):
+            if startup.done:
+                break
+            await asyncio.sleep(0.01)
+        assert startup.done
+        assert attempts == 3
+        assert (await client.get("/api/v1/thing")).json() == {"ok": "yes"}
