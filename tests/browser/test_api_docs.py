@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
-from pymongo import MongoClient
 from playwright.sync_api import Browser, Route, expect
+from pymongo import MongoClient
 
 from ocop_catalog.config import CatalogSettings
 from ocop_catalog.entrypoints.api import create_app
