@@ -10,6 +10,7 @@ replay mark.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,9 +80,9 @@ async def collect_dead_letters(
     reader = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers, client_id="ocop-cli-dlq", enable_auto_commit=False
     )
-    await admin.start()
-    await reader.start()
-    try:
+    try:  # stopped also when Kafka does not answer (or the command's timeout hits)
+        await admin.start()
+        await reader.start()
         topics = [
             t for t in await admin.list_topics() if t.endswith(DLQ_SUFFIX) and topic_filter in t
         ]
@@ -120,8 +121,10 @@ async def collect_dead_letters(
                     replayed[(group, tp.topic, tp.partition)] = meta.offset
         return dead_letter_rows(letters, replayed)
     finally:
-        await reader.stop()
-        await admin.close()
+        with contextlib.suppress(Exception):
+            await reader.stop()
+        with contextlib.suppress(Exception):
+            await admin.close()
 
 
 async def _behind(reader: Any, ends: Mapping[Any, int]) -> bool:

@@ -8,6 +8,7 @@ Only partitions the group has committed on are known to Kafka's admin API; a ser
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -68,9 +69,9 @@ async def collect_lag(bootstrap_servers: str, group_filter: str = "") -> list[To
 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="ocop-cli-lag")
     probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="ocop-cli-lag")
-    await admin.start()
-    await probe.start()
-    try:
+    try:  # stopped also when Kafka does not answer (or the command's timeout hits)
+        await admin.start()
+        await probe.start()
         groups = sorted(
             str(g[0]) for g in await admin.list_consumer_groups() if group_filter in str(g[0])
         )
@@ -82,8 +83,10 @@ async def collect_lag(bootstrap_servers: str, group_filter: str = "") -> list[To
         ends = await probe.end_offsets(partitions) if partitions else {}
         return lag_rows(committed, ends)
     finally:
-        await probe.stop()
-        await admin.close()
+        with contextlib.suppress(Exception):
+            await probe.stop()
+        with contextlib.suppress(Exception):
+            await admin.close()
 
 
 def lag(
