@@ -554,8 +554,13 @@ def entrypoint(tmp_path: Path) -> Entrypoint:
     return Entrypoint(tmp_path)
 
 
+def _contains(argv: list[str], part: list[str]) -> bool:
+    return any(argv[i : i + len(part)] == part for i in range(len(argv)))
+
+
 def test_the_image_entrypoint_starts_exactly_what_ocop_run_starts(entrypoint: Entrypoint) -> None:
     from ocop_platform.cli.system import SYSTEM, ApiProcess
+    from ocop_shared.web.serve import UVICORN_LIMITS
 
     for component in SYSTEM:
         image = service_of(component.name)
@@ -566,6 +571,10 @@ def test_the_image_entrypoint_starts_exactly_what_ocop_run_starts(entrypoint: En
         if isinstance(component, ApiProcess):
             assert argv[:4] == ["-m", "uvicorn", "--factory", component.factory], component.name
             assert argv[argv.index("--port") + 1] == "8000"
+            # The same bounds on request heads as `ocop run` (ocop_shared.web.serve).
+            limits = list(UVICORN_LIMITS)
+            assert _contains(argv, limits), f"{component.name}: {argv}"
+            assert _contains(component.argv("127.0.0.1", 8000), limits), component.name
         else:
             assert argv == ["-m", component.module], component.name
 

@@ -75,7 +75,7 @@ def test_import_command_prints_rejected_rows_and_exits_3(
         transport = httpx.MockTransport(lambda request: httpx.Response(200, json=report))
         return real_client(transport=transport, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("ocop_platform.cli.imports.httpx.Client", client)
+    monkeypatch.setattr(httpx, "Client", client)  # the command imports httpx when it runs
     result = runner.invoke(app, ["import", str(sheet)])
     assert result.exit_code == 3, result.output
     assert "bị từ chối" in result.output and "p9" in result.output

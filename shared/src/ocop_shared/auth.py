@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ocop_shared.errors import ForbiddenError
+from ocop_shared.roles import Role as Role  # re-exported: every caller imports it from here
 from ocop_shared.settings import ServiceSettings
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    PROVINCE_OFFICER = "province_officer"
-    COMMUNE_OFFICER = "commune_officer"
-    COUNCIL_MEMBER = "council_member"
-    PRODUCER = "producer"
-    SHOWROOM_OPERATOR = "showroom_operator"
-    TRADE_STAFF = "trade_staff"
-    BUYER = "buyer"
 
 
 class Principal(BaseModel):

@@ -1,14 +1,22 @@
-"""MongoDB helpers: one client per event loop, transactions with retry."""
+"""MongoDB helpers: one client per event loop, transactions with retry, a health probe."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import pymongo
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import CollectionInvalid, OperationFailure
+from pymongo.errors import (
+    CollectionInvalid,
+    ConnectionFailure,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+)
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -20,6 +28,15 @@ Session = AsyncClientSession
 T = TypeVar("T")
 
 
+SERVER_SELECTION_TIMEOUT_MS = 1000
+"""How long an operation waits for a usable server before it fails: a request made while the
+database is away answers 503 within about a second instead of hanging (the problem handlers
+map the error). A replica set election takes longer; its requests are refused, to be retried."""
+CONNECT_TIMEOUT_MS = 1000
+SOCKET_TIMEOUT_MS = 30_000
+"""A server that accepted the connection and then hangs cannot hold a request forever."""
+
+
 def create_client(uri: str, *, app_name: str) -> Client:
     """A client that never connects until first used (nothing connects at import time)."""
     return AsyncMongoClient(
@@ -27,9 +44,38 @@ def create_client(uri: str, *, app_name: str) -> Client:
         appname=app_name,
         tz_aware=True,
         uuidRepresentation="standard",
-        serverSelectionTimeoutMS=5000,
-        connectTimeoutMS=3000,
+        serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
+        connectTimeoutMS=CONNECT_TIMEOUT_MS,
+        socketTimeoutMS=SOCKET_TIMEOUT_MS,
     )
+
+
+class DatabaseUnavailableError(ConnectionFailure):
+    """No server could be selected: the database is down or unreachable (not a blip)."""
+
+
+HEALTH_COLLECTION = "_health"
+PROBE_TIMEOUT_S = 1.5
+
+
+async def round_trip(db: Database, probe_id: str, *, timeout_s: float = PROBE_TIMEOUT_S) -> None:
+    """Write a small document and read it back, or raise, within ``timeout_s``.
+
+    A ping is not enough: SecantusDB on a full disk keeps answering ping and hello as a
+    writable primary while reads fail (docs/upstream/secantusdb-disk-full.md). ``probe_id``
+    names the caller's own document (one per process); a concurrent probe of the same process
+    may have stamped it again in between, which still proves the read.
+    """
+    stamp = uuid.uuid4().hex
+    with pymongo.timeout(timeout_s):
+        await db[HEALTH_COLLECTION].update_one(
+            {"_id": probe_id},
+            {"$set": {"stamp": stamp, "at": datetime.now(UTC)}},
+            upsert=True,
+        )
+        found = await db[HEALTH_COLLECTION].find_one({"_id": probe_id})
+    if found is None or "stamp" not in found:
+        raise OperationFailure(f"the health document {probe_id!r} did not read back")
 
 
 async def ping(client: Client) -> None:
@@ -37,10 +83,23 @@ async def ping(client: Client) -> None:
 
 
 async def in_transaction(client: Client, work: Callable[[Session], Awaitable[T]]) -> T:
-    """Run `work` in a majority-committed transaction, retrying transient errors."""
+    """Run `work` in a majority-committed transaction, retrying transient errors.
+
+    A database that cannot be reached at all is not retried here: PyMongo labels the server
+    selection timeout as transient and would retry the transaction for two minutes, holding
+    the request (or the consumer) that long. It is raised as `DatabaseUnavailableError` at
+    once; the web layer answers 503 with Retry-After, workers wait and try again.
+    """
+
+    async def guarded(session: Session) -> T:
+        try:
+            return await work(session)
+        except ServerSelectionTimeoutError as exc:
+            raise DatabaseUnavailableError(str(exc)) from exc
+
     async with client.start_session() as session:
         return await session.with_transaction(
-            work,
+            guarded,
             read_concern=ReadConcern("snapshot"),
             write_concern=WriteConcern("majority"),
         )

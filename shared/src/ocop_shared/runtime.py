@@ -7,13 +7,15 @@ module, so the dependency points one way.
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import time
 from dataclasses import dataclass, field
 
 from ocop_shared.messaging.kafka import kafka_answers
 from ocop_shared.messaging.outbox import Outbox
 from ocop_shared.messaging.store import ensure_messaging_indexes, open_store
-from ocop_shared.mongo import Client, Database, ping
+from ocop_shared.mongo import PROBE_TIMEOUT_S, Client, Database, round_trip
 from ocop_shared.settings import ServiceSettings
 
 
@@ -28,9 +30,15 @@ class ServiceRuntime:
     _kafka_checked_at: float = field(default=0.0)
     _kafka_up: bool = field(default=False)
 
+    @property
+    def probe_id(self) -> str:
+        """This process's own health document (`ocop_shared.mongo.round_trip`)."""
+        return f"{self.settings.service_name}:{socket.gethostname()}:{os.getpid()}"
+
     async def mongo_ready(self) -> bool:
+        """A real write and read of this process's health document within ~1.5 s."""
         try:
-            await asyncio.wait_for(ping(self.client), 3)
+            await asyncio.wait_for(round_trip(self.db, self.probe_id), PROBE_TIMEOUT_S + 0.5)
             return True
         except Exception:
             return False

@@ -31,7 +31,6 @@ from ocop_platform.cli.schemas import schemas_app
 from ocop_platform.cli.seed import seed
 from ocop_platform.cli.system import run
 from ocop_platform.cli.tokens import token
-from ocop_shared.logging import configure_logging
 
 app = typer.Typer(
     help="Nền tảng xúc tiến thương mại OCOP (OCOP trade platform): chạy hệ thống, hạ tầng, "
@@ -53,6 +52,8 @@ def main(
     ),
 ) -> None:
     """Nền tảng OCOP (OCOP trade platform)."""
+    from ocop_shared.logging import configure_logging
+
     configure_logging("ocop-cli", "INFO" if verbose else "WARNING")
 
 

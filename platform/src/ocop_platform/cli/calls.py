@@ -8,14 +8,16 @@ what it found or re-drove. (``ocop-orders calls …`` does the same straight on 
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import typer
-from rich.table import Table
 
 from ocop_platform.cli.console import fail, out
 from ocop_platform.cli.services import api_token, service_url
+
+if TYPE_CHECKING:  # imported when a command runs: `ocop --help` stays fast
+    import httpx
 
 CALLS_PATH = "/api/v1/calls"
 REDRIVE_PATH = "/api/v1/calls/redrive"
@@ -52,11 +54,15 @@ def redrive_request(client: httpx.Client, *, target: str | None, call_ids: list[
 
 
 def _client(token: str | None) -> httpx.Client:
+    import httpx
+
     headers = {"Authorization": f"Bearer {api_token(token)}"}
     return httpx.Client(base_url=service_url("orders"), headers=headers, timeout=120)
 
 
 def _show(calls: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
     table = Table("Mã", "Đối tác", "Thao tác", "Lần thử", "Lỗi cuối", title="Lệnh gọi bị treo")
     for call in calls:
         table.add_row(
@@ -69,13 +75,25 @@ def _show(calls: list[dict[str, Any]]) -> None:
     out.print(table)
 
 
-TARGET = typer.Option(None, "--target", help="Chỉ một đối tác: postmart, voso, viettelpost.")
+class Target(StrEnum):
+    """The partners the orders service calls (its connectors' targets)."""
+
+    POSTMART = "postmart"
+    VOSO = "voso"
+    VIETTELPOST = "viettelpost"
+
+
+TARGET = typer.Option(
+    None, "--target", case_sensitive=False, help="Chỉ một đối tác (only one partner)."
+)
 TOKEN = typer.Option(None, envvar="OCOP_TOKEN", help="Token (dev: tự tạo).")
 
 
 @calls_app.command("list")
-def list_parked(target: str | None = TARGET, token: str | None = TOKEN) -> None:
+def list_parked(target: Target | None = TARGET, token: str | None = TOKEN) -> None:
     """Liệt kê các lệnh gọi đang bị treo (parked calls)."""
+    import httpx
+
     try:
         with _client(token) as client:
             calls = parked_calls(client, target=target)
@@ -87,12 +105,14 @@ def list_parked(target: str | None = TARGET, token: str | None = TOKEN) -> None:
 
 @calls_app.command("redrive")
 def redrive(
-    target: str | None = TARGET,
+    target: Target | None = TARGET,
     call_id: list[str] = typer.Option([], "--id", help="Chỉ các lệnh gọi này (repeatable)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ liệt kê, không gửi lại."),
     token: str | None = TOKEN,
 ) -> None:
     """Gửi lại các lệnh gọi đối tác đang bị treo (re-drive parked outbound calls)."""
+    import httpx
+
     try:
         with _client(token) as client:
             if dry_run:

@@ -8,8 +8,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from ocop_platform.infra import find_repo_root
-
 out = Console()
 err = Console(stderr=True)
 
@@ -22,4 +20,6 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 def repo_root() -> Path:
     """The repository root, or the working directory outside a checkout."""
+    from ocop_platform.infra import find_repo_root
+
     return find_repo_root() or Path.cwd()

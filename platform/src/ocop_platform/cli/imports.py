@@ -8,22 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
-import httpx
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from ocop_platform.cli.console import err, fail, out
 from ocop_platform.cli.services import api_token, service_url
+
+if TYPE_CHECKING:  # imported when the command runs: `ocop --help` stays fast
+    import httpx
+    from rich.progress import Progress
 
 IMPORT_PATH = "/api/v1/imports"
 CONTENT_TYPES = {
@@ -83,6 +77,8 @@ def print_report(body: dict[str, Any], limit: int) -> None:
         f"bị từ chối [bold red]{len(rejected)}[/]"
     )
     if rejected:
+        from rich.table import Table
+
         table = Table("Dòng", "Mã sản phẩm", "Tên", "Lý do", title="Dòng bị từ chối")
         for row in rejected[:limit]:
             reasons = row.get("reasons") or []
@@ -112,6 +108,16 @@ def import_file(
 
     Exit code 1 if the catalogue refuses the file, 3 if some rows were rejected.
     """
+    import httpx
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     base_url = service_url("catalog")
     headers = {"Authorization": f"Bearer {api_token(token)}"}
     columns = (

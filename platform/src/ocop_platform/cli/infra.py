@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from rich.table import Table
 
 from ocop_platform.cli.console import err, fail, out
-from ocop_platform.infra import (
-    Endpoints,
-    InfraError,
-    default_state_dir,
-    infra_down,
-    infra_status,
-    infra_up,
-)
+
+if TYPE_CHECKING:  # imported when a command runs: `ocop --help` stays fast
+    from rich.table import Table
+
+    from ocop_platform.infra import Endpoints
 
 infra_app = typer.Typer(
     help="Kafka và MongoDB cục bộ (local Kafka broker and MongoDB-wire server).",
@@ -22,6 +20,8 @@ infra_app = typer.Typer(
 
 
 def endpoint_table(endpoints: Endpoints) -> Table:
+    from rich.table import Table
+
     table = Table(show_header=False, box=None)
     for key, value in endpoints.as_env().items():
         table.add_row(f"[bold]{key}[/]", value)
@@ -29,6 +29,8 @@ def endpoint_table(endpoints: Endpoints) -> Table:
 
 
 def start_infra() -> Endpoints:
+    from ocop_platform.infra import InfraError, infra_up
+
     try:
         with err.status("Đang khởi động Kafka và MongoDB (starting Kafka and MongoDB)…"):
             return infra_up()
@@ -46,6 +48,8 @@ def infra_up_command() -> None:
 @infra_app.command("down")
 def infra_down_command() -> None:
     """Dừng Kafka và MongoDB cục bộ (stop the local servers; external ones are left alone)."""
+    from ocop_platform.infra import InfraError, infra_down
+
     try:
         infra_down()
     except InfraError as exc:
@@ -56,6 +60,10 @@ def infra_down_command() -> None:
 @infra_app.command("status")
 def infra_status_command() -> None:
     """Trạng thái Kafka và MongoDB (status table)."""
+    from rich.table import Table
+
+    from ocop_platform.infra import default_state_dir, infra_status
+
     status = infra_status()
     table = Table(title=f"Hạ tầng (infrastructure) – {default_state_dir()}")
     table.add_column("Máy chủ (server)")

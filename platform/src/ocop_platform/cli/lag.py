@@ -8,16 +8,17 @@ Only partitions the group has committed on are known to Kafka's admin API; a ser
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from rich.table import Table
 
 from ocop_platform.cli.console import fail, out
-from ocop_shared.settings import ServiceSettings
+
+if TYPE_CHECKING:  # imported when the command runs: `ocop --help` stays fast
+    from aiokafka import TopicPartition
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,25 @@ def lag_rows(
     ]
 
 
+def kafka_servers() -> str:
+    """Kafka as `ocop run` uses it: KAFKA_BOOTSTRAP_SERVERS, else 127.0.0.1:OCOP_KAFKA_PORT."""
+    from ocop_platform.infra import InfraError, configured_endpoints
+
+    try:
+        return configured_endpoints().kafka_bootstrap_servers
+    except InfraError as exc:
+        raise fail(str(exc), code=2) from exc
+
+
 async def collect_lag(bootstrap_servers: str, group_filter: str = "") -> list[TopicLag]:
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.admin import AIOKafkaAdminClient
+
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="ocop-cli-lag")
     probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="ocop-cli-lag")
-    await admin.start()
-    await probe.start()
-    try:
+    try:  # stopped also when Kafka does not answer (or the command's timeout hits)
+        await admin.start()
+        await probe.start()
         groups = sorted(
             str(g[0]) for g in await admin.list_consumer_groups() if group_filter in str(g[0])
         )
@@ -69,8 +83,10 @@ async def collect_lag(bootstrap_servers: str, group_filter: str = "") -> list[To
         ends = await probe.end_offsets(partitions) if partitions else {}
         return lag_rows(committed, ends)
     finally:
-        await probe.stop()
-        await admin.close()
+        with contextlib.suppress(Exception):
+            await probe.stop()
+        with contextlib.suppress(Exception):
+            await admin.close()
 
 
 def lag(
@@ -78,7 +94,9 @@ def lag(
     timeout: float = typer.Option(15.0, min=1.0, help="Chờ Kafka tối đa N giây (s)."),
 ) -> None:
     """Độ trễ tiêu thụ theo nhóm và topic (consumer lag per group and topic, from Kafka)."""
-    servers = ServiceSettings().kafka_bootstrap_servers
+    from rich.table import Table
+
+    servers = kafka_servers()
     try:
         rows = asyncio.run(asyncio.wait_for(collect_lag(servers, group), timeout))
     except Exception as exc:

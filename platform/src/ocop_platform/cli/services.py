@@ -7,26 +7,32 @@ admin token minted with the local secret.
 
 from __future__ import annotations
 
-from ocop_platform.cli.console import fail
-from ocop_platform.portal.config import SERVICES, PortalSettings
-from ocop_shared.auth import Role, mint_token
-from ocop_shared.settings import ServiceSettings
+from typing import TYPE_CHECKING
 
-SERVICE_KEYS = tuple(s.key for s in SERVICES)
+from ocop_platform.cli.console import fail
+
+if TYPE_CHECKING:  # imported when a command runs: `ocop --help` stays fast
+    from ocop_platform.portal.config import PortalSettings
 
 
 def service_url(key: str, settings: PortalSettings | None = None) -> str:
     """The base URL of service ``key`` (certification, catalog, orders, events)."""
+    from ocop_platform.portal.config import SERVICES, PortalSettings
+
     config = settings or PortalSettings()
     for service in SERVICES:
         if service.key == key:
             return config.internal_url(service)
-    raise fail(f"không có dịch vụ {key!r} (unknown service); có: {', '.join(SERVICE_KEYS)}")
+    known = ", ".join(s.key for s in SERVICES)
+    raise fail(f"không có dịch vụ {key!r} (unknown service); có: {known}")
 
 
 def api_token(explicit: str | None, subject: str = "ocop-cli") -> str:
     if explicit:
         return explicit
+    from ocop_shared.auth import Role, mint_token
+    from ocop_shared.settings import ServiceSettings
+
     settings = ServiceSettings()
     if settings.jwt_public_key:
         raise fail(

@@ -19,31 +19,26 @@ from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import httpx
-import structlog
 import typer
-from rich.panel import Panel
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from ocop_platform.cli.console import err, fail, out
-from ocop_platform.cli.infra import endpoint_table, start_infra
-from ocop_platform.infra import Endpoints, InfraError, default_state_dir, free_port, infra_down
-from ocop_platform.infra.process import tcp_port_open
-from ocop_platform.seeding import SECTIONS, Section, SeedReport, SeedRun, demo_data, seed_section
-from ocop_shared.auth import Role, mint_token
-from ocop_shared.settings import ServiceSettings
+from ocop_shared.web.serve import UVICORN_LIMITS
 
-log = structlog.get_logger(__name__)
+if TYPE_CHECKING:  # imported when the command runs: `ocop --help` stays fast
+    from rich.table import Table
+    from structlog.typing import FilteringBoundLogger
+
+    from ocop_platform.infra import Endpoints
+    from ocop_platform.seeding import Section, SeedReport, SeedRun
+
+
+def _log() -> FilteringBoundLogger:
+    import structlog
+
+    logger: FilteringBoundLogger = structlog.get_logger(__name__)
+    return logger
 
 
 @dataclass(frozen=True)
@@ -84,6 +79,7 @@ class ApiProcess:
             host,
             "--port",
             str(port),
+            *UVICORN_LIMITS,
         ]
 
 
@@ -209,6 +205,8 @@ SYSTEM: tuple[Component, ...] = (
 
 def stand_in_ports() -> dict[str, int]:
     """A free port for every stand-in (tests run the platform next to other runs)."""
+    from ocop_platform.infra import free_port
+
     return {c.port_env: free_port() for c in SYSTEM if isinstance(c, ApiProcess) and c.stand_in}
 
 
@@ -244,6 +242,8 @@ def _display_host(host: str) -> str:
 
 
 def _logs_dir() -> Path:
+    from ocop_platform.infra import default_state_dir
+
     return default_state_dir() / "logs"
 
 
@@ -262,7 +262,7 @@ def _spawn(component: Component, argv: list[str], env: dict[str, str], url: str 
         # Own process group: Ctrl-C reaches only `ocop run`, which then stops children in order.
         process_group=0,
     )
-    log.info("child_started", name=component.name, pid=process.pid, log=str(log_path))
+    _log().info("child_started", name=component.name, pid=process.pid, log=str(log_path))
     return Child(component, process, log_path, handle, url)
 
 
@@ -282,13 +282,13 @@ def _stop_children(children: list[Child], force: threading.Event, timeout: float
             break
     for child in children:
         if child.alive():
-            log.warning("child_killed_after_timeout", name=child.name, pid=child.process.pid)
+            _log().warning("child_killed_after_timeout", name=child.name, pid=child.process.pid)
             _signal_group(child, signal.SIGKILL)
         child.process.wait()
         # Anything the child left in its group (it should leave nothing).
         _signal_group(child, signal.SIGKILL)
         child.log_handle.close()
-        log.info("child_stopped", name=child.name, returncode=child.process.returncode)
+        _log().info("child_stopped", name=child.name, returncode=child.process.returncode)
 
 
 class _Signals:
@@ -343,6 +343,8 @@ class _Signals:
 
 
 def _check_dead(children: list[Child]) -> None:
+    from rich.panel import Panel
+
     for child in children:
         if not child.alive():
             err.print(
@@ -357,6 +359,10 @@ def _check_dead(children: list[Child]) -> None:
 
 
 def _wait_ready(children: list[Child], timeout: float, signals: _Signals) -> None:
+    import httpx
+    from rich.panel import Panel
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     apis = [c for c in children if c.url is not None]
     with Progress(
         SpinnerColumn(),
@@ -407,6 +413,8 @@ just as the client reused it, a timeout on a busy machine) is retried from the s
 def seed_demo(urls: dict[str, str], token: str, signals: _Signals) -> SeedReport:
     """Load every section of the demo data into the services at ``urls`` (service name →
     base URL), one progress bar each, and print the one report."""
+    from ocop_platform.seeding import SECTIONS, SeedRun
+
     run = SeedRun()
     for section in SECTIONS:
         signals.check()
@@ -416,6 +424,8 @@ def seed_demo(urls: dict[str, str], token: str, signals: _Signals) -> SeedReport
 
 
 def report_table(report: SeedReport) -> Table:
+    from rich.table import Table
+
     table = Table(title="Dữ liệu mẫu (demo data)")
     table.add_column("Loại (kind)")
     table.add_column("Tạo mới (created)", justify="right")
@@ -427,6 +437,10 @@ def report_table(report: SeedReport) -> Table:
 
 
 def _seed(section: Section, base_url: str, token: str, signals: _Signals, run: SeedRun) -> None:
+    import httpx
+
+    from ocop_platform.seeding import SeedRun
+
     for attempt in range(1, SEED_ATTEMPTS + 1):
         # Counted only when the attempt completes: a retry finds the first one's records.
         attempt_run = SeedRun(product_ids=run.product_ids)
@@ -437,7 +451,7 @@ def _seed(section: Section, base_url: str, token: str, signals: _Signals, run: S
             signals.check()  # Ctrl-C while seeding: a stop, not a failure
             if not isinstance(exc, httpx.TransportError) or attempt == SEED_ATTEMPTS:
                 raise _seed_failed(section, exc) from exc
-            log.warning("demo_seed_retry", section=section.label, error=repr(exc))
+            _log().warning("demo_seed_retry", section=section.label, error=repr(exc))
     run.report.merge(attempt_run.report)
     err.print(f"{section.label}: {attempt_run.report.summary()}")
 
@@ -462,6 +476,10 @@ async def _unless_stopped(work: Coroutine[Any, Any, None], signals: _Signals) ->
 def _seed_once(
     section: Section, base_url: str, token: str, signals: _Signals, run: SeedRun
 ) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ocop_platform.seeding import demo_data, seed_section
+
     with Progress(
         TextColumn(f"[bold]Dữ liệu mẫu – {section.label}"),
         BarColumn(),
@@ -486,6 +504,8 @@ def _seed_failed(section: Section, exc: Exception) -> typer.Exit:
 
 
 def _summary(children: list[Child], admin_token: str | None, stop_infra: bool) -> None:
+    from rich.table import Table
+
     table = Table(title="Hệ thống OCOP đang chạy (the OCOP platform is running)")
     table.add_column("Trang (page)")
     table.add_column("Địa chỉ (URL)", style="cyan", overflow="fold")
@@ -510,6 +530,8 @@ def _summary(children: list[Child], admin_token: str | None, stop_infra: bool) -
 
 def _start_children(host: str, endpoints: Endpoints, children: list[Child]) -> None:
     """Spawn every process of `SYSTEM`, appending each to `children` as soon as it runs."""
+    from ocop_platform.infra.process import tcp_port_open
+
     env = {**os.environ, **endpoints.as_env(), "PYTHONUNBUFFERED": "1"}
     display = _display_host(host)
     plan: list[tuple[Component, list[str], str | None]] = []
@@ -552,6 +574,11 @@ def run(
     Ctrl-C or SIGTERM stops the services; Kafka and MongoDB keep running unless
     --stop-infra is given: stop them with `ocop infra down`.
     """
+    from ocop_platform.cli.infra import endpoint_table, start_infra
+    from ocop_platform.infra import InfraError, infra_down
+    from ocop_shared.auth import Role, mint_token
+    from ocop_shared.settings import ServiceSettings
+
     settings = ServiceSettings()
     admin_token = None
     if settings.jwt_public_key:

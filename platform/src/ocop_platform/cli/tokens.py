@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import typer
 
 from ocop_platform.cli.console import fail
-from ocop_shared.auth import Role, mint_token
-from ocop_shared.settings import ServiceSettings
+from ocop_shared.roles import Role
+
+if TYPE_CHECKING:
+    from ocop_shared.settings import ServiceSettings
 
 
 def _dev_settings() -> ServiceSettings:
+    from ocop_shared.settings import ServiceSettings
+
     settings = ServiceSettings()
     if settings.jwt_public_key:
         raise fail(
@@ -35,6 +40,8 @@ def token(
     ttl_hours: float = typer.Option(8.0, min=0.01, help="Thời hạn, giờ (lifetime in hours)."),
 ) -> None:
     """In một JWT phát triển (print a development JWT signed with the local secret)."""
+    from ocop_shared.auth import mint_token
+
     settings = _dev_settings()
     typer.echo(
         mint_token(

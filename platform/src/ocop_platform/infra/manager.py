@@ -24,7 +24,7 @@ from typing import Any
 import structlog
 
 from ocop_platform.infra.kafka import KafkaBroker
-from ocop_platform.infra.mongo import MongoServer
+from ocop_platform.infra.mongo import REPLICA_SET, MongoServer
 from ocop_platform.infra.process import InfraError, find_repo_root, tool_cache_dir
 
 log = structlog.get_logger(__name__)
@@ -115,6 +115,24 @@ def mongo_server_for(state_dir: Path, port: int | None = None) -> MongoServer:
     """The MongoDB-wire server kept in ``state_dir``."""
     mongo_port = port if port is not None else _env_port(ENV_MONGODB_PORT, DEFAULT_MONGODB_PORT)
     return MongoServer(state_dir / "mongodb", mongo_port, cache_dir=tool_cache_dir())
+
+
+def configured_endpoints() -> Endpoints:
+    """Where Kafka and MongoDB are, as `ocop run` would use them, without starting anything.
+
+    ``KAFKA_BOOTSTRAP_SERVERS`` / ``MONGODB_URI`` when set, else the local servers on
+    ``OCOP_KAFKA_PORT`` / ``OCOP_MONGODB_PORT`` (9092 / 27017 by default). The operations
+    commands (`ocop lag`, `ocop dlq …`) ask these, so a second platform on other ports
+    is reached with the same variables that started it.
+    """
+    kafka = os.environ.get(ENV_KAFKA_BOOTSTRAP_SERVERS, "").strip()
+    mongo = os.environ.get(ENV_MONGODB_URI, "").strip()
+    if not kafka:
+        kafka = f"127.0.0.1:{_env_port(ENV_KAFKA_PORT, DEFAULT_KAFKA_PORT)}"
+    if not mongo:
+        port = _env_port(ENV_MONGODB_PORT, DEFAULT_MONGODB_PORT)
+        mongo = f"mongodb://127.0.0.1:{port}/?replicaSet={REPLICA_SET}"
+    return Endpoints(kafka_bootstrap_servers=kafka, mongodb_uri=mongo)
 
 
 def _read_state(state_dir: Path) -> dict[str, Any]:

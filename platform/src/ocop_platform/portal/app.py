@@ -16,6 +16,8 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from ocop_platform.portal.config import SERVICES, PortalSettings
 from ocop_platform.portal.health import HealthSummary, collect_health
+from ocop_shared.web.docs import install_offline_docs
+from ocop_shared.web.header_limit import HeaderLimitMiddleware
 from ocop_shared.web.observability import health_router
 from ocop_shared.web.pages import service_templates
 
@@ -40,7 +42,11 @@ def create_app(
         title="OCOP – Cổng điều hành (portal)",
         summary="Liên kết các trang điều hành và tình trạng hệ thống.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_offline_docs(app)
+    app.add_middleware(HeaderLimitMiddleware)
     app.include_router(health_router({}))
 
     def asyncapi_file() -> Path | None:

@@ -20,6 +20,7 @@ import httpx
 
 from ocop_platform.infra import free_port
 from ocop_shared.settings import ServiceSettings
+from ocop_shared.web.serve import UVICORN_LIMITS
 
 SERVICES = ("certification", "catalog", "orders", "events")
 """Every service, by its folder name; ``ocop_<name>`` is its package."""
@@ -113,6 +114,7 @@ def api_process(
         "--log-level",
         "warning",
         "--no-access-log",
+        *UVICORN_LIMITS,
     ]
     return LiveProcess(
         f"{service}-api",

@@ -215,7 +215,7 @@ async def test_health_endpoints_report_dependencies(api: Any) -> None:
     assert (await client.get("/health/live")).json() == {"status": "ok"}
     ready = await client.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"mongodb": "ok", "kafka": "ok"}
+    assert ready.json()["checks"] == {"startup": "ok", "mongodb": "ok", "kafka": "ok"}
     metrics = await client.get("/metrics")
     assert "ocop_http_requests_total" in metrics.text
 

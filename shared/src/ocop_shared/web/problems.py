@@ -11,8 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ocop_shared.errors import DomainError
 from ocop_shared.validation_vi import MALFORMED_JSON, field_name, label_in, message_vi
@@ -59,7 +60,8 @@ def negotiated(request: Request, response: JSONResponse) -> Response:
         title=html.escape(str(body.get("title", ""))),
         detail=html.escape(str(body.get("detail", ""))),
     )
-    return HTMLResponse(page, status_code=response.status_code)
+    kept = {k: v for k, v in response.headers.items() if k in ("retry-after", "www-authenticate")}
+    return HTMLResponse(page, status_code=response.status_code, headers=kept)
 
 
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -162,7 +164,14 @@ async def _http(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _database_unavailable(request: Request, exc: Exception) -> Response:
+def database_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or did not answer in time (not a bad request)."""
+    return isinstance(exc, ConnectionFailure) or (isinstance(exc, PyMongoError) and exc.timeout)
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if not database_unavailable(exc):
+        return await _unexpected(request, exc)
     log.warning("request.database_unavailable", error=repr(exc))
     return negotiated(
         request,
@@ -188,8 +197,43 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(ConnectionFailure, _database_unavailable)
+    # Connection failures, server selection and operation timeouts: 503 with Retry-After.
+    app.add_exception_handler(PyMongoError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an unexpected error with the 500 problem and does not re-raise it.
+
+    Starlette's outermost error middleware sends the 500 and then re-raises, and uvicorn
+    answers a re-raised error by closing the connection: a client's next request on the same
+    keep-alive connection then fails. Here the error is logged and answered, and the
+    connection stays usable. An error after the response has started is re-raised (nothing
+    else can be done with that connection).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if started:
+                raise
+            response = await _unexpected(Request(scope, receive), exc)
+            await response(scope, receive, send)
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {
