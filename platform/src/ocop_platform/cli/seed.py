@@ -12,7 +12,6 @@ import typer
 from ocop_platform.cli.console import out
 from ocop_platform.cli.services import api_token, service_url
 from ocop_platform.cli.system import _Signals, seed_demo
-from ocop_platform.seeding import SECTIONS
 
 
 def seed(
@@ -24,6 +23,8 @@ def seed(
 
     Addresses: PORTAL_<SERVICE>_URL, else http://127.0.0.1:<OCOP_<SERVICE>_PORT>.
     """
+    from ocop_platform.seeding import SECTIONS  # when the command runs: `ocop --help` stays fast
+
     bearer = api_token(token, subject="demo-seed")
     signals = _Signals()  # not installed: Ctrl-C stops as usual, between or within seeders
     seed_demo({s.service: service_url(s.service) for s in SECTIONS}, bearer, signals)
