@@ -10,16 +10,14 @@ import asyncio
 import os
 
 from ocop_shared.contracts.certification import PRODUCTS_TOPIC, ProductRegisteredV1
-from ocop_shared.contracts.envelope import EventData
 from ocop_shared.logging import configure_logging
-from ocop_shared.messaging.consumer import MessageContext
+from ocop_shared.messaging.handlers import HandlerRegistry, MessageContext
 from ocop_shared.messaging.workers import run_consumer, stop_on_signals
 from ocop_shared.settings import ServiceSettings
 
 
-async def apply(event: EventData, context: MessageContext) -> None:
+async def apply(event: ProductRegisteredV1, context: MessageContext) -> None:
     """A read-model upsert, the typical work of a service's handler."""
-    assert isinstance(event, ProductRegisteredV1)
     await context.db["read_model"].update_one(
         {"_id": event.product_id},
         {"$set": {"name": event.name, "version": context.envelope.sequence}},
@@ -29,12 +27,14 @@ async def apply(event: EventData, context: MessageContext) -> None:
 
 
 async def consume(settings: ServiceSettings, stop: asyncio.Event, group: str) -> None:
+    handlers = HandlerRegistry()
+    handlers.add(ProductRegisteredV1, apply)
     await run_consumer(
         settings,
         stop,
         group_id=group,
         topics=[settings.topic(PRODUCTS_TOPIC)],
-        handlers={ProductRegisteredV1.event_type: apply},
+        handlers=handlers,
     )
 
 

@@ -33,7 +33,7 @@ from ocop_events.entrypoints import consumer as events_consumer
 from ocop_events.service_layer.consumed import HANDLERS as EVENTS_HANDLERS
 from ocop_orders.config import OrdersSettings
 from ocop_orders.entrypoints import consumer as orders_consumer
-from ocop_orders.service_layer.consumed import HANDLERS as ORDERS_HANDLERS
+from ocop_orders.service_layer.consumed import OrdersHandlers
 from ocop_platform.infra import Endpoints
 from ocop_platform.testing.live import (
     LiveProcess,
@@ -256,7 +256,7 @@ async def platform(
         "orders": Consumes(
             orders_settings.consumer_group,
             orders_consumer.topics(orders_settings),
-            set(ORDERS_HANDLERS),
+            set(OrdersHandlers(orders_settings).handlers()),
         ),
         "events": Consumes(
             events_settings.consumer_group,

@@ -32,7 +32,7 @@ from ocop_events.entrypoints import consumer as events_consumer
 from ocop_events.service_layer.consumed import HANDLERS as EVENTS_HANDLERS
 from ocop_orders.config import OrdersSettings
 from ocop_orders.entrypoints import consumer as orders_consumer
-from ocop_orders.service_layer.consumed import HANDLERS as ORDERS_HANDLERS
+from ocop_orders.service_layer.consumed import OrdersHandlers
 from ocop_platform.infra import Endpoints
 from ocop_platform.testing.support import background, eventually, isolated_settings, new_run_id
 from ocop_shared.contracts.envelope import Envelope
@@ -86,7 +86,7 @@ async def readers(infra: Endpoints) -> AsyncIterator[list[Reader]]:
             orders,
             orders.consumer_group,
             orders_consumer.topics(orders),
-            set(ORDERS_HANDLERS),
+            set(OrdersHandlers(orders).handlers()),
             lambda stop: orders_consumer.consume(orders, stop),
         ),
         Reader(

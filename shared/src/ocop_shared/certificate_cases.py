@@ -2,7 +2,7 @@
 
 Each `CertificateCase` is a history of certificate events a consumer has applied, one more
 event, and what the consumer must hold afterwards. `shared/tests` checks the pure functions
-against it; each consuming service (catalogue and events now, orders when ported) runs the
+against it; each consuming service (catalogue, orders and events) runs the
 same cases through its own handlers on the real database and compares what it stored, so
 the three mirrors cannot drift apart again. Plain data: no test framework is imported.
 """

@@ -9,17 +9,15 @@ from __future__ import annotations
 import asyncio
 
 from ocop_shared.contracts.certification import PRODUCTS_TOPIC, ProductRegisteredV1
-from ocop_shared.contracts.envelope import EventData
 from ocop_shared.logging import configure_logging
-from ocop_shared.messaging.consumer import MessageContext
+from ocop_shared.messaging.handlers import HandlerRegistry, MessageContext
 from ocop_shared.messaging.workers import run_consumer, stop_on_signals
 from ocop_shared.settings import ServiceSettings
 
 GROUP = "kill-test"
 
 
-async def count_application(event: EventData, context: MessageContext) -> None:
-    assert isinstance(event, ProductRegisteredV1)
+async def count_application(event: ProductRegisteredV1, context: MessageContext) -> None:
     await context.db["applied"].update_one(
         {"_id": event.product_id}, {"$inc": {"count": 1}}, upsert=True, session=context.session
     )
@@ -31,12 +29,14 @@ async def main() -> None:
     configure_logging("kill-test", "WARNING", json=True)
     stop = asyncio.Event()
     stop_on_signals(stop)
+    handlers = HandlerRegistry()
+    handlers.add(ProductRegisteredV1, count_application)
     await run_consumer(
         settings,
         stop,
         group_id=GROUP,
         topics=[settings.topic(PRODUCTS_TOPIC)],
-        handlers={ProductRegisteredV1.event_type: count_application},
+        handlers=handlers,
     )
 
 

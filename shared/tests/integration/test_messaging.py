@@ -16,13 +16,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from ocop_platform.infra import KafkaBroker, MongoServer
 from ocop_platform.testing.support import background, eventually
 from ocop_shared.contracts.certification import PRODUCTS_TOPIC, ProductRegisteredV1
-from ocop_shared.contracts.envelope import EventData, make_envelope
-from ocop_shared.messaging.consumer import MessageContext
+from ocop_shared.contracts.envelope import make_envelope
 from ocop_shared.messaging.dead_letters import (
     ERROR_HEADER,
     dead_letter_topic,
     replay_dead_letters,
 )
+from ocop_shared.messaging.handlers import HandlerRegistry, MessageContext
 from ocop_shared.messaging.headers import header
 from ocop_shared.messaging.kafka import ensure_topics
 from ocop_shared.messaging.outbox import Outbox
@@ -47,8 +47,7 @@ def product_event(n: int, name: str | None = None) -> ProductRegisteredV1:
     )
 
 
-async def count_application(event: EventData, context: MessageContext) -> None:
-    assert isinstance(event, ProductRegisteredV1)
+async def count_application(event: ProductRegisteredV1, context: MessageContext) -> None:
     if event.name.startswith("lỗi") and not await context.db["fixed"].find_one(
         {"_id": "bug"}, session=context.session
     ):
@@ -58,7 +57,8 @@ async def count_application(event: EventData, context: MessageContext) -> None:
     )
 
 
-HANDLERS = {ProductRegisteredV1.event_type: count_application}
+HANDLERS = HandlerRegistry()
+HANDLERS.add(ProductRegisteredV1, count_application)
 
 
 async def write_through_outbox(mongo: Client, settings: ServiceSettings, n: int) -> None:
@@ -137,8 +137,7 @@ async def test_killed_relay_loses_nothing_and_keeps_each_aggregates_order(
     outbox = Outbox(db, settings)
     await ensure_topics(settings.kafka_bootstrap_servers, [settings.topic(PRODUCTS_TOPIC)])
 
-    async def record_order(event: EventData, context: MessageContext) -> None:
-        assert isinstance(event, ProductRegisteredV1)
+    async def record_order(event: ProductRegisteredV1, context: MessageContext) -> None:
         await context.db["seen"].update_one(
             {"_id": event.product_id},
             {"$push": {"sequences": context.envelope.sequence}},
@@ -146,13 +145,16 @@ async def test_killed_relay_loses_nothing_and_keeps_each_aggregates_order(
             session=context.session,
         )
 
+    handlers = HandlerRegistry()
+    handlers.add(ProductRegisteredV1, record_order)
+
     async def consumer(stop: asyncio.Event) -> None:
         await run_consumer(
             settings,
             stop,
             group_id="ordering",
             topics=[settings.topic(PRODUCTS_TOPIC)],
-            handlers={ProductRegisteredV1.event_type: record_order},
+            handlers=handlers,
         )
 
     async def write(version: int, key: int) -> None:

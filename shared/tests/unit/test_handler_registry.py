@@ -130,20 +130,6 @@ def test_messages_are_decoded_tolerantly_as_the_registered_class() -> None:
     assert registry.decode(newer) == REVOKED
 
 
-async def test_a_legacy_type_map_becomes_a_registry_decoded_by_the_contract_registry() -> None:
-    seen: list[EventData] = []
-
-    async def untyped(event: EventData, context: MessageContext) -> None:
-        seen.append(event)
-
-    registry = HandlerRegistry.from_mapping({CertificateRevokedV1.event_type: untyped})
-    envelope = make_envelope(REVOKED, source="t", subject="sp-1", sequence=3)
-    decoded = registry.decode(envelope)
-    await registry.dispatch(decoded, context_for(REVOKED))
-    assert seen == [REVOKED]
-    assert HandlerRegistry.from_mapping(registry) is registry
-
-
 def test_mypy_refuses_a_handler_registered_for_another_contract(tmp_path: Path) -> None:
     source = tmp_path / "wrong_handler.py"
     source.write_text(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import structlog
@@ -73,7 +72,7 @@ class ConsumerRunner:
         bootstrap_servers: str,
         group_id: str,
         topics: list[str],
-        handlers: HandlerRegistry | Mapping[str, Handler],
+        handlers: HandlerRegistry,
         dead_letters: DeadLetterPublisher,
         max_attempts: int = 5,
         retry_backoff_s: float = 0.2,
@@ -85,8 +84,7 @@ class ConsumerRunner:
         self._bootstrap = bootstrap_servers
         self._group_id = group_id
         self._topics = topics
-        # Transitional: a plain type → handler map (orders, until ported) becomes a registry.
-        self._handlers = HandlerRegistry.from_mapping(handlers)
+        self._handlers = handlers
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._retry_backoff_s = retry_backoff_s

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, overload
 
 from ocop_shared.contracts.envelope import Envelope, EventData
-from ocop_shared.contracts.registry import decode, decode_as
+from ocop_shared.contracts.registry import decode_as
 from ocop_shared.messaging.outbox import Outbox
 from ocop_shared.mongo import Database, Session
 
@@ -37,7 +37,7 @@ class MessageContext:
 
 
 Handler = Callable[[EventData, MessageContext], Awaitable[None]]
-"""A handler of any event, as the runner calls it (and as untyped maps hold it)."""
+"""A handler of any event, as the runner calls it."""
 
 EventHandler = Callable[[E, MessageContext], Awaitable[None]]
 """A handler of one contract: ``async def f(event: CertificateRevokedV1, ctx) -> None``."""
@@ -51,11 +51,9 @@ class UnhandledEventError(LookupError):
 class _Route(Generic[E]):
     contract: type[E]
     handler: EventHandler[E]
-    typed: bool
-    """False for handlers taken over from an untyped map: decoded by the global registry."""
 
     def decode(self, envelope: Envelope) -> EventData:
-        return decode_as(self.contract, envelope) if self.typed else decode(envelope)
+        return decode_as(self.contract, envelope)
 
     async def __call__(self, event: EventData, context: MessageContext) -> None:
         if not isinstance(event, self.contract):
@@ -100,22 +98,7 @@ class HandlerRegistry(Mapping[str, Handler]):
         """Register `handler` for `contract` (what `on` does, without the decorator)."""
         if contract.event_type in self._routes:
             raise ValueError(f"a handler is already registered for {contract.event_type}")
-        self._routes[contract.event_type] = _Route(contract, handler, typed=True)
-
-    @classmethod
-    def from_mapping(cls, handlers: Mapping[str, Handler]) -> HandlerRegistry:
-        """A registry of untyped handlers keyed by CloudEvents type.
-
-        Transitional: orders still passes such a map until its consumer is ported to a
-        registry; remove with it. Messages are decoded by the global contract registry, as
-        before (an unknown type is a poison message).
-        """
-        if isinstance(handlers, HandlerRegistry):
-            return handlers
-        registry = cls()
-        for event_type, handler in handlers.items():
-            registry._routes[event_type] = _Route(EventData, handler, typed=False)
-        return registry
+        self._routes[contract.event_type] = _Route(contract, handler)
 
     def contract(self, event_type: str) -> type[EventData]:
         """The class a message of `event_type` is decoded as."""

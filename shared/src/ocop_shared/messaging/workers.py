@@ -7,7 +7,7 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import structlog
@@ -17,7 +17,7 @@ from ocop_shared.contracts.registry import registered_types
 from ocop_shared.logging import configure_logging
 from ocop_shared.messaging.consumer import ConsumerRunner
 from ocop_shared.messaging.dead_letters import DeadLetterPublisher
-from ocop_shared.messaging.handlers import Handler, HandlerRegistry
+from ocop_shared.messaging.handlers import HandlerRegistry
 from ocop_shared.messaging.kafka import create_producer, ensure_topics
 from ocop_shared.messaging.relay import OutboxRelay
 from ocop_shared.messaging.store import WorkerStore, ensure_messaging_indexes, open_store
@@ -143,13 +143,12 @@ async def run_consumer(
     *,
     group_id: str,
     topics: list[str],
-    handlers: HandlerRegistry | Mapping[str, Handler],
+    handlers: HandlerRegistry,
     prepare_database: Callable[[Database], Awaitable[None]] | None = None,
 ) -> None:
     """Run one consumer-group member until `stop` is set.
 
-    `handlers` is the service's `HandlerRegistry`; a plain type → handler map is still
-    accepted while orders is ported (transitional). `prepare_database` creates the
+    `handlers` is the service's `HandlerRegistry`. `prepare_database` creates the
     collections the handlers write to before the first message.
     """
     async with _worker_clients(

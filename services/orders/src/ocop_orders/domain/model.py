@@ -70,7 +70,13 @@ class CertificateInfo(_Model):
     valid_until: date | None = None
     status: CertificateStatus
     reason: str | None = None
+    """Why it ended, in words for the till (the shared mirror's ``status_reason``)."""
     valid_from: date | None = None
+    level: str | None = None
+    issuing_authority: str | None = None
+    decision_number: str | None = None
+    expiry_reminder_on: date | None = None
+    superseded_by: str | None = None
 
     def status_on(self, day: date) -> CertificateStatus:
         """An active certificate past its end date counts as expired, event or not."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from functools import partial
 
 import structlog
 from pymongo.errors import PyMongoError
 
 from ocop_orders.adapters.repository import ensure_indexes
 from ocop_orders.config import OrdersSettings
-from ocop_orders.service_layer.consumed import HANDLERS, bound
+from ocop_orders.service_layer.consumed import OrdersHandlers
 from ocop_orders.service_layer.expiry import (
     announce_expiring_lots,
     withdraw_lapsed_certificates,
@@ -23,8 +24,7 @@ from ocop_shared.contracts.certification import (
     PRODUCERS_TOPIC,
     PRODUCTS_TOPIC,
 )
-from ocop_shared.logging import configure_logging
-from ocop_shared.messaging.workers import run_consumer, stop_on_signals
+from ocop_shared.messaging.workers import consumer_main, run_consumer, run_together
 from ocop_shared.runtime import open_runtime
 from ocop_shared.timeutil import Clock
 
@@ -38,30 +38,27 @@ def topics(settings: OrdersSettings) -> list[str]:
     ]
 
 
-async def consume(
+async def apply_events(
     settings: OrdersSettings, stop: asyncio.Event, clock: Clock | None = None
 ) -> None:
-    """Apply certification and catalogue events until `stop` is set (and sweep expiry dates)."""
-    sweeper = asyncio.create_task(sweep_expiry(settings, stop, clock or Clock()))
-    try:
-        with bound(settings, clock):
-            await run_consumer(
-                settings,
-                stop,
-                group_id=settings.consumer_group,
-                topics=topics(settings),
-                handlers=HANDLERS,
-                prepare_database=ensure_indexes,
-            )
-    finally:
-        stop.set()
-        await sweeper
+    """Apply certification and catalogue events until `stop` is set."""
+    await run_consumer(
+        settings,
+        stop,
+        group_id=settings.consumer_group,
+        topics=topics(settings),
+        handlers=OrdersHandlers(settings, clock).handlers(),
+        prepare_database=ensure_indexes,
+    )
 
 
-async def sweep_expiry(settings: OrdersSettings, stop: asyncio.Event, clock: Clock) -> None:
-    """Every `expiry_sweep_interval_s`, announce lots entering their near-expiry window."""
+async def sweep_expiry(
+    settings: OrdersSettings, stop: asyncio.Event, clock: Clock | None = None
+) -> None:
+    """Every `expiry_sweep_interval_s`, announce lots entering their near-expiry window and
+    withdraw products whose certificate passed its end date without an event."""
     runtime = await open_runtime(settings)
-    orders = Orders(runtime, settings, clock)
+    orders = Orders(runtime, settings, clock or Clock())
     try:
         while not stop.is_set():
             try:
@@ -75,13 +72,21 @@ async def sweep_expiry(settings: OrdersSettings, stop: asyncio.Event, clock: Clo
         await runtime.close()
 
 
-async def main() -> None:
-    settings = OrdersSettings()
-    configure_logging("orders-consumer", settings.log_level, settings.log_json)
-    stop = asyncio.Event()
-    stop_on_signals(stop)
-    await consume(settings, stop)
+async def consume(
+    settings: OrdersSettings, stop: asyncio.Event, clock: Clock | None = None
+) -> None:
+    """Apply events and sweep expiry dates until `stop` is set (either ending stops both)."""
+    clock = clock or Clock()
+    await run_together(
+        settings,
+        stop,
+        [partial(apply_events, clock=clock), partial(sweep_expiry, clock=clock)],
+    )
+
+
+def main() -> None:
+    consumer_main(OrdersSettings(), apply_events, side_tasks=[sweep_expiry])
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -1,25 +1,18 @@
 """Certification and catalogue events → the product read model, and withdrawals when a
 product may no longer be sold.
 
-Each handler runs in the consumer's transaction with the inbox record. Certificate events
-older than what the product shows (envelope ``sequence`` = certification version) and
-catalogue events older than its catalogue version are ignored. A revoked or expired
-certificate blocks sales at once (the till reads the product in its transaction) and moves
-the shelf stock of every showroom into quarantine with a withdrawal to handle.
+Each handler runs in the consumer's transaction with the inbox record. Certificate state
+comes only through the shared mirror (`ocop_shared.certificates.follow_certificate`), and
+catalogue events follow the same ordering rule (`ocop_shared.messaging.ordering`) against
+the product's catalogue version, so replays and out-of-order deliveries never roll the
+state back. A revoked or expired certificate blocks sales at once (the till reads the
+product in its transaction) and moves the shelf stock of every showroom into quarantine
+with a withdrawal to handle.
 
-Each handler is a plain async function `(event: <Contract>, context: MessageContext)`;
-`HANDLERS` maps event types to them for `run_consumer`. The settings and clock are the
-consumer process's: `entrypoints.consumer.consume` binds them once with `bound(...)`
-(a context variable, so consumers of different settings in one test process stay apart).
+`OrdersHandlers(settings, clock).handlers()` is the consumer process's `HandlerRegistry`.
 """
 
 from __future__ import annotations
-
-import contextlib
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import TypeVar
 
 import structlog
 
@@ -30,63 +23,33 @@ from ocop_orders.ecommerce.service_layer.orders import cancel_orders_holding
 from ocop_orders.marketplace.service_layer.listings import follow_product
 from ocop_orders.service_layer.unit_of_work import UnitOfWork, unit_of_work
 from ocop_orders.showroom.service_layer.withdrawals import withdraw_from_shelf
+from ocop_shared.certificates import (
+    CERTIFICATE_EVENTS,
+    CertificateEnd,
+    CertificateEvent,
+    CertificateMirror,
+    follow_certificate,
+)
 from ocop_shared.contracts.catalog import (
-    CertificateStatus,
     Channel,
     ProductPublishedV1,
     ProductUpdatedV1,
     ProductWithdrawnV1,
 )
 from ocop_shared.contracts.certification import (
-    CertificateExpiredV1,
-    CertificateIssuedV1,
     CertificateRevokedV1,
     ProducerRegisteredV1,
     ProductRegisteredV1,
 )
-from ocop_shared.contracts.envelope import EventData
-from ocop_shared.messaging.consumer import Handler, MessageContext
+from ocop_shared.messaging.handlers import HandlerRegistry, MessageContext
+from ocop_shared.messaging.ordering import is_newer, version_after
 from ocop_shared.timeutil import Clock
 
 log = structlog.get_logger(__name__)
 
 SYNC_ACTOR = "he-thong:dong-bo-chung-nhan"
 
-
-@dataclass(frozen=True)
-class ConsumerDeps:
-    """What the handlers need beyond the message context."""
-
-    settings: OrdersSettings
-    clock: Clock
-
-
-_deps: ContextVar[ConsumerDeps] = ContextVar("orders_consumer_deps")
-
-
-@contextlib.contextmanager
-def bound(settings: OrdersSettings, clock: Clock | None = None) -> Iterator[ConsumerDeps]:
-    """Give the handlers run inside this block (and the tasks it starts) their settings."""
-    deps = ConsumerDeps(settings, clock or Clock())
-    token = _deps.set(deps)
-    try:
-        yield deps
-    finally:
-        _deps.reset(token)
-
-
-def _uow(context: MessageContext) -> tuple[UnitOfWork, ConsumerDeps]:
-    deps = _deps.get()
-    uow = unit_of_work(
-        context.db,
-        context.session,
-        context.outbox,
-        deps.settings,
-        now=deps.clock.now(),
-        by=SYNC_ACTOR,
-        causation_id=str(context.envelope.id),
-    )
-    return uow, deps
+Listing = ProductPublishedV1 | ProductUpdatedV1 | ProductWithdrawnV1
 
 
 async def withdraw_where_blocked(uow: UnitOfWork, product: Product, clock: Clock) -> int:
@@ -114,171 +77,168 @@ async def withdraw_where_blocked(uow: UnitOfWork, product: Product, clock: Clock
     return withdrawn
 
 
-async def on_producer_registered(event: ProducerRegisteredV1, context: MessageContext) -> None:
-    """A producer's name reaches its products in the read model."""
-    uow, _ = _uow(context)
-    await uow.repository.save_producer(event.producer_id, event.name)
-    for product in await uow.repository.products_of_producer(event.producer_id):
-        await uow.repository.save_product(product.model_copy(update={"producer_name": event.name}))
+def end_reason(event: CertificateEnd) -> str:
+    """How the till words an end (shown with a refused sale and on the withdrawal)."""
+    if isinstance(event, CertificateRevokedV1):
+        return f"Thu hồi theo QĐ {event.decision_number}: {event.reason}"
+    return f"Hết hiệu lực từ ngày {event.expired_on:%d/%m/%Y}"
 
 
-async def on_product_registered(event: ProductRegisteredV1, context: MessageContext) -> None:
-    """A product registered with certification enters the read model (name, GTIN, group)."""
-    uow, _ = _uow(context)
-    current = await uow.repository.find_product(event.product_id)
-    content = {
-        "name": event.name,
-        "producer_id": event.producer_id,
-        "group_code": event.group_code,
-        "producer_name": await uow.repository.producer_name(event.producer_id),
-    }
-    if event.gtin:
-        content["gtin"] = event.gtin
-    product = (
-        current.model_copy(update=content) if current else Product(id=event.product_id, **content)
-    )
-    await uow.repository.save_product(product)
+def to_mirror(info: CertificateInfo | None) -> CertificateMirror | None:
+    """Orders' stored certificate as the shared mirror (``reason`` is its ``status_reason``)."""
+    if info is None:
+        return None
+    return CertificateMirror(**info.model_dump(exclude={"reason"}), status_reason=info.reason)
 
 
-async def _certificate_change(
-    context: MessageContext,
-    product_id: str,
-    producer_id: str,
-    change: Callable[[CertificateInfo | None], CertificateInfo | None],
-) -> None:
-    uow, deps = _uow(context)
-    # Without a sequence there is no ordering to check: apply (partition order holds).
-    sequence = context.envelope.sequence
-    current = await uow.repository.find_product(product_id)
-    if current is not None and sequence is not None and current.certificate_sequence >= sequence:
-        log.info("orders.stale_certificate_event", product_id=product_id, sequence=sequence)
-        return
-    base = current or Product(
-        id=product_id,
-        name=product_id,
-        producer_id=producer_id,
-        producer_name=await uow.repository.producer_name(producer_id),
-    )
-    product = base.model_copy(
-        update={
-            "certificate": change(base.certificate),
-            "certificate_sequence": sequence if sequence is not None else base.certificate_sequence,
-        }
-    )
-    await uow.repository.save_product(product)
-    await withdraw_where_blocked(uow, product, deps.clock)
-    await follow_product(context, uow, product, deps.settings)
+def from_mirror(mirror: CertificateMirror | None) -> CertificateInfo | None:
+    """The shared mirror as orders stores it (documents keep their ``reason`` field)."""
+    if mirror is None:
+        return None
+    fields = mirror.model_dump(include=set(CertificateInfo.model_fields) - {"reason"})
+    return CertificateInfo(**fields, reason=mirror.status_reason)
 
 
-async def on_certificate_issued(event: CertificateIssuedV1, context: MessageContext) -> None:
-    """A new certificate makes the product sellable again (if the catalogue agrees)."""
-    info = CertificateInfo(
-        certificate_id=event.certificate_id,
-        number=event.certificate_number,
-        stars=event.stars,
-        valid_until=event.valid_until,
-        status=CertificateStatus.ACTIVE,
-        valid_from=event.valid_from,
-    )
-    await _certificate_change(context, event.product_id, event.producer_id, lambda _: info)
+class OrdersHandlers:
+    """Handlers bound to the settings and the clock of this consumer process."""
 
+    def __init__(self, settings: OrdersSettings, clock: Clock | None = None) -> None:
+        self._settings = settings
+        self._clock = clock or Clock()
 
-def _ended(
-    certificate_id: str, number: str, status: CertificateStatus, reason: str
-) -> Callable[[CertificateInfo | None], CertificateInfo | None]:
-    def change(current: CertificateInfo | None) -> CertificateInfo | None:
-        if current is not None and current.certificate_id != certificate_id:
-            return current  # an older certificate ended: the current one stands
-        if current is None:
-            return CertificateInfo(
-                certificate_id=certificate_id, number=number, status=status, reason=reason
+    def _uow(self, context: MessageContext) -> UnitOfWork:
+        return unit_of_work(
+            context.db,
+            context.session,
+            context.outbox,
+            self._settings,
+            now=self._clock.now(),
+            by=SYNC_ACTOR,
+            causation_id=str(context.envelope.id),
+        )
+
+    async def _settle(self, context: MessageContext, uow: UnitOfWork, product: Product) -> None:
+        """Store `product`, withdraw its stock where it is blocked, follow it on marketplaces."""
+        await uow.repository.save_product(product)
+        await withdraw_where_blocked(uow, product, self._clock)
+        await follow_product(context, uow, product, self._settings)
+
+    async def on_producer_registered(
+        self, event: ProducerRegisteredV1, context: MessageContext
+    ) -> None:
+        """A producer's name reaches its products in the read model."""
+        uow = self._uow(context)
+        await uow.repository.save_producer(event.producer_id, event.name)
+        for product in await uow.repository.products_of_producer(event.producer_id):
+            await uow.repository.save_product(
+                product.model_copy(update={"producer_name": event.name})
             )
-        return current.model_copy(update={"status": status, "reason": reason})
 
-    return change
+    async def on_product_registered(
+        self, event: ProductRegisteredV1, context: MessageContext
+    ) -> None:
+        """A product registered with certification enters the read model (name, GTIN, group)."""
+        uow = self._uow(context)
+        current = await uow.repository.find_product(event.product_id)
+        content = {
+            "name": event.name,
+            "producer_id": event.producer_id,
+            "group_code": event.group_code,
+            "producer_name": await uow.repository.producer_name(event.producer_id),
+        }
+        if event.gtin:
+            content["gtin"] = event.gtin
+        product = (
+            current.model_copy(update=content)
+            if current
+            else Product(id=event.product_id, **content)
+        )
+        await uow.repository.save_product(product)
 
+    async def on_certificate_event(self, event: CertificateEvent, context: MessageContext) -> None:
+        """Issued, revoked, expired, superseded, expiring: the shared mirror decides.
 
-async def on_certificate_revoked(event: CertificateRevokedV1, context: MessageContext) -> None:
-    """A revocation blocks sales at once and withdraws the shelf stock everywhere."""
-    reason = f"Thu hồi theo QĐ {event.decision_number}: {event.reason}"
-    change = _ended(
-        event.certificate_id, event.certificate_number, CertificateStatus.REVOKED, reason
-    )
-    await _certificate_change(context, event.product_id, event.producer_id, change)
+        A revocation or expiry of the current certificate blocks sales at once and withdraws
+        the shelf stock everywhere; a new certificate makes the product sellable again (if
+        the catalogue agrees). An end of another certificate leaves the current one standing.
+        """
+        uow = self._uow(context)
+        current = await uow.repository.find_product(event.product_id)
+        applied = current.certificate_sequence if current else 0
+        update = follow_certificate(
+            event,
+            context.envelope,
+            stored=to_mirror(current.certificate) if current else None,
+            applied=applied,
+            reason=end_reason,
+        )
+        if update is None:
+            log.info(
+                "orders.stale_certificate_event",
+                product_id=event.product_id,
+                sequence=context.envelope.sequence,
+            )
+            return
+        if not update.changed and update.version == applied:
+            return  # e.g. a note about a certificate the product no longer carries
+        base = current or Product(
+            id=event.product_id,
+            name=event.product_id,
+            producer_id=event.producer_id,
+            producer_name=await uow.repository.producer_name(event.producer_id),
+        )
+        product = base.model_copy(
+            update={
+                "certificate": from_mirror(update.certificate)
+                if update.changed
+                else base.certificate,
+                "certificate_sequence": update.version,
+            }
+        )
+        await self._settle(context, uow, product)
 
+    async def on_listing(self, event: Listing, context: MessageContext) -> None:
+        """Apply a catalogue product event (published, updated or withdrawn)."""
+        uow = self._uow(context)
+        sequence = context.envelope.sequence
+        current = await uow.repository.find_product(event.product_id)
+        applied = current.catalog_sequence if current else 0
+        if not is_newer(sequence, applied):
+            log.info("orders.stale_catalog_event", product_id=event.product_id, sequence=sequence)
+            return
+        withdrawn = isinstance(event, ProductWithdrawnV1)
+        content: dict[str, object] = {
+            "producer_id": event.producer_id,
+            "listed_for_showrooms": not withdrawn and Channel.SHOWROOM in event.eligible_channels,
+            "listed_for_marketplace": not withdrawn
+            and Channel.MARKETPLACE in event.eligible_channels,
+            "catalog_sequence": version_after(sequence, applied),
+            "catalog_reason": event.reason if isinstance(event, ProductWithdrawnV1) else None,
+            "key_farm_product": event.key_farm_product,
+            "traceability_url": event.traceability_url,
+        }
+        if event.name != event.product_id:  # the catalogue's placeholder before it knows more
+            content["name"] = event.name
+        for name in (
+            *("gtin", "unit", "suggested_price_vnd", "group_code"),
+            *("description", "image_url", "pack_size", "province"),
+        ):
+            value = getattr(event, name)
+            if value is not None:
+                content[name] = value
+        base = current or Product(
+            id=event.product_id,
+            name=event.name,
+            producer_id=event.producer_id,
+            producer_name=await uow.repository.producer_name(event.producer_id),
+        )
+        await self._settle(context, uow, base.model_copy(update=content))
 
-async def on_certificate_expired(event: CertificateExpiredV1, context: MessageContext) -> None:
-    """An expired certificate blocks sales and withdraws the shelf stock everywhere."""
-    reason = f"Hết hiệu lực từ ngày {event.expired_on:%d/%m/%Y}"
-    change = _ended(
-        event.certificate_id, event.certificate_number, CertificateStatus.EXPIRED, reason
-    )
-    await _certificate_change(context, event.product_id, event.producer_id, change)
-
-
-async def on_listing(
-    event: ProductPublishedV1 | ProductUpdatedV1 | ProductWithdrawnV1, context: MessageContext
-) -> None:
-    """Apply a catalogue product event (published, updated or withdrawn)."""
-    uow, deps = _uow(context)
-    sequence = context.envelope.sequence
-    current = await uow.repository.find_product(event.product_id)
-    if current is not None and sequence is not None and current.catalog_sequence >= sequence:
-        log.info("orders.stale_catalog_event", product_id=event.product_id, sequence=sequence)
-        return
-    withdrawn = isinstance(event, ProductWithdrawnV1)
-    content: dict[str, object] = {
-        "producer_id": event.producer_id,
-        "listed_for_showrooms": not withdrawn and Channel.SHOWROOM in event.eligible_channels,
-        "listed_for_marketplace": not withdrawn and Channel.MARKETPLACE in event.eligible_channels,
-        "catalog_sequence": sequence
-        if sequence is not None
-        else (current.catalog_sequence if current else 0),
-        "catalog_reason": event.reason if isinstance(event, ProductWithdrawnV1) else None,
-        "key_farm_product": event.key_farm_product,
-        "traceability_url": event.traceability_url,
-    }
-    if event.name != event.product_id:  # the catalogue's placeholder before it knows more
-        content["name"] = event.name
-    for name in (
-        *("gtin", "unit", "suggested_price_vnd", "group_code"),
-        *("description", "image_url", "pack_size", "province"),
-    ):
-        value = getattr(event, name)
-        if value is not None:
-            content[name] = value
-    base = current or Product(
-        id=event.product_id,
-        name=event.name,
-        producer_id=event.producer_id,
-        producer_name=await uow.repository.producer_name(event.producer_id),
-    )
-    product = base.model_copy(update=content)
-    await uow.repository.save_product(product)
-    await withdraw_where_blocked(uow, product, deps.clock)
-    await follow_product(context, uow, product, deps.settings)
-
-
-E = TypeVar("E", bound=EventData)
-
-
-def _handler(contract: type[E], handle: Callable[[E, MessageContext], Awaitable[None]]) -> Handler:
-    """`handle` as the runner's `Handler`: the decoded event is checked to be a `contract`."""
-
-    async def dispatch(event: EventData, context: MessageContext) -> None:
-        assert isinstance(event, contract)
-        await handle(event, context)
-
-    return dispatch
-
-
-HANDLERS: Mapping[str, Handler] = {
-    ProducerRegisteredV1.event_type: _handler(ProducerRegisteredV1, on_producer_registered),
-    ProductRegisteredV1.event_type: _handler(ProductRegisteredV1, on_product_registered),
-    CertificateIssuedV1.event_type: _handler(CertificateIssuedV1, on_certificate_issued),
-    CertificateRevokedV1.event_type: _handler(CertificateRevokedV1, on_certificate_revoked),
-    CertificateExpiredV1.event_type: _handler(CertificateExpiredV1, on_certificate_expired),
-    ProductPublishedV1.event_type: _handler(ProductPublishedV1, on_listing),
-    ProductUpdatedV1.event_type: _handler(ProductUpdatedV1, on_listing),
-    ProductWithdrawnV1.event_type: _handler(ProductWithdrawnV1, on_listing),
-}
+    def handlers(self) -> HandlerRegistry:
+        registry = HandlerRegistry()
+        registry.add(ProducerRegisteredV1, self.on_producer_registered)
+        registry.add(ProductRegisteredV1, self.on_product_registered)
+        for contract in CERTIFICATE_EVENTS:
+            registry.add(contract, self.on_certificate_event)
+        registry.on(ProductPublishedV1, ProductUpdatedV1, ProductWithdrawnV1)(self.on_listing)
+        return registry
