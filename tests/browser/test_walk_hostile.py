@@ -1,0 +1,313 @@
+"""Every page of every service, on a phone, with hostile names in the stored data.
+
+A module fixture plants hostile text (see `hostile`) and walks each console from its entry
+pages, following the links it shows (a few pages per kind of page), as the admin, a producer
+and a buyer would, at 390 px with a phone's touch screen. On each page it records what a
+person would suffer: a 5xx, a JavaScript error or console error, an alert, injected markup
+turned into elements, a page that scrolls sideways at 390 or 360 px; it downloads every
+XLSX/CSV export the pages link to and opens it. The tests then assert per service and per kind
+of defect, so a failure names the pages and what broke on them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import httpx
+import openpyxl
+import pytest
+from playwright.sync_api import Browser, Dialog, Page
+
+from ocop_platform.testing.platform import RunningSystem
+from ocop_shared.auth import Role
+
+from .conftest import SCREENSHOTS, TIMEOUT_MS, token_for
+from .hostile import MARKERS, plant_hostile_text
+
+PHONE = {"width": 390, "height": 844}
+NARROW = 360
+PER_KIND = 2  # pages walked per kind of page (the same path with other ids)
+PER_SERVICE = 40
+SKIP = re.compile(
+    r"/(dang-xuat|dang-nhap|docs|redoc|openapi\.json|api/|health|metrics|_fake)|\.svg$"
+)
+EXPORT = re.compile(r"\.(xlsx|csv)$")
+ID = re.compile(r"/[0-9a-f]{24}|/[0-9a-f-]{32,36}|/\d+(?=/|$)")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SHOTS = SCREENSHOTS / "phone"
+
+#: Elements injected markup would create, if a page rendered it instead of showing it as text.
+INJECTED = """() => [
+  ...document.querySelectorAll('img[src="x"], svg[onload], [onerror], [onload]:not(body)'),
+  ...[...document.querySelectorAll('b')].filter(b => b.textContent === 'x'),
+].map(e => e.outerHTML.slice(0, 80))"""
+
+
+@dataclass
+class Walk:
+    """What the walk found, per service and kind of defect: ``{service: {kind: [lines]}}``."""
+
+    found: dict[str, dict[str, list[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    pages: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    exports: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    markers_seen: set[str] = field(default_factory=set)
+
+    def add(self, service: str, kind: str, line: str) -> None:
+        self.found[service][kind].append(line)
+
+
+def _service_of(system: RunningSystem, url: str) -> str:
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+    return next(s for s, u in system.urls.items() if u == origin)
+
+
+def _kind(url: str) -> str:
+    parts = urlsplit(url)
+    return ID.sub("/{id}", parts.path) + ("?" if parts.query else "")
+
+
+def _check_export(walk: Walk, service: str, url: str, token: str) -> None:
+    response = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    walk.exports[service].append(url)
+    if response.status_code != 200:
+        walk.add(service, "exports", f"{url}: HTTP {response.status_code}")
+        return
+    cells: list[tuple[str, object, str]] = []
+    try:
+        if url.endswith(".xlsx"):
+            book = openpyxl.load_workbook(io.BytesIO(response.content))
+            for sheet in book.worksheets:
+                for row in sheet.iter_rows():
+                    cells += [(c.coordinate, c.value, c.data_type) for c in row]
+        else:
+            text = response.content.decode("utf-8-sig")
+            for r, row in enumerate(csv.reader(io.StringIO(text))):
+                cells += [(f"{r}:{c}", v, "s") for c, v in enumerate(row)]
+    except Exception as exc:  # noqa: BLE001 - any failure to open is the finding
+        walk.add(service, "exports", f"{url}: cannot be opened: {exc!r}")
+        return
+    for where, value, data_type in cells:
+        if data_type == "f" or (isinstance(value, str) and value.startswith(FORMULA_START)):
+            if isinstance(value, str) and re.fullmatch(r"-?\d[\d.,]*", value):
+                continue  # a negative number written as text is not a formula
+            walk.add(service, "exports", f"{url} {where}: formula-looking cell {value!r}")
+
+
+def _visit(page: Page, walk: Walk, system: RunningSystem, url: str, label: str) -> list[str]:
+    service = _service_of(system, url)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(f"console: {msg.text[:160]} ({msg.location.get('url')})")
+            if msg.type == "error"
+            else None
+        ),
+    )
+    response = page.goto(url, wait_until="load")
+    page.wait_for_timeout(150)  # scripts that run on load
+    status = response.status if response else 0
+    if status >= 500:
+        walk.add(service, "5xx", f"{url}: HTTP {status}")
+    walk.pages[service].append(url)
+    for text in errors:
+        walk.add(service, "javascript", f"{url}: {text}")
+    injected = page.evaluate(INJECTED)
+    if injected:
+        walk.add(service, "markup", f"{url}: injected elements {injected}")
+    body = page.locator("body").inner_text()
+    walk.markers_seen |= {m for m in MARKERS if m in body}
+    for width in (PHONE["width"], NARROW):
+        page.set_viewport_size({"width": width, "height": PHONE["height"]})
+        over = page.evaluate(
+            """() => { const d = document.documentElement, w = window.innerWidth;
+              if (d.scrollWidth <= w) return null;
+              const wide = [...document.querySelectorAll('body *')].filter(e => {
+                const r = e.getBoundingClientRect(); return r.right > w + 1 && r.width > 0;
+              }).filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= w + 1);
+              return d.scrollWidth + ' > ' + w + ' by ' + wide.slice(0, 3).map(e =>
+                e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '')
+              ).join(', '); }"""
+        )
+        if over:
+            walk.add(service, "overflow", f"{url} at {width} px: {over}")
+    page.set_viewport_size(PHONE)
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{service}-{label}-{urlsplit(url).path}".lower())
+    page.screenshot(path=SHOTS / f"{slug.strip('-')[:120]}.png", full_page=True)
+    links = page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+    return [urldefrag(urljoin(url, h)).url for h in links if h and not h.startswith("#")]
+
+
+def _walk_as(
+    browser: Browser,
+    system: RunningSystem,
+    walk: Walk,
+    label: str,
+    token: str | None,
+    entries: list[str],
+    visited: set[str],
+) -> None:
+    context = browser.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    if token:
+        context.add_cookies([{"name": "ocop_token", "value": token, "url": system.portal}])
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    context.on("dialog", on_dialog)
+    kinds: dict[str, int] = defaultdict(int)
+    per_service: dict[str, int] = defaultdict(int)
+    queue = list(entries)
+    try:
+        while queue:
+            url = queue.pop(0)
+            if url in visited or SKIP.search(urlsplit(url).path):
+                continue
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+            if origin not in system.urls.values():
+                continue
+            service = _service_of(system, url)
+            visited.add(url)
+            if EXPORT.search(urlsplit(url).path):
+                _check_export(walk, service, url, token or "")
+                continue
+            kind = f"{service}{_kind(url)}"
+            if kinds[kind] >= PER_KIND or per_service[service] >= PER_SERVICE:
+                continue
+            kinds[kind] += 1
+            per_service[service] += 1
+            page = context.new_page()
+            try:
+                before = len(dialogs)
+                queue += _visit(page, walk, system, url, label)
+                for message in dialogs[before:]:
+                    walk.add(service, "dialog", f"{url}: {message}")
+            finally:
+                page.close()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def walk(browser: Browser, running_system: RunningSystem) -> Iterator[Walk]:
+    system = running_system
+    plant_hostile_text(system)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("*.png"):
+        old.unlink()
+    result = Walk()
+    visited: set[str] = set()
+    cert, cat, orders, events = (
+        system.certification,
+        system.catalog,
+        system.orders,
+        system.events,
+    )
+    admin = token_for(Role.ADMIN, subject="ui-walker")
+    _walk_as(
+        browser,
+        system,
+        result,
+        "admin",
+        admin,
+        [
+            f"{system.portal}/",
+            f"{cat}/",
+            f"{cat}/?q=a",
+            f"{cert}/giay-chung-nhan",
+            f"{cert}/ho-so",
+            f"{cert}/chu-the",
+            f"{cert}/san-pham",
+            f"{cert}/ke-hoach",
+            f"{orders}/quay/",
+            f"{orders}/quay/san-tmdt",
+            f"{orders}/quay/don-hang",
+            f"{orders}/quay/quan-ly",
+            f"{events}/",
+            f"{events}/dieu-hanh",
+            f"{events}/ket-noi",
+            f"{events}/ket-qua",
+        ],
+        visited,
+    )
+    producer = _first_producer_id(system)
+    _walk_as(
+        browser,
+        system,
+        result,
+        "producer",
+        token_for(Role.PRODUCER, subject="nd-walker", producer_id=producer),
+        [f"{events}/cua-toi", f"{cert}/ho-so/moi", f"{orders}/quay/nha-san-xuat"],
+        set(),
+    )
+    _walk_as(
+        browser,
+        system,
+        result,
+        "buyer",
+        token_for(Role.BUYER, subject="nm-walker"),
+        [f"{events}/nguoi-mua"],
+        set(),
+    )
+    report = [
+        f"{s}: {len(p)} pages, {len(result.exports[s])} exports" for s, p in result.pages.items()
+    ]
+    for service, kinds in result.found.items():
+        report += [f"{service} {kind}: {line}" for kind, lines in kinds.items() for line in lines]
+    (SHOTS / "walk.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
+    yield result
+
+
+def _first_producer_id(system: RunningSystem) -> str:
+    response = httpx.get(f"{system.catalog}/api/v1/products", params={"q": ""}, timeout=10)
+    response.raise_for_status()
+    return str(response.json()["items"][0]["product"]["producer"]["id"])
+
+
+SERVICES = ["portal", "certification", "catalog", "orders", "events"]
+KINDS = ["5xx", "javascript", "dialog", "markup", "overflow", "exports"]
+
+#: What the orders engineer still has to fix (see the report of issue 15): strict, so the
+#: mark goes as soon as it passes.
+ORDERS_XFAIL: dict[str, str] = {}
+
+
+def _cases() -> Iterator[object]:
+    for service in SERVICES:
+        for kind in KINDS:
+            marks = []
+            if service == "orders" and kind in ORDERS_XFAIL:
+                marks.append(pytest.mark.xfail(strict=True, reason=f"orders: {ORDERS_XFAIL[kind]}"))
+            yield pytest.param(service, kind, id=f"{service}-{kind}", marks=marks)
+
+
+@pytest.mark.parametrize(("service", "kind"), list(_cases()))
+def test_every_page_survives_hostile_names_on_a_phone(walk: Walk, service: str, kind: str) -> None:
+    assert walk.pages[service], f"no page of {service} was walked"
+    found = walk.found[service][kind]
+    assert found == [], f"{len(found)} {kind} finding(s) on {service}:\n" + "\n".join(found)
+
+
+def test_the_walk_met_the_hostile_names_as_text(walk: Walk) -> None:
+    assert set(MARKERS) <= walk.markers_seen, "the hostile names did not reach the pages"
+    assert sum(len(v) for v in walk.exports.values()) > 0, "no export was downloaded"
