@@ -49,6 +49,20 @@ INJECTED = """() => [
 ].map(e => e.outerHTML.slice(0, 80))"""
 
 
+#: Null when nothing scrolls sideways; else the widths and the outermost elements too wide.
+OVERFLOW = """() => {
+  const d = document.documentElement, w = window.innerWidth;
+  if (d.scrollWidth <= w) return null;
+  const out = e => e.getBoundingClientRect().right > w + 1;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(e => out(e) && e.getBoundingClientRect().width > 0)
+    .filter(e => !e.parentElement || !out(e.parentElement));
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ')[0] : '');
+  return d.scrollWidth + ' > ' + w + ' by ' + wide.slice(0, 3).map(name).join(', ');
+}"""
+
+
 @dataclass
 class Walk:
     """What the walk found, per service and kind of defect: ``{service: {kind: [lines]}}``."""
@@ -91,7 +105,7 @@ def _check_export(walk: Walk, service: str, url: str, token: str) -> None:
             text = response.content.decode("utf-8-sig")
             for r, row in enumerate(csv.reader(io.StringIO(text))):
                 cells += [(f"{r}:{c}", v, "s") for c, v in enumerate(row)]
-    except Exception as exc:  # noqa: BLE001 - any failure to open is the finding
+    except Exception as exc:  # any failure to open is the finding
         walk.add(service, "exports", f"{url}: cannot be opened: {exc!r}")
         return
     for where, value, data_type in cells:
@@ -128,17 +142,7 @@ def _visit(page: Page, walk: Walk, system: RunningSystem, url: str, label: str) 
     walk.markers_seen |= {m for m in MARKERS if m in body}
     for width in (PHONE["width"], NARROW):
         page.set_viewport_size({"width": width, "height": PHONE["height"]})
-        over = page.evaluate(
-            """() => { const d = document.documentElement, w = window.innerWidth;
-              if (d.scrollWidth <= w) return null;
-              const wide = [...document.querySelectorAll('body *')].filter(e => {
-                const r = e.getBoundingClientRect(); return r.right > w + 1 && r.width > 0;
-              }).filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= w + 1);
-              return d.scrollWidth + ' > ' + w + ' by ' + wide.slice(0, 3).map(e =>
-                e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
-                (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '')
-              ).join(', '); }"""
-        )
+        over = page.evaluate(OVERFLOW)
         if over:
             walk.add(service, "overflow", f"{url} at {width} px: {over}")
     page.set_viewport_size(PHONE)
@@ -209,7 +213,7 @@ def _walk_as(
 
 
 @pytest.fixture(scope="module")
-def walk(browser: Browser, running_system: RunningSystem) -> Iterator[Walk]:
+def walk(browser: Browser, running_system: RunningSystem) -> Walk:
     system = running_system
     plant_hostile_text(system)
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -275,7 +279,7 @@ def walk(browser: Browser, running_system: RunningSystem) -> Iterator[Walk]:
     for service, kinds in result.found.items():
         report += [f"{service} {kind}: {line}" for kind, lines in kinds.items() for line in lines]
     (SHOTS / "walk.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
-    yield result
+    return result
 
 
 def _first_producer_id(system: RunningSystem) -> str:
