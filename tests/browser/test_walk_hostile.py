@@ -95,8 +95,9 @@ def _check_export(walk: Walk, service: str, url: str, token: str) -> None:
         walk.add(service, "exports", f"{url}: HTTP {response.status_code}")
         return
     cells: list[tuple[str, object, str]] = []
+    is_xlsx = urlsplit(url).path.endswith(".xlsx")
     try:
-        if url.endswith(".xlsx"):
+        if is_xlsx:
             book = openpyxl.load_workbook(io.BytesIO(response.content))
             for sheet in book.worksheets:
                 for row in sheet.iter_rows():
@@ -108,11 +109,15 @@ def _check_export(walk: Walk, service: str, url: str, token: str) -> None:
     except Exception as exc:  # any failure to open is the finding
         walk.add(service, "exports", f"{url}: cannot be opened: {exc!r}")
         return
+    # An XLSX string cell is inert whatever it starts with; a CSV cell only with an apostrophe.
     for where, value, data_type in cells:
-        if data_type == "f" or (isinstance(value, str) and value.startswith(FORMULA_START)):
-            if isinstance(value, str) and re.fullmatch(r"-?\d[\d.,]*", value):
-                continue  # a negative number written as text is not a formula
-            walk.add(service, "exports", f"{url} {where}: formula-looking cell {value!r}")
+        if data_type == "f" or (
+            isinstance(value, str)
+            and not is_xlsx
+            and value.startswith(FORMULA_START)
+            and not re.fullmatch(r"-?\d[\d.,]*", value)  # a negative number is no formula
+        ):
+            walk.add(service, "exports", f"{url} {where}: formula cell {value!r}")
 
 
 def _visit(page: Page, walk: Walk, system: RunningSystem, url: str, label: str) -> list[str]:
@@ -134,6 +139,8 @@ def _visit(page: Page, walk: Walk, system: RunningSystem, url: str, label: str) 
         walk.add(service, "5xx", f"{url}: HTTP {status}")
     walk.pages[service].append(url)
     for text in errors:
+        if text.endswith(f"({url})") and status < 500:
+            continue  # the page's own 4xx (a producer's page refused to staff): not a defect
         walk.add(service, "javascript", f"{url}: {text}")
     injected = page.evaluate(INJECTED)
     if injected:
