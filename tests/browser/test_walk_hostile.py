@@ -38,7 +38,7 @@ SKIP = re.compile(
     r"/(dang-xuat|dang-nhap|docs|redoc|openapi\.json|api/|health|metrics|_fake)|\.svg$"
 )
 EXPORT = re.compile(r"\.(xlsx|csv)$")
-ID = re.compile(r"/[0-9a-f]{24}|/[0-9a-f-]{32,36}|/\d+(?=/|$)")
+ID = re.compile(r"/(?:[a-z]{1,5}-)?[0-9a-f]{12,36}(?=/|\.|$)|/\d+(?=/|$)")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SHOTS = SCREENSHOTS / "phone"
 
@@ -49,9 +49,11 @@ INJECTED = """() => [
 ].map(e => e.outerHTML.slice(0, 80))"""
 
 
-#: Null when nothing scrolls sideways; else the widths and the outermost elements too wide.
-OVERFLOW = """() => {
-  const d = document.documentElement, w = window.innerWidth;
+#: Null when nothing scrolls sideways at ``w`` px, else the widths and the outermost elements
+#: too wide. ``w`` is the phone's width, not `innerWidth`: a mobile browser zooms out to fit a
+#: page wider than its screen, and innerWidth grows with it.
+OVERFLOW = """(w) => {
+  const d = document.documentElement;
   if (d.scrollWidth <= w) return null;
   const out = e => e.getBoundingClientRect().right > w + 1;
   const wide = [...document.querySelectorAll('body *')]
@@ -141,6 +143,8 @@ def _visit(page: Page, walk: Walk, system: RunningSystem, url: str, label: str) 
     for text in errors:
         if text.endswith(f"({url})") and status < 500:
             continue  # the page's own 4xx (a producer's page refused to staff): not a defect
+        if text.endswith("/favicon.ico)"):
+            continue  # problem pages and the AsyncAPI document declare no icon: noise
         walk.add(service, "javascript", f"{url}: {text}")
     injected = page.evaluate(INJECTED)
     if injected:
@@ -149,7 +153,7 @@ def _visit(page: Page, walk: Walk, system: RunningSystem, url: str, label: str) 
     walk.markers_seen |= {m for m in MARKERS if m in body}
     for width in (PHONE["width"], NARROW):
         page.set_viewport_size({"width": width, "height": PHONE["height"]})
-        over = page.evaluate(OVERFLOW)
+        over = page.evaluate(OVERFLOW, width)
         if over:
             walk.add(service, "overflow", f"{url} at {width} px: {over}")
     page.set_viewport_size(PHONE)
