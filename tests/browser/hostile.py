@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from pymongo import MongoClient
 
@@ -103,7 +104,8 @@ def plant_hostile_text(system: RunningSystem) -> list[str]:
     assert uri, "the walk needs MONGODB_URI to plant data the APIs refuse"
     planted: list[str] = []
     names = iter(NAMES * 20)
-    with MongoClient(uri, serverSelectionTimeoutMS=10_000) as client:
+    client: MongoClient[dict[str, Any]] = MongoClient(uri, serverSelectionTimeoutMS=10_000)
+    with client:
         for service, database in database_names(system).items():
             db = client[database]
             existing = set(db.list_collection_names())

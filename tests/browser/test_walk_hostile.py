@@ -22,7 +22,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import httpx
 import openpyxl
 import pytest
-from playwright.sync_api import Browser, Dialog, Page
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize
 
 from ocop_platform.testing.platform import RunningSystem
 from ocop_shared.auth import Role
@@ -30,7 +30,7 @@ from ocop_shared.auth import Role
 from .conftest import SCREENSHOTS, TIMEOUT_MS, token_for
 from .hostile import MARKERS, plant_hostile_text
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 NARROW = 360
 PER_KIND = 2  # pages walked per kind of page (the same path with other ids)
 PER_SERVICE = 40
