@@ -151,7 +151,14 @@ def _visit(page: Page, walk: Walk, system: RunningSystem, url: str, label: str) 
         walk.add(service, "markup", f"{url}: injected elements {injected}")
     body = page.locator("body").inner_text()
     walk.markers_seen |= {m for m in MARKERS if m in body}
-    for width in (PHONE["width"], NARROW):
+    if status >= 400:
+        # A refusal (a producer's page to staff): the layout of the page behind it is checked
+        # when the right person walks there; bare-text refusals are listed for the report.
+        walk.add(service, "refused", f"{url}: HTTP {status}")
+        widths: tuple[int, ...] = ()
+    else:
+        widths = (PHONE["width"], NARROW)
+    for width in widths:
         page.set_viewport_size({"width": width, "height": PHONE["height"]})
         over = page.evaluate(OVERFLOW, width)
         if over:
