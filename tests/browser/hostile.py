@@ -32,16 +32,13 @@ NFD = unicodedata.normalize("NFD", "Chè Shan tuyết Suối Giàng")
 LOOK_ALIKE = "Вưởі Đоаn Нùng"  # Cyrillic В, і, о, Н in a Vietnamese name
 CONTROL = "Mắm\x00 cá\x1b[31m ruộng\x08\x07 Trung\u202eHà\u200b"
 
-#: What a hostile name is built of, one per record renamed; each starts with a formula prefix
-#: or markup so both the pages and the exports meet them.
+#: The names given, in turn, to the records of each collection: every collection gets all four,
+#: so each page and export meets a formula prefix, markup, a script closer and a long word.
 NAMES = [
-    f"{MARKUP[0]} {NFD}",
-    f"{MARKUP[1]} {LOOK_ALIKE}",
-    f"{MARKUP[2]} {LONG_WORD}",
-    f"{FORMULAS[0]} {CONTROL}",
-    f"{FORMULAS[1]} {MARKUP[3]}",
-    f"{FORMULAS[2]} {LONG_WORD}",
-    f"{FORMULAS[3]} {MARKUP[0]}",
+    f"{FORMULAS[0]} {MARKUP[0]} {NFD}",
+    f"{FORMULAS[1]} {MARKUP[1]} {LOOK_ALIKE} {CONTROL}",
+    f"{FORMULAS[2]} {MARKUP[2]} {LONG_WORD}",
+    f"{FORMULAS[3]} {MARKUP[3]}",
 ]
 
 #: Every hostile fragment that must come back as text: the markup as typed, never as elements.
@@ -55,7 +52,7 @@ class Target:
     service: str
     collection: str
     fields: tuple[str, ...]
-    limit: int = 3
+    limit: int = 4
 
 
 TARGETS = [
@@ -103,7 +100,6 @@ def plant_hostile_text(system: RunningSystem) -> list[str]:
     uri = system.env.get("MONGODB_URI")
     assert uri, "the walk needs MONGODB_URI to plant data the APIs refuse"
     planted: list[str] = []
-    names = iter(NAMES * 20)
     client: MongoClient[dict[str, Any]] = MongoClient(uri, serverSelectionTimeoutMS=10_000)
     with client:
         for service, database in database_names(system).items():
@@ -114,8 +110,7 @@ def plant_hostile_text(system: RunningSystem) -> list[str]:
                     continue
                 documents = list(db[target.collection].find().sort("_id", -1).limit(30))
                 chosen = [d for d in documents if any(_has(d, f) for f in target.fields)]
-                for document in chosen[: target.limit]:
-                    name = next(names)
+                for document, name in zip(chosen[: target.limit], NAMES, strict=False):
                     change = {f: name for f in target.fields if _has(document, f)}
                     db[target.collection].update_one({"_id": document["_id"]}, {"$set": change})
                     planted.append(f"{database}.{target.collection} {document['_id']}: {change}")

@@ -366,7 +366,7 @@ def test_the_till_cart_fits_a_phone_with_a_200_letter_name(
         page = context.new_page()
         page.goto(f"{system.orders}/quay/{showroom}/ban-hang")
         page.get_by_label("Quét mã vạch hoặc tìm tên (không dấu)").fill(
-            " ".join(product["search_tokens"][:2])
+            "banhgiayngusac"  # the long word, typed without accents
         )
         page.locator("#results button").filter(has_text=LONG_WORD[:30]).first.click()
         expect(page.locator("#cart tbody tr").filter(has_text=LONG_WORD[:30])).to_have_count(1)
