@@ -344,10 +344,13 @@ def test_the_walk_met_the_hostile_names_as_text(walk: Walk) -> None:
     assert sum(len(v) for v in walk.exports.values()) > 0, "no export was downloaded"
 
 
-#: Orders' own defects on a phone, for the orders engineer: strict, so the mark goes when fixed.
-TILL_XFAIL: str | None = None
-
-
+@pytest.mark.xfail(
+    strict=True,
+    reason="orders: the till's inline products JSON (sell.html `products_json|safe`) escapes "
+    "`</` but not `<!--`: a product named `<!--<script>…` puts the HTML parser in the script's "
+    "double-escaped state, the till's script never runs and the search shows nothing "
+    "(escape `<` as \\u003c in the JSON, or move the data to a data- attribute)",
+)
 def test_the_till_cart_fits_a_phone_with_a_200_letter_name(
     walk: Walk, running_system: RunningSystem, browser: Browser
 ) -> None:
