@@ -300,6 +300,21 @@ def walk(browser: Browser, running_system: RunningSystem) -> Walk:
         [f"{events}/nguoi-mua"],
         set(),
     )
+    # Exports offered by the APIs only (no page links them): downloaded and opened too.
+    for url in (f"{cat}/api/v1/products.xlsx", f"{cert}/api/v1/certificates.xlsx"):
+        _check_export(result, _service_of(system, url), url, admin)
+    # The marketplace files of the producers whose product now has a formula-looking name.
+    client: MongoClient[dict[str, Any]] = MongoClient(system.env["MONGODB_URI"])
+    with client:
+        hostile = client[database_names(system)["orders"]].products.find(
+            {"name": {"$regex": "^[-=+@]"}, "listed_for_marketplace": True}
+        )
+        producers = sorted({str(p["producer_id"]) for p in hostile})
+    for producer_id in producers:
+        for channel in ("postmart", "voso"):
+            url = f"{orders}/quay/san-tmdt/tep/{producer_id}.csv?channel={channel}"
+            if url not in visited:
+                _check_export(result, "orders", url, admin)
     report = [
         f"{s}: {len(p)} pages, {len(result.exports[s])} exports" for s, p in result.pages.items()
     ]
@@ -320,7 +335,11 @@ KINDS = ["5xx", "javascript", "dialog", "markup", "overflow", "exports"]
 
 #: What the orders engineer still has to fix (see the report of issue 15): strict, so the
 #: mark goes as soon as it passes.
-ORDERS_XFAIL: dict[str, str] = {}
+ORDERS_XFAIL = {
+    "exports": "the marketplace product file (/quay/san-tmdt/tep/{producer}.csv) writes a "
+    "product named `-1+1 …` as is, without the apostrophe csv_cell adds: a spreadsheet runs "
+    "it as a formula",
+}
 
 
 def _cases() -> Iterator[object]:
