@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.errors import DuplicateKeyError
 
 from ocop_orders.domain.events import OrderShipped
+from ocop_orders.domain.labels import TITLES
 from ocop_orders.ecommerce.adapters.repository import EcommerceRepository
 from ocop_orders.ecommerce.adapters.viettelpost import (
     CARRIER,
@@ -64,6 +65,7 @@ from ocop_orders.service_layer.unit_of_work import (
 from ocop_shared.auth import Principal
 from ocop_shared.errors import InvalidStateError
 from ocop_shared.mongo import Database
+from ocop_shared.text import Text
 
 log = structlog.get_logger(__name__)
 
@@ -72,18 +74,18 @@ CANCEL = "cancel_order"
 
 
 class CreateShipment(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, field_title_generator=TITLES)
 
-    service: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]{2,12}$")] = "VCN"
+    service: Annotated[Text, StringConstraints(pattern=r"^[A-Z0-9_]{2,12}$")] = "VCN"
     """Viettel Post service code chosen from the quote (VCN express, VTK economy...)."""
     weight_g: int | None = Field(default=None, gt=0, le=100_000)
     """Parcel weight in grams; default: the item weight setting times the units."""
 
 
 class CancelShipment(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, field_title_generator=TITLES)
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
+    reason: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
 
 
 def _weight(orders: Orders, order: EcomOrder, weight_g: int | None) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_orders.domain.labels import TITLES
 from ocop_orders.ecommerce.adapters.repository import EcommerceRepository
 from ocop_orders.ecommerce.domain import access
 from ocop_orders.ecommerce.domain.model import (
@@ -25,6 +26,7 @@ from ocop_orders.ecommerce.service_layer.shipping import CancelShipment, CreateS
 from ocop_orders.entrypoints.api.deps import ItemId, OrdersDep
 from ocop_shared.auth import Principal, Role, ensure_showroom_scope
 from ocop_shared.contracts.orders import OrderChannel
+from ocop_shared.text import MultilineText
 from ocop_shared.web.security import require_roles
 
 router = APIRouter(prefix="/api/v1/ecommerce", tags=["ecommerce"])
@@ -175,7 +177,9 @@ async def cancel_shipment(
 
 
 class Acknowledge(BaseModel):
-    note: str = Field(min_length=3, max_length=300)
+    model_config = ConfigDict(extra="forbid", field_title_generator=TITLES)
+
+    note: MultilineText = Field(min_length=3, max_length=300)
 
 
 @router.post("/orders/{order_id}/shipment/acknowledge")
