@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -54,6 +54,23 @@ async def test_two_hundred_tills_racing_for_the_last_ten_units_sell_exactly_ten(
         "problems": [],
     }
     assert len(await outbox_events(shop, "ocop.orders.sale.recorded.v1")) == 10
+
+
+async def test_a_replayed_sale_answers_exactly_what_the_first_answer_said(shop: Shop) -> None:
+    showroom = await shop.showroom("VM")
+    product = await shop.product(price=45_000)
+    await shop.receive(showroom, product, 5)
+    shop.clock.advance(timedelta(microseconds=123_456))  # the till's clock is not round
+    key = f"till-K01-{uuid.uuid4().hex}"
+    lines = [{"product_id": product, "quantity": 1}]
+
+    first = await shop.sell(showroom, lines, key=key)
+    again = await shop.sell(showroom, lines, key=key)
+
+    assert first.status_code == 201, first.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert first.json()["sold_at"].startswith("2026-11-24T03:00:00.123")
 
 
 async def test_retried_sale_with_the_same_key_returns_the_original_receipt(shop: Shop) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.contracts.orders import PaymentMethod, SalesChannel, StockMovement
@@ -230,6 +230,17 @@ class Sale(_Model):
     idempotency_key: str
     fingerprint: str
     version: int = 1
+
+    @field_validator("sold_at")
+    @classmethod
+    def _stored_precision(cls, value: datetime) -> datetime:
+        return to_stored_precision(value)
+
+
+def to_stored_precision(at: datetime) -> datetime:
+    """``at`` in milliseconds, what MongoDB keeps: the first answer to a sale and every
+    idempotent replay of it then say the same time."""
+    return at.replace(microsecond=at.microsecond - at.microsecond % 1000)
 
 
 class WithdrawalStatus(StrEnum):

@@ -191,6 +191,9 @@ class Shipment(BaseModel):
     last_error: str | None = None
     needs_attention: bool = False
     """An unknown carrier code arrived: a person decides what it means."""
+    override_reason: str | None = None
+    """Why a person sent it although a product was withdrawn after the order."""
+    override_by: str | None = None
     created_at: datetime
     updated_at: datetime
     version: int = 1

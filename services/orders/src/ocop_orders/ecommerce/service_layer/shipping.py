@@ -34,6 +34,7 @@ from ocop_orders.ecommerce.adapters.viettelpost import (
 )
 from ocop_orders.ecommerce.domain.access import ensure_may_act, ensure_order_scope
 from ocop_orders.ecommerce.domain.model import EcomOrder, OrderState
+from ocop_orders.ecommerce.domain.selling import shipment_override
 from ocop_orders.ecommerce.domain.shipping import (
     SHIPMENT_LABELS,
     Shipment,
@@ -80,6 +81,8 @@ class CreateShipment(BaseModel):
     """Viettel Post service code chosen from the quote (VCN express, VTK economy...)."""
     weight_g: int | None = Field(default=None, gt=0, le=100_000)
     """Parcel weight in grams; default: the item weight setting times the units."""
+    override_reason: Annotated[Text, StringConstraints(min_length=3, max_length=300)] | None = None
+    """Required to ship an order whose product was withdrawn since; recorded."""
 
 
 class CancelShipment(BaseModel):
@@ -127,8 +130,14 @@ async def create_shipment(
                 f"({order.state.value})",
                 field="state",
             )
+        products = await uow.repository.products([line.product_id for line in order.lines])
+        override = shipment_override(
+            order.lines, products, orders.clock.today(), command.override_reason
+        )
         weight = _weight(orders, order, command.weight_g)
         shipment = Shipment(
+            override_reason=override,
+            override_by=(who.name or who.subject) if override else None,
             id=f"vd-{uuid.uuid4().hex[:12]}",
             order_id=order.id,
             order_number=order.number,
