@@ -314,3 +314,36 @@ async def test_sale_at_a_fair_booth_is_published_with_the_trade_event(shop: Shop
     assert data["payment_reference"] == "VQR12345"
     assert data["total_vnd"] == 300_000
     assert data["lines"][0]["producer_id"] == "prd-chi-dam"
+
+
+async def test_a_line_below_the_shelf_price_needs_the_permission_and_a_reason(shop: Shop) -> None:
+    from ocop_shared.auth import Role, mint_token
+
+    showroom = await shop.showroom("VG")
+    product = await shop.product(price=45_000)
+    await shop.receive(showroom, product, 5)
+    operator = mint_token(
+        shop.settings, subject="op-1", roles=[Role.SHOWROOM_OPERATOR], showroom_ids=[showroom]
+    )
+    free = {"product_id": product, "quantity": 1, "unit_price_vnd": 0}
+
+    denied = await shop.sell(showroom, [free], headers={"Authorization": f"Bearer {operator}"})
+    assert denied.status_code == 403, denied.text
+    assert denied.json()["errors"][0]["field"] == "body.lines.0.unit_price_vnd"
+    unexplained = await shop.sell(showroom, [free])
+    assert unexplained.status_code == 422, unexplained.text
+    assert unexplained.json()["errors"][0]["field"] == "body.lines.0.price_reason"
+    assert (await shop.stock(showroom, product))["on_hand"] == 5
+
+    given = await shop.sell(showroom, [free | {"price_reason": "Hàng mẫu tặng khách"}])
+    assert given.status_code == 201, given.text
+    assert given.json()["lines"][0]["shelf_price_vnd"] == 45_000
+    at_shelf = await shop.sell(showroom, [{"product_id": product, "quantity": 1}])
+    assert at_shelf.json()["lines"][0]["shelf_price_vnd"] is None
+
+    report = await shop.client.get(
+        f"/api/v1/showrooms/{showroom}/reports/daily", headers=shop.admin
+    )
+    (line,) = report.json()["below_shelf"]
+    assert line["unit_price_vnd"] == 0 and line["shelf_price_vnd"] == 45_000
+    assert line["reason"] == "Hàng mẫu tặng khách"

@@ -99,6 +99,8 @@ class SaleLineInput(_Command):
     unit_price_vnd: Money | None = None
     """Defaults to the showroom's shelf price, then the catalogue's suggested price."""
     discount_vnd: Money = 0
+    price_reason: Reason | None = None
+    """Required (with the permission) for a unit price below the shelf price."""
 
 
 class PaymentInput(_Command):

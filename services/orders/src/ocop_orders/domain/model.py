@@ -179,6 +179,9 @@ class SaleLine(_Model):
     line_total_vnd: int
     lots: list[SaleLotTake] = []
     returned: int = 0
+    shelf_price_vnd: int | None = None
+    """Set when the line was sold below the shelf price, with the reason given."""
+    price_reason: str | None = None
 
 
 class Payment(_Model):
