@@ -96,13 +96,14 @@ async def list_orders(
 ) -> list[EcomOrder]:
     """Đơn thương mại điện tử, mới nhất trước (theo phạm vi của người gọi)."""
     producer_id, showroom_ids = scope_filter(who)
-    return await EcommerceRepository(orders.db).list_orders(
+    found = await EcommerceRepository(orders.db).list_orders(
         state=state,
         channel=channel.value if channel else None,
         producer_id=producer_id,
         showroom_ids=showroom_ids,
         limit=limit,
     )
+    return [access.as_seen_by(who, order) for order in found]
 
 
 def scope_filter(who: Principal) -> tuple[str | None, list[str] | None]:
@@ -120,7 +121,7 @@ async def get_order(order_id: ItemId, orders: OrdersDep, who: OrderViewer) -> Or
     access.ensure_order_scope(who, order)
     shipment = await repo.shipment_for_order(order_id)
     tracking = await repo.tracking(shipment.id) if shipment else []
-    return OrderDetail(order=order, shipment=shipment, tracking=tracking)
+    return OrderDetail(order=access.as_seen_by(who, order), shipment=shipment, tracking=tracking)
 
 
 @router.post("/orders/{order_id}/confirm")
