@@ -58,7 +58,12 @@ async def test_operator_sells_at_the_till_and_a_double_tap_sells_once(shop: Shop
         assert page.status_code == 200, (path, page.text[:300])
         assert "Quầy bán hàng OCOP" in page.text
     till = await shop.client.get(f"/quay/{viet_tri}/ban-hang")
-    assert "8936045310014" in till.text and "Chè búp tím" in till.text
+    block = re.search(
+        r'<script type="application/json" id="till-products">(.*?)</script>', till.text
+    )
+    assert block is not None
+    (shown,) = json.loads(block.group(1))
+    assert shown["gtin"] == "8936045310014" and shown["name"] == "Chè búp tím"
     key = re.search(r'name="idempotency_key" value="([^"]+)"', till.text)
     assert key is not None
     form = {

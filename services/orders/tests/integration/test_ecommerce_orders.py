@@ -472,3 +472,28 @@ async def test_a_marketplace_cancel_after_a_waybill_was_asked_for_waits_for_a_pe
     assert detail["order"]["state"] == "confirmed"
     [rejected] = await shop.db["rejected_intakes"].find().to_list()
     assert "huỷ vận đơn" in rejected["reason"]
+
+
+async def test_a_producer_sees_only_its_own_lines_of_a_mixed_order(shop: Shop) -> None:
+    from ocop_platform.testing.support import bearer
+    from ocop_shared.auth import Role
+
+    showroom, tea = await stocked(shop, 5)
+    honey = await shop.product("Mật ong Xuân Sơn", producer=("prd-xuan-son", "HTX Xuân Sơn"))
+    assert (await shop.receive(showroom, honey, 5)).status_code == 201
+    body = order_body(tea, 1, showroom=showroom)
+    body["lines"].append({"product_id": honey, "quantity": 2, "unit_price_vnd": 200_000})
+    order = (await enter(shop, body)).json()
+    producer = bearer(shop.settings, Role.PRODUCER, producer_id="prd-xuan-son")
+
+    detail = (await shop.client.get(f"{ORDERS}/{order['id']}", headers=producer)).json()
+    assert [line["product_id"] for line in detail["order"]["lines"]] == [honey]
+    assert detail["order"]["total_vnd"] == 400_000
+    listed = (await shop.client.get(ORDERS, headers=producer)).json()
+    assert [[line["product_id"] for line in o["lines"]] for o in listed] == [[honey]]
+    staff = (await shop.client.get(f"{ORDERS}/{order['id']}", headers=shop.admin)).json()
+    assert len(staff["order"]["lines"]) == 2
+
+    page = await shop.client.get(f"/quay/don-hang/{order['id']}", headers=producer)
+    assert page.status_code == 200, page.text[:300]
+    assert "Mật ong Xuân Sơn" in page.text and "Chè Long Cốc" not in page.text

@@ -69,12 +69,18 @@ class Market:
     def producer(self, producer_id: str = PRODUCER) -> dict[str, str]:
         return bearer(self.settings, Role.PRODUCER, producer_id=producer_id)
 
-    async def product(self, *, marketplace: bool = True, price: int = 65_000) -> str:
+    async def product(
+        self,
+        *,
+        marketplace: bool = True,
+        price: int = 65_000,
+        name: str = "Mì gạo Hùng Lô loại đặc biệt",
+    ) -> str:
         product_id = f"sp-{uuid.uuid4().hex[:10]}"
         await OrdersRepository(self.db).save_product(
             Product(
                 id=product_id,
-                name="Mì gạo Hùng Lô loại đặc biệt",
+                name=name,
                 producer_id=PRODUCER,
                 producer_name="HTX Mì gạo Hùng Lô",
                 suggested_price_vnd=price,
@@ -457,6 +463,27 @@ async def test_feed_downloads_in_csv_with_bom_and_xlsx(market: Market) -> None:
         headers=market.producer(OTHER_PRODUCER),
     )
     assert other.status_code == 403
+
+
+async def test_feed_files_show_a_formula_like_name_as_text(market: Market) -> None:
+    product_id = await market.product(name='=HYPERLINK("x")\x03 Mì')
+    assert (await market.list(product_id, "voso", price_vnd=80_000, stock=12)).status_code == 201
+    csv = await market.client.get(
+        f"/api/v1/producers/{PRODUCER}/marketplace-feed.csv",
+        params={"channel": "voso"},
+        headers=market.producer(),
+    )
+    assert csv.status_code == 200
+    row = csv.content.decode("utf-8-sig").splitlines()[1]
+    assert f'{product_id},"\'=HYPERLINK(""x"")\ufffd Mì",' in row
+    assert "\x03" not in csv.text
+    xlsx = await market.client.get(
+        f"/api/v1/producers/{PRODUCER}/marketplace-feed.xlsx", headers=market.producer()
+    )
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet.cell(2, 2).data_type == "s"
+    assert sheet.cell(2, 2).value == '=HYPERLINK("x")\ufffd Mì'
 
 
 async def test_console_pages_show_listings_and_errors(market: Market) -> None:

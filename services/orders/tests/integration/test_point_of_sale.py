@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -54,6 +54,23 @@ async def test_two_hundred_tills_racing_for_the_last_ten_units_sell_exactly_ten(
         "problems": [],
     }
     assert len(await outbox_events(shop, "ocop.orders.sale.recorded.v1")) == 10
+
+
+async def test_a_replayed_sale_answers_exactly_what_the_first_answer_said(shop: Shop) -> None:
+    showroom = await shop.showroom("VM")
+    product = await shop.product(price=45_000)
+    await shop.receive(showroom, product, 5)
+    shop.clock.advance(timedelta(microseconds=123_456))  # the till's clock is not round
+    key = f"till-K01-{uuid.uuid4().hex}"
+    lines = [{"product_id": product, "quantity": 1}]
+
+    first = await shop.sell(showroom, lines, key=key)
+    again = await shop.sell(showroom, lines, key=key)
+
+    assert first.status_code == 201, first.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert first.json()["sold_at"].startswith("2026-11-24T03:00:00.123")
 
 
 async def test_retried_sale_with_the_same_key_returns_the_original_receipt(shop: Shop) -> None:
@@ -297,3 +314,36 @@ async def test_sale_at_a_fair_booth_is_published_with_the_trade_event(shop: Shop
     assert data["payment_reference"] == "VQR12345"
     assert data["total_vnd"] == 300_000
     assert data["lines"][0]["producer_id"] == "prd-chi-dam"
+
+
+async def test_a_line_below_the_shelf_price_needs_the_permission_and_a_reason(shop: Shop) -> None:
+    from ocop_shared.auth import Role, mint_token
+
+    showroom = await shop.showroom("VG")
+    product = await shop.product(price=45_000)
+    await shop.receive(showroom, product, 5)
+    operator = mint_token(
+        shop.settings, subject="op-1", roles=[Role.SHOWROOM_OPERATOR], showroom_ids=[showroom]
+    )
+    free = {"product_id": product, "quantity": 1, "unit_price_vnd": 0}
+
+    denied = await shop.sell(showroom, [free], headers={"Authorization": f"Bearer {operator}"})
+    assert denied.status_code == 403, denied.text
+    assert denied.json()["errors"][0]["field"] == "body.lines.0.unit_price_vnd"
+    unexplained = await shop.sell(showroom, [free])
+    assert unexplained.status_code == 422, unexplained.text
+    assert unexplained.json()["errors"][0]["field"] == "body.lines.0.price_reason"
+    assert (await shop.stock(showroom, product))["on_hand"] == 5
+
+    given = await shop.sell(showroom, [free | {"price_reason": "Hàng mẫu tặng khách"}])
+    assert given.status_code == 201, given.text
+    assert given.json()["lines"][0]["shelf_price_vnd"] == 45_000
+    at_shelf = await shop.sell(showroom, [{"product_id": product, "quantity": 1}])
+    assert at_shelf.json()["lines"][0]["shelf_price_vnd"] is None
+
+    report = await shop.client.get(
+        f"/api/v1/showrooms/{showroom}/reports/daily", headers=shop.admin
+    )
+    (line,) = report.json()["below_shelf"]
+    assert line["unit_price_vnd"] == 0 and line["shelf_price_vnd"] == 45_000
+    assert line["reason"] == "Hàng mẫu tặng khách"

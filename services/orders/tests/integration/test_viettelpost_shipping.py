@@ -18,12 +18,14 @@ import pytest_asyncio
 import uvicorn
 from pydantic import SecretStr
 
+from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.ecommerce.adapters.viettelpost import ViettelPost
 from ocop_orders.ecommerce.service_layer.shipping import register_viettelpost
 from ocop_orders.service_layer.outbound import Executors, OutboundWorker
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_platform.stand_ins.viettelpost import FakeState, create_fake
 from ocop_platform.testing.support import eventually
+from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.runtime import ServiceRuntime, open_runtime
 
 if TYPE_CHECKING:
@@ -350,6 +352,37 @@ async def test_cancel_before_pickup_cancels_the_waybill_and_returns_the_stock(
     assert detail["order"]["state"] == "cancelled"
     assert (await shop.stock(showroom, product))["on_hand"] == 5
     assert (await shop.audit(showroom))["consistent"]
+
+
+async def test_a_product_withdrawn_after_the_order_stops_the_shipment_unless_a_person_says_why(
+    carrier: Carrier,
+) -> None:
+    shop = carrier.shop
+    order, _, product = await confirmed_order(shop)
+    repository = OrdersRepository(shop.db)
+    known = await repository.get_product(product)
+    assert known.certificate is not None
+    revoked = known.certificate.model_copy(
+        update={"status": CertificateStatus.REVOKED, "reason": "Vi phạm ghi nhãn"}
+    )
+    await repository.save_product(known.model_copy(update={"certificate": revoked}))
+
+    refused = await shop.client.post(
+        f"{ORDERS}/{order['id']}/shipment", json={"service": "VCN"}, headers=shop.admin
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["type"] == "not-sellable"
+    assert "thu hồi" in refused.json()["detail"]
+    assert await carrier.requests("/v2/order/createOrder") == []
+
+    allowed = await shop.client.post(
+        f"{ORDERS}/{order['id']}/shipment",
+        json={"service": "VCN", "override_reason": "Khách đã nhận hàng mẫu, HTX đồng ý"},
+        headers=shop.admin,
+    )
+    assert allowed.status_code == 202, allowed.text
+    assert allowed.json()["override_reason"] == "Khách đã nhận hàng mẫu, HTX đồng ý"
+    assert allowed.json()["override_by"]
 
 
 async def test_cancel_after_pickup_is_refused_with_a_clear_reason(carrier: Carrier) -> None:

@@ -113,3 +113,11 @@ def test_viet_tri_policy_admits_key_farm_products_with_a_traceability_stamp() ->
         }  # type: ignore[union-attr]
     )
     assert block_reason(revoked, _showroom(accepts_key_farm_products=True), TODAY) is not None
+
+
+def test_a_sale_keeps_its_time_in_milliseconds_as_stored() -> None:
+    from ocop_orders.domain.model import to_stored_precision
+
+    at = datetime(2026, 11, 24, 3, 0, 0, 123_456, tzinfo=UTC)
+    assert to_stored_precision(at) == datetime(2026, 11, 24, 3, 0, 0, 123_000, tzinfo=UTC)
+    assert to_stored_precision(to_stored_precision(at)) == to_stored_precision(at)

@@ -70,3 +70,16 @@ def test_a_return_takes_the_first_line_with_units_left_and_refunds_its_share() -
         selling.plan_return(
             sale, RecordReturn(lines=[ReturnLineInput(product_id="p", quantity=4)], reason="x")
         )
+
+
+def test_below_the_shelf_price_needs_the_permission_and_a_reason() -> None:
+    from ocop_shared.errors import ForbiddenError
+
+    assert selling.below_shelf(50_000, 45_000, None, False, 0) is None
+    assert selling.below_shelf(45_000, None, None, False, 0) is None
+    with pytest.raises(ForbiddenError):
+        selling.below_shelf(0, 45_000, "Hàng mẫu", False, 0)
+    with pytest.raises(ValidationFailedError) as caught:
+        selling.below_shelf(0, 45_000, None, True, 2)
+    assert caught.value.field == "body.lines.2.price_reason"
+    assert selling.below_shelf(0, 45_000, "Hàng mẫu", True, 0) == 45_000

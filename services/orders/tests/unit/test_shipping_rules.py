@@ -102,3 +102,20 @@ def test_marketplace_signatures_are_checked_against_the_channel_secret() -> None
 def test_production_refuses_development_webhook_secrets() -> None:
     with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
         OrdersSettings(environment="production", jwt_secret="x" * 40)  # type: ignore[arg-type]
+
+
+def test_a_push_of_the_same_second_never_moves_a_shipment_backwards() -> None:
+    from ocop_orders.ecommerce.domain.shipping import is_stale_push
+
+    second = datetime(2026, 3, 1, 9, 30, 5, tzinfo=UTC)
+    earlier = datetime(2026, 3, 1, 9, 30, 4, tzinfo=UTC)
+    # 501 (delivered) applied, then 500 (out for delivery) of the same second: stale.
+    assert is_stale_push(second, 500, second, 501)
+    # The other way round moves forward.
+    assert not is_stale_push(second, 501, second, 500)
+    # Time still rules when the seconds differ, and the first push is never stale.
+    assert is_stale_push(earlier, 501, second, 500)
+    assert not is_stale_push(second, 500, earlier, 501)
+    assert not is_stale_push(second, 500, None, None)
+    # Picked up (105) and at the origin office (200) in one second: 200 stays.
+    assert is_stale_push(second, 105, second, 200)

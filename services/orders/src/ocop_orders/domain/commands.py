@@ -7,22 +7,27 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ocop_orders.domain.labels import TITLES
 from ocop_shared.contracts.orders import PaymentMethod
+from ocop_shared.text import MultilineText, Text
 
-Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-Code = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
+Id = Annotated[Text, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Code = Annotated[Text, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
+Reason = Annotated[Text, Field(min_length=1, max_length=500)]
+Note = Annotated[MultilineText, Field(max_length=500)]
 Quantity = Annotated[int, Field(gt=0, le=100_000)]
 Money = Annotated[int, Field(ge=0, le=10_000_000_000)]
 
 
 class _Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, field_title_generator=TITLES
+    )
 
 
 class KioskInput(_Command):
     code: Code
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
 
 
 class FairPointInput(_Command):
@@ -31,16 +36,16 @@ class FairPointInput(_Command):
 
 
 class BankAccountInput(_Command):
-    bank_bin: str = Field(pattern=r"^\d{6}$")
-    account_number: str = Field(min_length=1, max_length=19, pattern=r"^[A-Za-z0-9]+$")
-    account_name: str = Field(min_length=2, max_length=50)
+    bank_bin: Text = Field(pattern=r"^\d{6}$")
+    account_number: Text = Field(min_length=1, max_length=19, pattern=r"^[A-Za-z0-9]+$")
+    account_name: Text = Field(min_length=2, max_length=50)
 
 
 class CreateShowroom(_Command):
     code: Code
-    name: str = Field(min_length=2, max_length=200)
-    address: str = Field(min_length=2, max_length=300)
-    province: str = Field(min_length=2, max_length=100)
+    name: Text = Field(min_length=2, max_length=200)
+    address: Text = Field(min_length=2, max_length=300)
+    province: Text = Field(min_length=2, max_length=100)
     kiosks: list[KioskInput] = Field(default=[], max_length=500)
     fair: FairPointInput | None = None
     accepts_key_farm_products: bool = False
@@ -58,8 +63,8 @@ class CreateShowroom(_Command):
 
 
 class UpdateShowroom(_Command):
-    name: str | None = Field(None, min_length=2, max_length=200)
-    address: str | None = Field(None, min_length=2, max_length=300)
+    name: Text | None = Field(None, min_length=2, max_length=200)
+    address: Text | None = Field(None, min_length=2, max_length=300)
     kiosks: list[KioskInput] | None = Field(None, max_length=500)
     fair: FairPointInput | None = None
     clear_fair: bool = False
@@ -75,7 +80,7 @@ class UpdateShowroom(_Command):
 class ReceiptLine(_Command):
     product_id: Id
     quantity: Quantity
-    lot_code: str = Field("KHONG-LO", min_length=1, max_length=40, pattern=r"^[\w.\-/]+$")
+    lot_code: Text = Field("KHONG-LO", min_length=1, max_length=40, pattern=r"^[\w.\-/]+$")
     expires_on: date | None = None
     price_vnd: Money | None = None
     """Shelf price at this showroom; kept until changed."""
@@ -85,7 +90,7 @@ class ReceiveGoods(_Command):
     """Receipt of consigned goods (nhập hàng ký gửi) from a producer."""
 
     lines: list[ReceiptLine] = Field(min_length=1, max_length=200)
-    note: str | None = Field(None, max_length=500)
+    note: Note | None = None
 
 
 class SaleLineInput(_Command):
@@ -94,11 +99,13 @@ class SaleLineInput(_Command):
     unit_price_vnd: Money | None = None
     """Defaults to the showroom's shelf price, then the catalogue's suggested price."""
     discount_vnd: Money = 0
+    price_reason: Reason | None = None
+    """Required (with the permission) for a unit price below the shelf price."""
 
 
 class PaymentInput(_Command):
     method: PaymentMethod
-    reference: str | None = Field(None, min_length=1, max_length=100)
+    reference: Text | None = Field(None, min_length=1, max_length=100)
     """VietQR transfer content or card approval code."""
     tendered_vnd: Money | None = None
 
@@ -118,13 +125,13 @@ class ReturnLineInput(_Command):
 
 class RecordReturn(_Command):
     lines: list[ReturnLineInput] = Field(min_length=1, max_length=100)
-    reason: Text
+    reason: Reason
     restock: bool = True
     """False for damaged goods: they go to quarantine, not back on the shelf."""
 
 
 class VoidSale(_Command):
-    reason: Text
+    reason: Reason
 
 
 class TransferLineInput(_Command):
@@ -135,7 +142,7 @@ class TransferLineInput(_Command):
 class CreateTransfer(_Command):
     to_showroom_id: Id
     lines: list[TransferLineInput] = Field(min_length=1, max_length=200)
-    note: str | None = Field(None, max_length=500)
+    note: Note | None = None
 
 
 class CountLine(_Command):
@@ -147,19 +154,19 @@ class StockTake(_Command):
     """Counted quantities; each difference becomes an adjustment with the reason."""
 
     lines: list[CountLine] = Field(min_length=1, max_length=1000)
-    reason: Text
+    reason: Reason
 
 
 class Quarantine(_Command):
     product_id: Id
-    reason: Text
+    reason: Reason
     quantity: Quantity | None = None
     """Default: everything on hand (of the lot, when `lot_id` is given)."""
     lot_id: Id | None = None
 
 
 class CloseWithdrawal(_Command):
-    note: str | None = Field(None, max_length=500)
+    note: Note | None = None
 
 
 class SetProductSettings(_Command):

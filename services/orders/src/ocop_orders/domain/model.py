@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from ocop_shared.contracts.catalog import CertificateStatus
 from ocop_shared.contracts.orders import PaymentMethod, SalesChannel, StockMovement
@@ -185,6 +185,9 @@ class SaleLine(_Model):
     line_total_vnd: int
     lots: list[SaleLotTake] = []
     returned: int = 0
+    shelf_price_vnd: int | None = None
+    """Set when the line was sold below the shelf price, with the reason given."""
+    price_reason: str | None = None
 
 
 class Payment(_Model):
@@ -236,6 +239,17 @@ class Sale(_Model):
     idempotency_key: str
     fingerprint: str
     version: int = 1
+
+    @field_validator("sold_at")
+    @classmethod
+    def _stored_precision(cls, value: datetime) -> datetime:
+        return to_stored_precision(value)
+
+
+def to_stored_precision(at: datetime) -> datetime:
+    """``at`` in milliseconds, what MongoDB keeps: the first answer to a sale and every
+    idempotent replay of it then say the same time."""
+    return at.replace(microsecond=at.microsecond - at.microsecond % 1000)
 
 
 class WithdrawalStatus(StrEnum):

@@ -41,3 +41,23 @@ def ensure_order_scope(who: Principal, order: EcomOrder) -> None:
         ensure_producer_scope(who, who.producer_id)
         return
     raise ForbiddenError("Đơn hàng này ngoài phạm vi của bạn", field="order_id")
+
+
+def as_seen_by(who: Principal, order: EcomOrder) -> EcomOrder:
+    """The order as the caller may read it: staff see it whole; a producer sees only its
+    own lines of a multi-producer order (amounts of those lines, not the others' prices)."""
+    if Role.PRODUCER not in who.roles or who.has_any(Role.TRADE_STAFF, Role.SHOWROOM_OPERATOR):
+        return order
+    own = [line for line in order.lines if line.producer_id == who.producer_id]
+    if len(own) == len(order.lines):
+        return order
+    subtotal = sum(line.line_total_vnd for line in own)
+    return order.model_copy(
+        update={
+            "lines": own,
+            "subtotal_vnd": subtotal,
+            "total_vnd": subtotal,
+            "shipping_fee_vnd": 0,
+            "refund_vnd": None,
+        }
+    )

@@ -14,8 +14,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from ocop_orders.domain.labels import TITLES
 from ocop_shared.contracts.orders import OrderChannel, OrderPaymentKind
 from ocop_shared.errors import InvalidStateError
+from ocop_shared.text import MultilineText
+from ocop_shared.text import Text as CleanText
 
 
 class OrderState(StrEnum):
@@ -84,12 +87,14 @@ def check_step(current: OrderState, target: OrderState) -> None:
         raise IllegalOrderStepError(current, target)
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 .-]{8,16}$")]
+Text = Annotated[CleanText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Phone = Annotated[
+    CleanText, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 .-]{8,16}$")
+]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", field_title_generator=TITLES)
 
 
 class Address(_Strict):
@@ -112,11 +117,11 @@ class Buyer(_Strict):
     name: Text
     phone: Phone
     address: Address
-    email: Annotated[str, StringConstraints(max_length=200)] | None = None
+    email: Annotated[CleanText, StringConstraints(max_length=200)] | None = None
 
 
 class OrderLineIn(_Strict):
-    product_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    product_id: Annotated[CleanText, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
     quantity: int = Field(gt=0, le=10_000)
     unit_price_vnd: int = Field(ge=0, le=1_000_000_000)
 
@@ -125,7 +130,9 @@ class Fulfilment(_Strict):
     """Where the goods leave from: a showroom's shelves or the producer's own stock."""
 
     kind: Literal["showroom", "producer"]
-    showroom_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
+    showroom_id: (
+        Annotated[CleanText, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None
+    ) = None
 
     @model_validator(mode="after")
     def _showroom_named(self) -> Fulfilment:
@@ -136,7 +143,7 @@ class Fulfilment(_Strict):
         return self
 
 
-RemoteId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,100}$")]
+RemoteId = Annotated[CleanText, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,100}$")]
 
 
 class OrderBody(_Strict):
@@ -149,7 +156,7 @@ class OrderBody(_Strict):
     buyer_pays_shipping: bool = True
     """For cash on delivery: the carrier collects the shipping fee too (ORDER_PAYMENT 2)."""
     fulfilment: Fulfilment
-    note: Annotated[str, StringConstraints(max_length=500)] | None = None
+    note: Annotated[MultilineText, StringConstraints(max_length=500)] | None = None
 
 
 class PlaceOrder(OrderBody):
@@ -221,12 +228,16 @@ class EcomOrder(BaseModel):
 
 
 class CancelOrder(_Strict):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
+    reason: Annotated[
+        CleanText, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)
+    ]
 
 
 class RefundOrder(_Strict):
     amount_vnd: int = Field(gt=0, le=1_000_000_000)
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
+    reason: Annotated[
+        CleanText, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)
+    ]
 
 
 class SetProducerStock(_Strict):

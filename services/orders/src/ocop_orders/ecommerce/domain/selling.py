@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from ocop_orders.domain.errors import NotSellableError
@@ -55,3 +55,35 @@ def price_order_lines(
             )
         )
     return lines
+
+
+def shipment_override(
+    lines: Sequence[OrderLine],
+    products: Mapping[str, Product],
+    today: date,
+    override_reason: str | None,
+) -> str | None:
+    """May the order's parcel leave now? A product withdrawn since the order was confirmed
+    (revoked, expired, gone) stops the shipment (NotSellableError) unless a person gives a
+    reason; that reason is returned to be recorded with the shipment (None: nothing to
+    override)."""
+    for line in lines:
+        product = products.get(line.product_id)
+        reason = (
+            "Sản phẩm không còn trong danh mục"
+            if product is None
+            else (ecommerce_block_reason(product, today))
+        )
+        if reason is None:
+            continue
+        if override_reason:
+            return override_reason
+        raise NotSellableError(
+            f"«{line.product_name}» không còn được bán: {reason}. Không tạo vận đơn; "
+            "nếu vẫn gửi hàng, ghi lý do cho phép.",
+            product_id=line.product_id,
+            product_name=line.product_name,
+            reason=reason,
+            field="body.override_reason",
+        )
+    return None

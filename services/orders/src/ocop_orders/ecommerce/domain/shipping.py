@@ -85,6 +85,42 @@ def canonical_status(code: int) -> ShipmentStatus | None:
     return None
 
 
+# Where each status sits in a parcel's life; ties in the carrier's (one-second) timestamps are
+# broken by this order, so two pushes of the same second never move a shipment backwards.
+_LIFECYCLE: tuple[ShipmentStatus, ...] = (
+    ShipmentStatus.REQUESTED,
+    ShipmentStatus.NEW,
+    ShipmentStatus.RECEIVED,
+    ShipmentStatus.PICKUP_FAILED,
+    ShipmentStatus.PICKED_UP,
+    ShipmentStatus.AT_ORIGIN,
+    ShipmentStatus.IN_TRANSIT,
+    ShipmentStatus.OUT_FOR_DELIVERY,
+    ShipmentStatus.ON_HOLD,
+    ShipmentStatus.RETURNING,
+    ShipmentStatus.DELIVERED,
+    ShipmentStatus.RETURNED,
+    ShipmentStatus.DESTROYED,
+    ShipmentStatus.CANCELLED,
+)
+
+
+def lifecycle_place(code: int) -> int:
+    """Where a carrier code sits in the parcel's life (unknown codes: first)."""
+    status = canonical_status(code)
+    return -1 if status is None else _LIFECYCLE.index(status)
+
+
+def is_stale_push(at: datetime, code: int, last_at: datetime | None, last_code: int | None) -> bool:
+    """A push that must not move the shipment: older than the last applied one, or of the
+    same second (the carrier's precision) and earlier in the parcel's life."""
+    if last_at is None:
+        return False
+    if at != last_at:
+        return at < last_at
+    return last_code is not None and lifecycle_place(code) < lifecycle_place(last_code)
+
+
 def cancellable_at_carrier(code: int | None) -> bool:
     """Viettel Post cancels (UpdateOrder TYPE=4) only before the goods are picked up."""
     if code is None:
@@ -155,6 +191,9 @@ class Shipment(BaseModel):
     last_error: str | None = None
     needs_attention: bool = False
     """An unknown carrier code arrived: a person decides what it means."""
+    override_reason: str | None = None
+    """Why a person sent it although a product was withdrawn after the order."""
+    override_by: str | None = None
     created_at: datetime
     updated_at: datetime
     version: int = 1

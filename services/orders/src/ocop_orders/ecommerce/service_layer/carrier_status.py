@@ -29,6 +29,7 @@ from ocop_orders.ecommerce.domain.shipping import (
     CANCELLING_CODES,
     ShipmentStatus,
     canonical_status,
+    is_stale_push,
     parse_status_date,
 )
 from ocop_orders.ecommerce.service_layer import reservations
@@ -110,7 +111,7 @@ async def apply_status(orders: Orders, push: StatusPush) -> Outcome:
         current = await store.shipment_for_order(shipment.order_id)
         assert current is not None
         status = canonical_status(data.ORDER_STATUS)
-        stale = current.last_status_at is not None and at < current.last_status_at
+        stale = is_stale_push(at, data.ORDER_STATUS, current.last_status_at, current.carrier_code)
         outcome: Outcome = "flagged" if status is None else "stale" if stale else "applied"
         await store.add_tracking(
             {

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.errors import DuplicateKeyError
 
 from ocop_orders.domain.events import OrderShipped
+from ocop_orders.domain.labels import TITLES
 from ocop_orders.ecommerce.adapters.repository import EcommerceRepository
 from ocop_orders.ecommerce.adapters.viettelpost import (
     CARRIER,
@@ -33,6 +34,7 @@ from ocop_orders.ecommerce.adapters.viettelpost import (
 )
 from ocop_orders.ecommerce.domain.access import ensure_may_act, ensure_order_scope
 from ocop_orders.ecommerce.domain.model import EcomOrder, OrderState
+from ocop_orders.ecommerce.domain.selling import shipment_override
 from ocop_orders.ecommerce.domain.shipping import (
     SHIPMENT_LABELS,
     Shipment,
@@ -64,6 +66,7 @@ from ocop_orders.service_layer.unit_of_work import (
 from ocop_shared.auth import Principal
 from ocop_shared.errors import InvalidStateError
 from ocop_shared.mongo import Database
+from ocop_shared.text import Text
 
 log = structlog.get_logger(__name__)
 
@@ -72,18 +75,20 @@ CANCEL = "cancel_order"
 
 
 class CreateShipment(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, field_title_generator=TITLES)
 
-    service: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]{2,12}$")] = "VCN"
+    service: Annotated[Text, StringConstraints(pattern=r"^[A-Z0-9_]{2,12}$")] = "VCN"
     """Viettel Post service code chosen from the quote (VCN express, VTK economy...)."""
     weight_g: int | None = Field(default=None, gt=0, le=100_000)
     """Parcel weight in grams; default: the item weight setting times the units."""
+    override_reason: Annotated[Text, StringConstraints(min_length=3, max_length=300)] | None = None
+    """Required to ship an order whose product was withdrawn since; recorded."""
 
 
 class CancelShipment(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, field_title_generator=TITLES)
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
+    reason: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
 
 
 def _weight(orders: Orders, order: EcomOrder, weight_g: int | None) -> int:
@@ -125,8 +130,14 @@ async def create_shipment(
                 f"({order.state.value})",
                 field="state",
             )
+        products = await uow.repository.products([line.product_id for line in order.lines])
+        override = shipment_override(
+            order.lines, products, orders.clock.today(), command.override_reason
+        )
         weight = _weight(orders, order, command.weight_g)
         shipment = Shipment(
+            override_reason=override,
+            override_by=(who.name or who.subject) if override else None,
             id=f"vd-{uuid.uuid4().hex[:12]}",
             order_id=order.id,
             order_number=order.number,

@@ -22,6 +22,7 @@ from ocop_orders.marketplace.domain.listings import (
     marketplace_block_reason,
 )
 from ocop_orders.service_layer.unit_of_work import Orders
+from ocop_shared.web.exports import csv_row, xlsx_text
 
 FEED_HEADERS = (
     "Mã SKU",
@@ -89,10 +90,12 @@ async def producer_feed(orders: Orders, producer_id: str, channel: Marketplace) 
 
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    """CSV with a UTF-8 BOM and CRLF line ends (what Excel and upload forms expect)."""
+    """CSV with a UTF-8 BOM and CRLF line ends (what Excel and upload forms expect); every
+    cell through the kernel's ``csv_cell`` (a name beginning with ``=`` stays text) and
+    characters no spreadsheet cell holds shown as U+FFFD, as in the XLSX file."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow(csv_row(headers))
     for row in rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow(csv_row(xlsx_text(c) if isinstance(c, str) else c for c in row))
     return "\ufeff".encode() + out.getvalue().encode("utf-8")

@@ -27,7 +27,7 @@ from ocop_orders.domain.model import (
 )
 from ocop_orders.showroom.domain.pricing import refund_for, share_discount
 from ocop_shared.contracts.orders import PaymentMethod
-from ocop_shared.errors import InvalidStateError, ValidationFailedError
+from ocop_shared.errors import ForbiddenError, InvalidStateError, ValidationFailedError
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class LinePrice:
     product: Product
     unit_price_vnd: int
     gross_vnd: int
+    shelf_price_vnd: int | None = None
+    """The shelf price when this line is sold below it (with ``price_reason``)."""
+    price_reason: str | None = None
 
 
 def check_till(showroom: Showroom, command: RecordSale) -> None:
@@ -74,19 +77,21 @@ def price_lines(
     balances: Mapping[str, Balance],
     showroom: Showroom,
     today: date,
+    *,
+    may_price_below_shelf: bool = False,
 ) -> list[LinePrice]:
-    """Each line's product (sellable here) and price: the till's, the shelf's, or suggested."""
+    """Each line's product (sellable here) and price: the till's, the shelf's, or suggested.
+    A till price below the shelf price needs the permission and a reason."""
     priced: list[LinePrice] = []
     for i, line in enumerate(command.lines):
         product = sellable_product(
             products, line.product_id, showroom, today, f"body.lines.{i}.product_id"
         )
         balance = balances.get(product.id)
-        price = line.unit_price_vnd
-        if price is None and balance is not None:
-            price = balance.price_vnd
-        if price is None:
-            price = product.suggested_price_vnd
+        shelf = balance.price_vnd if balance is not None else None
+        shelf = product.suggested_price_vnd if shelf is None else shelf
+        price = shelf if line.unit_price_vnd is None else line.unit_price_vnd
+        below = below_shelf(price, shelf, line.price_reason, may_price_below_shelf, i)
         if price is None:
             raise ValidationFailedError(
                 f"{product.name} chưa có giá bán tại điểm này; nhập đơn giá",
@@ -96,8 +101,33 @@ def price_lines(
             raise ValidationFailedError(
                 "Chiết khấu lớn hơn thành tiền của dòng", field=f"body.lines.{i}.discount_vnd"
             )
-        priced.append(LinePrice(product, price, price * line.quantity))
+        priced.append(
+            LinePrice(
+                product, price, price * line.quantity, below, line.price_reason if below else None
+            )
+        )
     return priced
+
+
+def below_shelf(
+    price: int | None, shelf: int | None, reason: str | None, allowed: bool, i: int
+) -> int | None:
+    """The shelf price when ``price`` is below it (down to 0 ₫): allowed only with the
+    permission and a reason, so the daily report can show who sold cheaper and why."""
+    if price is None or shelf is None or price >= shelf:
+        return None
+    if not allowed:
+        raise ForbiddenError(
+            f"Bán dưới giá kệ ({shelf:,} ₫) cần quyền của cán bộ xúc tiến thương mại".replace(
+                ",", "."
+            ),
+            field=f"body.lines.{i}.unit_price_vnd",
+        )
+    if not reason:
+        raise ValidationFailedError(
+            "Bán dưới giá kệ cần ghi lý do", field=f"body.lines.{i}.price_reason"
+        )
+    return shelf
 
 
 def line_discounts(command: RecordSale, priced: list[LinePrice]) -> list[int]:

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.domain import fefo
 from ocop_orders.domain.eligibility import block_reason
-from ocop_orders.domain.model import Alert, Balance, Lot, Product, SaleStatus, Showroom
+from ocop_orders.domain.model import Alert, Balance, Lot, Product, Sale, SaleStatus, Showroom
 from ocop_orders.service_layer.stock import threshold_of
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.contracts.orders import PaymentMethod
@@ -163,6 +163,35 @@ class DailySummary(BaseModel):
     """(name, quantity, net VND), best first."""
     unconfirmed_transfers: list[tuple[str, str, int]] = []
     """(sale id, receipt number, total VND) of bank transfers nobody has seen arrive yet."""
+    below_shelf: list[BelowShelf] = []
+    """Lines sold below the shelf price, with who and why."""
+
+
+class BelowShelf(BaseModel):
+    receipt_number: str
+    product_name: str
+    quantity: int
+    shelf_price_vnd: int
+    unit_price_vnd: int
+    reason: str
+    sold_by: str
+
+
+def _below_shelf(sales: list[Sale]) -> list[BelowShelf]:
+    return [
+        BelowShelf(
+            receipt_number=s.receipt_number,
+            product_name=line.product_name,
+            quantity=line.quantity,
+            shelf_price_vnd=line.shelf_price_vnd,
+            unit_price_vnd=line.unit_price_vnd,
+            reason=line.price_reason or "",
+            sold_by=s.sold_by,
+        )
+        for s in sales
+        for line in s.lines
+        if line.shelf_price_vnd is not None
+    ]
 
 
 async def daily_summary(orders: Orders, showroom: Showroom, day: date) -> DailySummary:
@@ -234,4 +263,5 @@ async def daily_summary(orders: Orders, showroom: Showroom, day: date) -> DailyS
             for s in completed
             if s.payment.method is PaymentMethod.BANK_TRANSFER and s.payment.confirmed_at is None
         ],
+        below_shelf=_below_shelf(completed),
     )

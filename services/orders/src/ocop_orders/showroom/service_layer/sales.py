@@ -27,7 +27,7 @@ from ocop_orders.domain.model import (
 from ocop_orders.service_layer.stock import LotChange, Movement, new_id
 from ocop_orders.service_layer.unit_of_work import Orders, UnitOfWork, run_in_unit_of_work
 from ocop_orders.showroom.domain import selling
-from ocop_shared.auth import Principal
+from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.orders import (
     PaymentMethod,
     StockMovement,
@@ -94,7 +94,14 @@ async def _sell(
     lots: dict[str, list[Lot]] = defaultdict(list)
     for lot in await uow.repository.lots_for(showroom.id, ids):
         lots[lot.product_id].append(lot)
-    priced = selling.price_lines(command, products, balances, showroom, today)
+    priced = selling.price_lines(
+        command,
+        products,
+        balances,
+        showroom,
+        today,
+        may_price_below_shelf=bool({Role.ADMIN, Role.TRADE_STAFF} & set(by.roles)),
+    )
     discounts = selling.line_discounts(command, priced)
     sale_id = new_id("hd")
     lines, plans = _take_stock(command, priced, discounts, lots, showroom, today, sale_id)
@@ -169,6 +176,8 @@ def _take_stock(
                 discount_vnd=discounts[i],
                 line_total_vnd=price.gross_vnd - discounts[i],
                 lots=[SaleLotTake(lot_id=lot.id, quantity=take) for lot, take in takes],
+                shelf_price_vnd=price.shelf_price_vnd,
+                price_reason=price.price_reason,
             )
         )
     return lines, plans

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ocop_orders.adapters.repository import OrdersRepository
 from ocop_orders.ecommerce.adapters.repository import EcommerceRepository
+from ocop_orders.ecommerce.domain.access import as_seen_by
 from ocop_orders.ecommerce.domain.model import (
     STATE_LABELS,
     EcomOrder,
@@ -76,13 +77,14 @@ async def _orders(
     orders: Orders, user: Principal, state: str | None, channel: str | None
 ) -> list[EcomOrder]:
     producer_id, showroom_ids = scope_filter(user)
-    return await EcommerceRepository(orders.db).list_orders(
+    found = await EcommerceRepository(orders.db).list_orders(
         state=OrderState(state) if state in {s.value for s in OrderState} else None,
         channel=channel if channel in CHANNELS else None,
         producer_id=producer_id,
         showroom_ids=showroom_ids,
         limit=300,
     )
+    return [as_seen_by(user, order) for order in found]
 
 
 async def _counts(orders: Orders, user: Principal, channel: str | None) -> dict[str, int]:

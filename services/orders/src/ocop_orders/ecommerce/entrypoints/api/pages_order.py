@@ -60,6 +60,7 @@ async def order_page(
         if order.fulfilment.showroom_id
         else None
     )
+    order = access.as_seen_by(user, order)
     return render_page(
         request,
         "ecommerce_order.html",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_orders.domain.labels import TITLES
 from ocop_orders.ecommerce.adapters.repository import EcommerceRepository
 from ocop_orders.ecommerce.domain import access
 from ocop_orders.ecommerce.domain.model import (
@@ -25,6 +26,7 @@ from ocop_orders.ecommerce.service_layer.shipping import CancelShipment, CreateS
 from ocop_orders.entrypoints.api.deps import ItemId, OrdersDep
 from ocop_shared.auth import Principal, Role, ensure_showroom_scope
 from ocop_shared.contracts.orders import OrderChannel
+from ocop_shared.text import MultilineText
 from ocop_shared.web.security import require_roles
 
 router = APIRouter(prefix="/api/v1/ecommerce", tags=["ecommerce"])
@@ -94,13 +96,14 @@ async def list_orders(
 ) -> list[EcomOrder]:
     """Đơn thương mại điện tử, mới nhất trước (theo phạm vi của người gọi)."""
     producer_id, showroom_ids = scope_filter(who)
-    return await EcommerceRepository(orders.db).list_orders(
+    found = await EcommerceRepository(orders.db).list_orders(
         state=state,
         channel=channel.value if channel else None,
         producer_id=producer_id,
         showroom_ids=showroom_ids,
         limit=limit,
     )
+    return [access.as_seen_by(who, order) for order in found]
 
 
 def scope_filter(who: Principal) -> tuple[str | None, list[str] | None]:
@@ -118,7 +121,7 @@ async def get_order(order_id: ItemId, orders: OrdersDep, who: OrderViewer) -> Or
     access.ensure_order_scope(who, order)
     shipment = await repo.shipment_for_order(order_id)
     tracking = await repo.tracking(shipment.id) if shipment else []
-    return OrderDetail(order=order, shipment=shipment, tracking=tracking)
+    return OrderDetail(order=access.as_seen_by(who, order), shipment=shipment, tracking=tracking)
 
 
 @router.post("/orders/{order_id}/confirm")
@@ -175,7 +178,9 @@ async def cancel_shipment(
 
 
 class Acknowledge(BaseModel):
-    note: str = Field(min_length=3, max_length=300)
+    model_config = ConfigDict(extra="forbid", field_title_generator=TITLES)
+
+    note: MultilineText = Field(min_length=3, max_length=300)
 
 
 @router.post("/orders/{order_id}/shipment/acknowledge")

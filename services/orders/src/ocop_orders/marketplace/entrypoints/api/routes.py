@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocop_orders.domain.labels import TITLES
 from ocop_orders.entrypoints.api.deps import ItemId, OrdersDep
 from ocop_orders.marketplace.adapters.listings_store import ListingStore
 from ocop_orders.marketplace.adapters.partner_api import marketplace_clients
@@ -18,6 +19,7 @@ from ocop_orders.service_layer import outbound
 from ocop_orders.service_layer.unit_of_work import Orders
 from ocop_shared.auth import Principal, Role, ensure_producer_scope
 from ocop_shared.errors import NotFoundError
+from ocop_shared.text import Text
 from ocop_shared.web.exports import XLSX_MEDIA_TYPE, xlsx_response
 from ocop_shared.web.security import require_roles
 
@@ -32,9 +34,9 @@ Target = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9_-]+$")]
 
 
 class CreateListing(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", field_title_generator=TITLES)
 
-    product_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    product_id: Text = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     channel: Marketplace
     price_vnd: int | None = Field(default=None, gt=0, le=1_000_000_000)
     stock: int = Field(default=0, ge=0, le=1_000_000)
@@ -69,10 +71,10 @@ class ListingDetail(BaseModel):
 
 
 class Redrive(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", field_title_generator=TITLES)
 
-    target: str | None = Field(default=None, max_length=40, pattern=r"^[a-z0-9_-]+$")
-    call_id: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9]+$")
+    target: Text | None = Field(default=None, max_length=40, pattern=r"^[a-z0-9_-]+$")
+    call_id: Text | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9]+$")
 
 
 class RedriveResult(BaseModel):

@@ -106,7 +106,7 @@ async def sell_page(
         active="sell",
         # A key per page load: a double tap or a resent form never sells twice.
         idempotency_key=f"quay-{uuid.uuid4().hex}",
-        products_json=json.dumps(shown, ensure_ascii=False).replace("</", "<\\/"),
+        products=shown,
     )
 
 

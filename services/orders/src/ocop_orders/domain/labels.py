@@ -1,0 +1,56 @@
+"""How the orders service's input fields are named to people (problem+json, forms)."""
+
+from __future__ import annotations
+
+from ocop_shared.validation_vi import vietnamese_titles
+
+FIELD_LABELS_VI = {
+    "code": "Mã",
+    "name": "Tên",
+    "address": "Địa chỉ",
+    "kiosks": "Ki-ốt",
+    "fair": "Gian hàng hội chợ",
+    "trade_event_id": "Hội chợ",
+    "booth_code": "Mã gian hàng",
+    "bank": "Tài khoản ngân hàng",
+    "bank_bin": "Mã ngân hàng (BIN)",
+    "account_number": "Số tài khoản",
+    "account_name": "Tên chủ tài khoản",
+    "accepts_key_farm_products": "Nhận sản phẩm nông nghiệp chủ lực",
+    "low_stock_threshold": "Ngưỡng sắp hết hàng",
+    "near_expiry_days": "Số ngày báo sắp hết hạn",
+    "commission_percent": "Phần trăm hoa hồng",
+    "clear_fair": "Bỏ gian hàng hội chợ",
+    "clear_bank": "Bỏ tài khoản ngân hàng",
+    "active": "Đang hoạt động",
+    "lines": "Dòng hàng",
+    "quantity": "Số lượng",
+    "lot_code": "Mã lô",
+    "lot_id": "Lô",
+    "expires_on": "Hạn sử dụng",
+    "price_vnd": "Giá bán (₫)",
+    "unit_price_vnd": "Đơn giá (₫)",
+    "discount_vnd": "Giảm giá (₫)",
+    "payment": "Thanh toán",
+    "method": "Hình thức thanh toán",
+    "reference": "Mã tham chiếu",
+    "tendered_vnd": "Khách đưa (₫)",
+    "kiosk_code": "Ki-ốt",
+    "restock": "Đưa lại lên kệ",
+    "to_showroom_id": "Điểm bán nhận",
+    "counted": "Số đếm được",
+    "buyer": "Người mua",
+    "street": "Số nhà, đường",
+    "fulfilment": "Nơi giao hàng đi",
+    "showroom_id": "Điểm bán",
+    "remote_order_id": "Mã đơn trên sàn",
+    "service": "Dịch vụ vận chuyển",
+    "target": "Đối tác",
+    "call_id": "Lệnh gọi",
+    "channel": "Sàn",
+    "stock": "Tồn kho",
+    "override_reason": "Lý do cho phép",
+    "price_reason": "Lý do giá thấp hơn giá kệ",
+}
+
+TITLES = vietnamese_titles(FIELD_LABELS_VI)
