@@ -335,11 +335,8 @@ KINDS = ["5xx", "javascript", "dialog", "markup", "overflow", "exports"]
 
 #: What the orders engineer still has to fix (see the report of issue 15): strict, so the
 #: mark goes as soon as it passes.
-ORDERS_XFAIL = {
-    "exports": "the marketplace product file (/quay/san-tmdt/tep/{producer}.csv) writes a "
-    "product named `=HYPERLINK(…)` or `-1+1 …` as is (cell 1:1), without the apostrophe "
-    "csv_cell adds: a spreadsheet runs it as a formula",
-}
+ORDERS_XFAIL: dict[str, str] = {}
+"""Findings on orders pages still expected (strict xfail), by kind; none today."""
 
 
 def _cases() -> Iterator[object]:
@@ -363,13 +360,6 @@ def test_the_walk_met_the_hostile_names_as_text(walk: Walk) -> None:
     assert sum(len(v) for v in walk.exports.values()) > 0, "no export was downloaded"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="orders: the till's inline products JSON (sell.html `products_json|safe`) escapes "
-    "`</` but not `<!--`: a product named `<!--<script>…` puts the HTML parser in the script's "
-    "double-escaped state, the till's script never runs and the search shows nothing "
-    "(escape `<` as \\u003c in the JSON, or move the data to a data- attribute)",
-)
 def test_the_till_cart_fits_a_phone_with_a_200_letter_name(
     walk: Walk, running_system: RunningSystem, browser: Browser
 ) -> None:
