@@ -30,7 +30,7 @@ from ocop_platform.testing.platform import RunningSystem
 from ocop_shared.auth import Role
 
 from .conftest import SCREENSHOTS, TIMEOUT_MS, showroom_id, token_for
-from .hostile import LONG_WORD, MARKERS, database_names, plant_hostile_text
+from .hostile import LONG_WORD, MARKERS, NAMES, database_names, plant_hostile_text
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 NARROW = 360
@@ -364,14 +364,24 @@ def test_the_till_cart_fits_a_phone_with_a_200_letter_name(
     walk: Walk, running_system: RunningSystem, browser: Browser
 ) -> None:
     system = running_system
+    showroom = showroom_id(system, "VT")
     uri = system.env["MONGODB_URI"]
     client: MongoClient[dict[str, Any]] = MongoClient(uri, serverSelectionTimeoutMS=10_000)
     with client:
-        product = client[database_names(system)["orders"]].products.find_one(
-            {"name": {"$regex": LONG_WORD[:30]}, "listed_for_showrooms": True}
-        )
-    assert product, "no sellable product was given the 200-letter name"
-    showroom = showroom_id(system, "VT")
+        # A product the Việt Trì till can sell (listed, in stock there) gets the long name,
+        # whichever records the walk's planting happened to rename.
+        orders_db = client[database_names(system)["orders"]]
+        product = None
+        for balance in orders_db.balances.find({"showroom_id": showroom, "on_hand": {"$gt": 0}}):
+            product = orders_db.products.find_one(
+                {"_id": balance["product_id"], "listed_for_showrooms": True}
+            ) or orders_db.products.find_one(
+                {"id": balance["product_id"], "listed_for_showrooms": True}
+            )
+            if product:
+                break
+        assert product, "no product in stock at the Việt Trì till"
+        orders_db.products.update_one({"_id": product["_id"]}, {"$set": {"name": NAMES[2]}})
     operator = token_for(Role.SHOWROOM_OPERATOR, subject="nv-vt-phone", showroom_ids=[showroom])
     context = phone(browser, system, operator)
     try:

@@ -83,7 +83,9 @@ async def app_client(app: Any, base_url: str = "http://test") -> AsyncIterator[A
     import httpx
     from asgi_lifespan import LifespanManager
 
-    async with LifespanManager(app) as manager:
+    # asgi-lifespan's 5 s defaults are too short on a loaded 2-core CI machine: closing the
+    # database and Kafka clients once took longer and failed a test that had passed.
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
