@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -129,9 +129,9 @@ async def render_dossier(
     round_ = await repository.get_round(dossier.round_id)
     if not who.has_any(Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER):
         if Role.COUNCIL_MEMBER in who.roles and not round_.is_member(who.subject):
-            return HTMLResponse("Hồ sơ không thuộc đợt bạn chấm", status_code=403)
+            raise HTTPException(403, "Hồ sơ không thuộc đợt bạn chấm")
         if Role.COUNCIL_MEMBER not in who.roles and who.producer_id != dossier.producer_id:
-            return HTMLResponse("Hồ sơ không thuộc chủ thể của bạn", status_code=403)
+            raise HTTPException(403, "Hồ sơ không thuộc chủ thể của bạn")
     product = await repository.get_product(dossier.product_id)
     producer = await repository.get_producer(dossier.producer_id)
     sheets = await repository.score_sheets(dossier.id, round_.id)
@@ -299,7 +299,7 @@ async def _score_form(
     dossier = await repository.get_dossier(dossier_id)
     round_ = await repository.get_round(dossier.round_id)
     if Role.COUNCIL_MEMBER not in who.roles or not round_.is_member(who.subject):
-        return HTMLResponse("Bạn không phải thành viên hội đồng của đợt này", status_code=403)
+        raise HTTPException(403, "Bạn không phải thành viên hội đồng của đợt này")
     product = await repository.get_product(dossier.product_id)
     mine = next(
         (

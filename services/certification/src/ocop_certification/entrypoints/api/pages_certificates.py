@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -69,7 +69,7 @@ async def _render(
     except DomainError as exc:
         return HTMLResponse(exc.detail, status_code=exc.status)
     if not who.has_any(*STAFF_ROLES) and not who.may_act_for_producer(certificate.producer_id):
-        return HTMLResponse("Giấy chứng nhận không thuộc chủ thể của bạn", status_code=403)
+        raise HTTPException(403, "Giấy chứng nhận không thuộc chủ thể của bạn")
     product = await repository.get_product(certificate.product_id)
     producer = await repository.get_producer(certificate.producer_id)
     history = sorted(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
@@ -83,7 +83,7 @@ async def _new_form(
     status_code: int = 200,
 ) -> HTMLResponse:
     if not _may_register(who):
-        return HTMLResponse("Trang dành cho chủ thể và cán bộ OCOP", status_code=403)
+        raise HTTPException(403, "Trang dành cho chủ thể và cán bộ OCOP")
     repository = CertificationRepository(ctx.runtime.db)
     own = None if who.has_any(*STAFF_ROLES) else (who.producer_id or "-")
     products = await repository.list_products(producer_id=own, skip=0, limit=500)
@@ -109,7 +109,7 @@ async def create_dossier(request: Request, ctx: Ctx) -> Response:
     raw = await request.form()
     form = {str(k): form_text(raw, str(k)) for k in raw}
     if not _may_register(who):
-        return HTMLResponse("Trang dành cho chủ thể và cán bộ OCOP", status_code=403)
+        raise HTTPException(403, "Trang dành cho chủ thể và cán bộ OCOP")
     try:
         command = CreateDossier.model_validate(
             {

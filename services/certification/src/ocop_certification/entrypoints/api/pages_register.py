@@ -7,7 +7,7 @@ from datetime import date
 from html import escape
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
@@ -63,7 +63,7 @@ async def certificate_register_page(
     if who is None:
         return sign_in_redirect(request)
     if not who.has_any(*STAFF_ROLES):
-        return HTMLResponse("Trang dành cho cán bộ OCOP và hội đồng", status_code=403)
+        raise HTTPException(403, "Trang dành cho cán bộ OCOP và hội đồng")
     chosen = CertificateStatus(status) if status in {s.value for s in CertificateStatus} else None
     rows = await certificate_register(ctx, status_=chosen, province=province or None)
     everything = (
@@ -147,7 +147,7 @@ async def plan_page(
     if who is None:
         return sign_in_redirect(request)
     if not who.has_any(*STAFF_ROLES):
-        return HTMLResponse("Trang dành cho cán bộ OCOP và hội đồng", status_code=403)
+        raise HTTPException(403, "Trang dành cho cán bộ OCOP và hội đồng")
     repository = CertificationRepository(ctx.runtime.db)
     plans = []
     for target in await repository.list_plan_targets(year):
