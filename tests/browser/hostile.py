@@ -93,13 +93,35 @@ def _has(document: dict[str, object], dotted: str) -> bool:
     return isinstance(value, str)
 
 
-def plant_hostile_text(system: RunningSystem) -> list[str]:
-    """Rename a few records of every target collection; returns what was renamed (for the
-    report of a failure). Records are chosen from the end of the collection, away from the
-    ones the other browser tests sell, score and register."""
+Planted = list[tuple[str, str, object, dict[str, object]]]
+"""(database, collection, _id, the fields' values before) of every renamed record."""
+
+
+def _get(document: dict[str, object], dotted: str) -> object:
+    value: object = document
+    for part in dotted.split("."):
+        value = value[int(part)] if isinstance(value, list) else value[part]  # type: ignore[index]
+    return value
+
+
+def restore_names(system: RunningSystem, planted: Planted) -> None:
+    """Give the renamed records their names back: the platform is shared with later tests
+    (the demo's natural keys are names, so `ocop seed` would not find renamed records)."""
+    client: MongoClient[dict[str, Any]] = MongoClient(
+        system.env["MONGODB_URI"], serverSelectionTimeoutMS=10_000
+    )
+    with client:
+        for database, collection, key, before in planted:
+            client[database][collection].update_one({"_id": key}, {"$set": before})
+
+
+def plant_hostile_text(system: RunningSystem) -> Planted:
+    """Rename a few records of every target collection; returns what was renamed, with the
+    values before (`restore_names`). Records are chosen from the end of the collection, away
+    from the ones the other browser tests sell, score and register."""
     uri = system.env.get("MONGODB_URI")
     assert uri, "the walk needs MONGODB_URI to plant data the APIs refuse"
-    planted: list[str] = []
+    planted: Planted = []
     client: MongoClient[dict[str, Any]] = MongoClient(uri, serverSelectionTimeoutMS=10_000)
     with client:
         for service, database in database_names(system).items():
@@ -111,7 +133,9 @@ def plant_hostile_text(system: RunningSystem) -> list[str]:
                 documents = list(db[target.collection].find().sort("_id", -1).limit(30))
                 chosen = [d for d in documents if any(_has(d, f) for f in target.fields)]
                 for document, name in zip(chosen[: target.limit], NAMES, strict=False):
-                    change = {f: name for f in target.fields if _has(document, f)}
+                    fields = [f for f in target.fields if _has(document, f)]
+                    before = {f: _get(document, f) for f in fields}
+                    change = dict.fromkeys(fields, name)
                     db[target.collection].update_one({"_id": document["_id"]}, {"$set": change})
-                    planted.append(f"{database}.{target.collection} {document['_id']}: {change}")
+                    planted.append((database, target.collection, document["_id"], before))
     return planted

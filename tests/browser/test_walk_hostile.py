@@ -30,7 +30,14 @@ from ocop_platform.testing.platform import RunningSystem
 from ocop_shared.auth import Role
 
 from .conftest import SCREENSHOTS, TIMEOUT_MS, showroom_id, token_for
-from .hostile import LONG_WORD, MARKERS, NAMES, database_names, plant_hostile_text
+from .hostile import (
+    LONG_WORD,
+    MARKERS,
+    NAMES,
+    database_names,
+    plant_hostile_text,
+    restore_names,
+)
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 NARROW = 360
@@ -240,9 +247,17 @@ def _walk_as(
 
 
 @pytest.fixture(scope="module")
-def walk(browser: Browser, running_system: RunningSystem) -> Walk:
+def walk(browser: Browser, running_system: RunningSystem) -> Iterator[Walk]:
     system = running_system
-    plant_hostile_text(system)
+    planted = plant_hostile_text(system)
+    try:
+        yield _walk(browser, system)
+    finally:
+        restore_names(system, planted)
+
+
+def _walk(browser: Browser, running_system: RunningSystem) -> Walk:
+    system = running_system
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in SHOTS.glob("*.png"):
         old.unlink()
@@ -382,6 +397,16 @@ def test_the_till_cart_fits_a_phone_with_a_200_letter_name(
                 break
         assert product, "no product in stock at the Việt Trì till"
         orders_db.products.update_one({"_id": product["_id"]}, {"$set": {"name": NAMES[2]}})
+    try:
+        _sell_the_long_name(browser, system, showroom)
+    finally:
+        with MongoClient(uri, serverSelectionTimeoutMS=10_000) as client:
+            client[database_names(system)["orders"]].products.update_one(
+                {"_id": product["_id"]}, {"$set": {"name": product["name"]}}
+            )
+
+
+def _sell_the_long_name(browser: Browser, system: RunningSystem, showroom: str) -> None:
     operator = token_for(Role.SHOWROOM_OPERATOR, subject="nv-vt-phone", showroom_ids=[showroom])
     context = phone(browser, system, operator)
     try:
